@@ -1,0 +1,1 @@
+"""Built-in rule packs (TOML), shipped inside the wheel as seedlint.rules."""

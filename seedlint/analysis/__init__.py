@@ -1,0 +1,1 @@
+"""Path analyses over a function's CFG: seed state, drift and witnesses."""

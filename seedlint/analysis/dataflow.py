@@ -1,0 +1,130 @@
+"""Per-stream seed state along a CFG: reached unseeded? which draws since the last seed?
+
+One forward may-analysis answers both rules: a draw reached with `unseeded` set has a
+path with no seed (SDL101); a draw reached with a non-empty `drift` on a seeded path
+has another draw between it and the seed (SDL201).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from seedlint.cfg.model import CFG
+from seedlint.events import DRAWS, Event, EventKind
+
+_EMPTY: frozenset[Event] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class StreamState:
+    unseeded: bool = True  # some path reaches here with no seed of the stream
+    seeded: bool = False  # some path reaches here after a seed
+    drift: frozenset[Event] = _EMPTY  # draws since the last seed, on seeded paths
+    unknown: frozenset[Event] = _EMPTY  # calls of unknown effect since the last seed
+    seeds: frozenset[Event] = _EMPTY  # the last seeds on the seeded paths
+
+    def join(self, other: StreamState) -> StreamState:
+        return StreamState(
+            self.unseeded or other.unseeded,
+            self.seeded or other.seeded,
+            self.drift | other.drift,
+            self.unknown | other.unknown,
+            self.seeds | other.seeds,
+        )
+
+
+State = Mapping[str, StreamState]  # stream -> state; None for an unreachable point
+
+
+def step(state: State | None, event: Event) -> State | None:
+    if state is None or event.kind is EventKind.NORETURN:
+        return None
+    if event.kind is EventKind.OPAQUE:
+        return {
+            stream: StreamState(s.unseeded, s.seeded, s.drift, s.unknown | {event}, s.seeds)
+            if s.seeded
+            else s
+            for stream, s in state.items()
+        }
+    assert event.stream is not None
+    current = state[event.stream]
+    if event.kind is EventKind.SEED:
+        new = StreamState(False, True, _EMPTY, _EMPTY, frozenset({event}))
+    elif event.kind is EventKind.MAYBE_SEED:
+        new = StreamState(
+            current.unseeded, True, current.drift, current.unknown, current.seeds | {event}
+        )
+    elif current.seeded:
+        new = StreamState(
+            current.unseeded, True, current.drift | {event}, current.unknown, current.seeds
+        )
+    else:
+        return state
+    return {**state, event.stream: new}
+
+
+def join(a: State | None, b: State | None) -> State | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return {stream: a[stream].join(b[stream]) for stream in a}
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """The fixed point: the state on entry to every block (None if unreachable)."""
+
+    cfg: CFG
+    events: Sequence[Sequence[Event]]  # per block, in evaluation order
+    entry_states: Sequence[State | None]
+
+    def points(self) -> Iterator[tuple[int, int, Event, State]]:
+        """Every event at a reachable point: (block, index, event, state just before it)."""
+        for block, events in enumerate(self.events):
+            state = self.entry_states[block]
+            for index, event in enumerate(events):
+                if state is None:
+                    break
+                yield block, index, event, state
+                state = step(state, event)
+
+    def exit_state(self) -> State | None:
+        return self.entry_states[self.cfg.exit]
+
+
+def solve(cfg: CFG, events: Sequence[Sequence[Event]], streams: Sequence[str]) -> Flow:
+    order = cfg.reverse_postorder()
+    entry_states: list[State | None] = [None] * len(cfg.blocks)
+    entry_states[cfg.entry] = {stream: StreamState() for stream in streams}
+    out: list[State | None] = [None] * len(cfg.blocks)
+    changed = True
+    while changed:
+        changed = False
+        for block in order:
+            if block != cfg.entry:
+                state: State | None = None
+                for edge in cfg.predecessors[block]:
+                    state = join(state, out[edge.source])
+                entry_states[block] = state
+            result = entry_states[block]
+            for event in events[block]:
+                result = step(result, event)
+            if result != out[block]:
+                out[block] = result
+                changed = True
+    return Flow(cfg, events, entry_states)
+
+
+def strongest(kinds: Sequence[EventKind]) -> EventKind | None:
+    if EventKind.CONSUME in kinds:
+        return EventKind.CONSUME
+    return EventKind.ADVANCE if EventKind.ADVANCE in kinds else None
+
+
+def is_draw(event: Event) -> bool:
+    return event.kind in DRAWS
+
+
+EventFilter = Callable[[Event], bool]

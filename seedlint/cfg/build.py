@@ -1,0 +1,491 @@
+"""Build a CFG from a function body (or a module body) written in libcst.
+
+Each `visit_*` takes the block control is in and returns the block where it continues
+(None once the path has ended in return, raise, break or continue). Nested `def` and
+`lambda` bodies are not walked: they do not run where they are defined. A class body
+does run where it stands, so its statements are part of the enclosing graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from seedlint.cfg.model import CFG, Block, Edge, EdgeKind
+from seedlint.walk import children, has_call
+
+_CATCH_ALL = {None, "BaseException", "Exception"}
+
+
+@dataclass(slots=True, eq=False)
+class _Block:
+    id: int
+    calls: list[cst.Call] = field(default_factory=list)
+    condition: cst.BaseExpression | None = None
+    statement: cst.CSTNode | None = None
+    edges: list[tuple[int, EdgeKind]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Finally:
+    entry: _Block
+    pending: set[str] = field(default_factory=set)  # "return" | "raise" | "break" | "continue"
+
+
+@dataclass(slots=True)
+class _Frame:
+    """Where abrupt exits go from the statements currently being built."""
+
+    raise_to: list[_Block]
+    return_to: _Block
+    break_to: _Block | None = None
+    continue_to: _Block | None = None
+    final: _Finally | None = None  # the innermost enclosing `finally`
+    in_try: bool = False  # statements may jump to raise_to before their own effects
+
+
+def _is_true_constant(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == "True"
+    return isinstance(node, cst.Integer) and node.value not in ("0", "0x0")
+
+
+def _handler_catches_all(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    if handler.type is None:
+        return True
+    if isinstance(handler.type, cst.Name):
+        return handler.type.value in _CATCH_ALL
+    return False
+
+
+def _is_suppress(item: cst.WithItem) -> bool:
+    call = item.item
+    if not isinstance(call, cst.Call):
+        return False
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+    return name == "suppress"
+
+
+class CFGBuilder:
+    """Created once per function; `build` returns the frozen graph."""
+
+    def __init__(self) -> None:
+        self.blocks: list[_Block] = []
+        self.targeted: set[int] = set()
+        self.entry = self.new_block()
+        self.exit = self.new_block()
+        self.raise_exit = self.new_block()
+        self.frames: list[_Frame] = [_Frame(raise_to=[self.raise_exit], return_to=self.exit)]
+
+    # --- plumbing ----------------------------------------------------------
+    def new_block(self, statement: cst.CSTNode | None = None) -> _Block:
+        block = _Block(len(self.blocks), statement=statement)
+        self.blocks.append(block)
+        return block
+
+    def edge(self, source: _Block | None, target: _Block, kind: EdgeKind = EdgeKind.NEXT) -> None:
+        if source is not None:
+            source.edges.append((target.id, kind))
+            self.targeted.add(target.id)
+
+    @property
+    def frame(self) -> _Frame:
+        return self.frames[-1]
+
+    def expression(self, node: cst.CSTNode, block: _Block) -> _Block:
+        """Append the calls of `node` in evaluation order; branch where they are conditional."""
+        if isinstance(node, cst.Lambda):
+            return block
+        if isinstance(node, cst.BooleanOperation):
+            return self._short_circuit(node, block)
+        if isinstance(node, cst.IfExp):
+            return self._conditional(node, block)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return self._comprehension(node, block, [node.elt])
+        if isinstance(node, cst.DictComp):
+            return self._comprehension(node, block, [node.key, node.value])
+        for child in children(node):
+            block = self.expression(child, block)
+        if isinstance(node, cst.Call):
+            block.calls.append(node)
+        return block
+
+    def _short_circuit(self, node: cst.BooleanOperation, block: _Block) -> _Block:
+        block = self.expression(node.left, block)
+        if not has_call(node.right):
+            return block
+        right, join = self.new_block(), self.new_block()
+        block.condition = node.left
+        is_and = isinstance(node.operator, cst.And)
+        self.edge(block, right, EdgeKind.TRUE if is_and else EdgeKind.FALSE)
+        self.edge(block, join, EdgeKind.FALSE if is_and else EdgeKind.TRUE)
+        self.edge(self.expression(node.right, right), join)
+        return join
+
+    def _conditional(self, node: cst.IfExp, block: _Block) -> _Block:
+        block = self.expression(node.test, block)
+        if not (has_call(node.body) or has_call(node.orelse)):
+            return block
+        body, orelse, join = self.new_block(), self.new_block(), self.new_block()
+        block.condition = node.test
+        self.edge(block, body, EdgeKind.TRUE)
+        self.edge(block, orelse, EdgeKind.FALSE)
+        self.edge(self.expression(node.body, body), join)
+        self.edge(self.expression(node.orelse, orelse), join)
+        return join
+
+    def _comprehension(
+        self, node: cst.BaseComp, block: _Block, parts: Sequence[cst.CSTNode]
+    ) -> _Block:
+        # The first iterable runs once; the rest runs zero or more times.
+        block = self.expression(node.for_in.iter, block)
+        rest: list[cst.CSTNode] = [*node.for_in.ifs, *parts]
+        if node.for_in.inner_for_in is not None:
+            rest.insert(0, node.for_in.inner_for_in)
+        if not any(has_call(part) for part in rest):
+            return block
+        body, join = self.new_block(), self.new_block()
+        self.edge(block, body)
+        self.edge(block, join)
+        end = body
+        for part in rest:
+            end = self.expression(part, end)
+        self.edge(end, join)
+        return join
+
+    def _raise_from(self, block: _Block) -> None:
+        frame = self.frame
+        if frame.final is not None and frame.raise_to == [frame.final.entry]:
+            frame.final.pending.add("raise")
+        for target in frame.raise_to:
+            self.edge(block, target, EdgeKind.RAISE)
+
+    def _jump(self, block: _Block, kind: str) -> None:
+        """return / break / continue, through any enclosing `finally`."""
+        frame = self.frame
+        target = {
+            "return": frame.return_to,
+            "break": frame.break_to,
+            "continue": frame.continue_to,
+        }[kind]
+        if target is None:
+            return
+        if frame.final is not None and target is frame.final.entry:
+            frame.final.pending.add(kind)
+        self.edge(block, target, EdgeKind.BACK if kind == "continue" else EdgeKind.NEXT)
+
+    # --- statements ----------------------------------------------------------
+    def build(self, body: Sequence[cst.CSTNode]) -> CFG:
+        end = self.statements(body, self.entry)
+        self.edge(end, self.exit)
+        return self.freeze()
+
+    def statements(self, body: Sequence[cst.CSTNode], block: _Block | None) -> _Block | None:
+        for statement in body:
+            if block is None:
+                return None  # unreachable code after return/raise/break/continue
+            if self.frame.in_try:
+                # The statement may raise before any of its own effects.
+                start = self.new_block(statement)
+                self.edge(block, start)
+                self._raise_from(start)
+                block = self.new_block(statement)
+                self.edge(start, block)
+            elif block.statement is not None:
+                fresh = self.new_block(statement)
+                self.edge(block, fresh)
+                block = fresh
+            elif block.statement is None:
+                block.statement = statement
+            block = self.statement(statement, block)
+        return block
+
+    def suite(self, suite: cst.BaseSuite, block: _Block | None) -> _Block | None:
+        if isinstance(suite, cst.IndentedBlock):
+            return self.statements(suite.body, block)
+        return self.statements([suite], block)
+
+    def statement(self, node: cst.CSTNode, block: _Block) -> _Block | None:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is not None:
+            result: _Block | None = method(node, block)
+            return result
+        return self.expression(node, block)
+
+    def visit_SimpleStatementLine(
+        self, node: cst.SimpleStatementLine, block: _Block
+    ) -> _Block | None:
+        current: _Block | None = block
+        for small in node.body:
+            if current is None:
+                return None
+            current = self.statement(small, current)
+        return current
+
+    def visit_SimpleStatementSuite(
+        self, node: cst.SimpleStatementSuite, block: _Block
+    ) -> _Block | None:
+        current: _Block | None = block
+        for small in node.body:
+            if current is None:
+                return None
+            current = self.statement(small, current)
+        return current
+
+    def visit_Return(self, node: cst.Return, block: _Block) -> None:
+        if node.value is not None:
+            block = self.expression(node.value, block)
+        self._jump(block, "return")
+
+    def visit_Raise(self, node: cst.Raise, block: _Block) -> None:
+        block = self.expression(node, block)
+        self._raise_from(block)
+
+    def visit_Break(self, node: cst.Break, block: _Block) -> None:
+        self._jump(block, "break")
+
+    def visit_Continue(self, node: cst.Continue, block: _Block) -> None:
+        self._jump(block, "continue")
+
+    def visit_Assert(self, node: cst.Assert, block: _Block) -> _Block:
+        ok = self.new_block()
+        failed = self.new_block()
+        self.condition(node.test, block, ok, failed)
+        if node.msg is not None:
+            failed = self.expression(node.msg, failed)
+        self._raise_from(failed)
+        return ok
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, block: _Block) -> _Block:
+        for decorator in node.decorators:
+            block = self.expression(decorator.decorator, block)
+        return self.expression(node.params, block)
+
+    def visit_ClassDef(self, node: cst.ClassDef, block: _Block) -> _Block | None:
+        for decorator in node.decorators:
+            block = self.expression(decorator.decorator, block)
+        for arg in node.bases:
+            block = self.expression(arg, block)
+        return self.suite(node.body, block)
+
+    def condition(
+        self, test: cst.BaseExpression, block: _Block, true: _Block, false: _Block
+    ) -> None:
+        """Branch on `test`, splitting `and` / `or` / `not` into their own decisions."""
+        if isinstance(test, cst.BooleanOperation):
+            middle = self.new_block()
+            if isinstance(test.operator, cst.And):
+                self.condition(test.left, block, middle, false)
+            else:
+                self.condition(test.left, block, true, middle)
+            self.condition(test.right, middle, true, false)
+            return
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            self.condition(test.expression, block, false, true)
+            return
+        block = self.expression(test, block)
+        block.condition = test
+        self.edge(block, true, EdgeKind.TRUE)
+        self.edge(block, false, EdgeKind.FALSE)
+
+    def visit_If(self, node: cst.If, block: _Block) -> _Block | None:
+        body = self.new_block()
+        orelse = self.new_block()
+        self.condition(node.test, block, body, orelse)
+        after = self.new_block()
+        self.edge(self.suite(node.body, body), after)
+        if isinstance(node.orelse, cst.If):
+            self.edge(self.visit_If(node.orelse, orelse), after)
+        elif isinstance(node.orelse, cst.Else):
+            self.edge(self.suite(node.orelse.body, orelse), after)
+        else:
+            self.edge(orelse, after)
+        return after if self._reachable(after) else None
+
+    def _reachable(self, block: _Block) -> bool:
+        return block.id in self.targeted
+
+    def _loop(self, header: _Block, body_start: _Block, body: cst.BaseSuite) -> _Block:
+        after = self.new_block()
+        parent = self.frame
+        self.frames.append(
+            _Frame(parent.raise_to, parent.return_to, after, header, parent.final, parent.in_try)
+        )
+        end = self.suite(body, body_start)
+        self.frames.pop()
+        self.edge(end, header, EdgeKind.BACK)
+        return after
+
+    def visit_For(self, node: cst.For, block: _Block) -> _Block | None:
+        block = self.expression(node.iter, block)
+        header = self.new_block()
+        self.edge(block, header)
+        body = self.new_block()
+        exhausted = self.new_block()
+        self.edge(header, body)
+        self.edge(header, exhausted)
+        after = self._loop(header, body, node.body)
+        end = self.suite(node.orelse.body, exhausted) if node.orelse else exhausted
+        self.edge(end, after)
+        return after if self._reachable(after) else None
+
+    def visit_While(self, node: cst.While, block: _Block) -> _Block | None:
+        header = self.new_block()
+        self.edge(block, header)
+        body = self.new_block()
+        exhausted = self.new_block()
+        if _is_true_constant(node.test):
+            self.edge(header, body)
+        else:
+            self.condition(node.test, header, body, exhausted)
+        after = self._loop(header, body, node.body)
+        if self._reachable(exhausted):
+            end = self.suite(node.orelse.body, exhausted) if node.orelse else exhausted
+            self.edge(end, after)
+        return after if self._reachable(after) else None
+
+    def visit_With(self, node: cst.With, block: _Block) -> _Block | None:
+        for item in node.items:
+            block = self.expression(item.item, block)
+        if not any(_is_suppress(item) for item in node.items):
+            return self.suite(node.body, block)
+        # contextlib.suppress: any statement may end the body early.
+        after = self.new_block()
+        parent = self.frame
+        self.frames.append(
+            _Frame(
+                [after], parent.return_to, parent.break_to, parent.continue_to, parent.final, True
+            )
+        )
+        end = self.suite(node.body, block)
+        self.frames.pop()
+        self.edge(end, after)
+        return after
+
+    def visit_Try(self, node: cst.Try | cst.TryStar, block: _Block) -> _Block | None:
+        parent = self.frame
+        final = _Finally(self.new_block()) if node.finalbody is not None else None
+        outer_raise = [final.entry] if final is not None else parent.raise_to
+        outer_return = final.entry if final is not None else parent.return_to
+        outer_break = final.entry if final is not None and parent.break_to else parent.break_to
+        outer_continue = (
+            final.entry if final is not None and parent.continue_to else parent.continue_to
+        )
+        innermost_final = final if final is not None else parent.final
+
+        handlers = [self.new_block(h) for h in node.handlers]
+        catches_all = any(_handler_catches_all(h) for h in node.handlers)
+        raise_to = handlers + ([] if catches_all else outer_raise)
+        self.frames.append(
+            _Frame(raise_to, outer_return, outer_break, outer_continue, innermost_final, True)
+        )
+        end = self.suite(node.body, block)
+        self.frames.pop()
+
+        after = self.new_block()
+        exit_to = final.entry if final is not None else after
+        handler_frame = _Frame(
+            outer_raise, outer_return, outer_break, outer_continue, innermost_final, parent.in_try
+        )
+        self.frames.append(handler_frame)
+        if node.orelse is not None:
+            end = self.suite(node.orelse.body, end)
+        ends = [end]
+        for handler, start in zip(node.handlers, handlers, strict=True):
+            if handler.type is not None:
+                start = self.expression(handler.type, start)
+            ends.append(self.suite(handler.body, start))
+        self.frames.pop()
+        for end in ends:
+            self.edge(end, exit_to)
+
+        if final is None:
+            return after if self._reachable(after) else None
+        normal = any(end is not None for end in ends)
+        fin_end = self.suite(node.finalbody.body, final.entry) if node.finalbody else None
+        if fin_end is None:
+            return None
+        if normal:
+            self.edge(fin_end, after)
+        for kind in final.pending:
+            self.frames.append(parent)
+            if kind == "raise":
+                self._raise_from(fin_end)
+            else:
+                self._jump(fin_end, kind)
+            self.frames.pop()
+        return after if self._reachable(after) else None
+
+    visit_TryStar = visit_Try
+
+    def visit_Match(self, node: cst.Match, block: _Block) -> _Block | None:
+        block = self.expression(node.subject, block)
+        after = self.new_block()
+        current = block
+        has_wildcard = False
+        for case in node.cases:
+            body = self.new_block(case)
+            irrefutable = _irrefutable(case.pattern) and case.guard is None
+            if case.guard is not None:
+                guard = self.new_block()
+                self.edge(current, guard)
+                nxt = self.new_block()
+                self.edge(current, nxt)
+                self.condition(case.guard, guard, body, nxt)
+            else:
+                self.edge(current, body)
+                nxt = self.new_block()
+                if not irrefutable:
+                    self.edge(current, nxt)
+            self.edge(self.suite(case.body, body), after)
+            current = nxt
+            if irrefutable:
+                has_wildcard = True
+                break
+        if not has_wildcard:
+            self.edge(current, after)
+        return after if self._reachable(after) else None
+
+    # --- output --------------------------------------------------------------
+    def freeze(self) -> CFG:
+        blocks = tuple(Block(b.id, tuple(b.calls), b.condition, b.statement) for b in self.blocks)
+        successors: list[list[Edge]] = [[] for _ in self.blocks]
+        predecessors: list[list[Edge]] = [[] for _ in self.blocks]
+        for block in self.blocks:
+            seen: set[tuple[int, EdgeKind]] = set()
+            for target, kind in block.edges:
+                if (target, kind) in seen:
+                    continue
+                seen.add((target, kind))
+                edge = Edge(block.id, target, kind)
+                successors[block.id].append(edge)
+                predecessors[target].append(edge)
+        return CFG(
+            blocks,
+            tuple(tuple(s) for s in successors),
+            tuple(tuple(p) for p in predecessors),
+            self.entry.id,
+            self.exit.id,
+            self.raise_exit.id,
+        )
+
+
+def _irrefutable(pattern: cst.MatchPattern) -> bool:
+    if isinstance(pattern, cst.MatchAs):
+        return pattern.pattern is None or _irrefutable(pattern.pattern)
+    if isinstance(pattern, cst.MatchOr):
+        return any(_irrefutable(p.pattern) for p in pattern.patterns)
+    return False
+
+
+def build_cfg(node: cst.FunctionDef | cst.Module) -> CFG:
+    builder = CFGBuilder()
+    if isinstance(node, cst.Module):
+        return builder.build(node.body)
+    body = node.body
+    if isinstance(body, cst.IndentedBlock):
+        return builder.build(body.body)
+    return builder.build([body])

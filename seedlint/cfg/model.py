@@ -1,0 +1,68 @@
+"""The control-flow graph of one function: blocks of calls joined by labelled edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import libcst as cst
+
+
+class EdgeKind(Enum):
+    NEXT = "next"
+    TRUE = "true"
+    FALSE = "false"
+    RAISE = "raise"
+    BACK = "back"
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: int
+    target: int
+    kind: EdgeKind
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Calls evaluated in order, then a jump along the outgoing edges.
+
+    A block with a `condition` leaves by its TRUE and FALSE edges.
+    """
+
+    id: int
+    calls: tuple[cst.Call, ...]
+    condition: cst.BaseExpression | None
+    statement: cst.CSTNode | None  # the statement the block begins, for dumps and tests
+
+
+@dataclass(frozen=True, slots=True)
+class CFG:
+    blocks: tuple[Block, ...]
+    successors: tuple[tuple[Edge, ...], ...]
+    predecessors: tuple[tuple[Edge, ...], ...]
+    entry: int
+    exit: int  # normal return
+    raise_exit: int  # an exception leaves the function
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        return tuple(edge for out in self.successors for edge in out)
+
+    def reverse_postorder(self) -> list[int]:
+        seen = {self.entry}
+        order: list[int] = []
+        stack: list[tuple[int, int]] = [(self.entry, 0)]
+        while stack:
+            node, index = stack.pop()
+            out = self.successors[node]
+            if index < len(out):
+                stack.append((node, index + 1))
+                target = out[index].target
+                if target not in seen:
+                    seen.add(target)
+                    stack.append((target, 0))
+            else:
+                order.append(node)
+        order.reverse()
+        return order

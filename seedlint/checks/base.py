@@ -1,0 +1,41 @@
+"""What every check sees: one function's events and seed states, and how to place a node."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+import libcst as cst
+
+from seedlint.analysis.dataflow import Flow
+from seedlint.config import Config
+from seedlint.diagnostics import Finding
+from seedlint.events import Event
+from seedlint.project import Project
+from seedlint.summaries import FunctionModel
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionFacts:
+    model: FunctionModel
+    flow: Flow
+    responsible: frozenset[str]  # streams this function takes responsibility for
+    seed_params: tuple[str, ...]
+    project: Project
+    config: Config
+    line_of: Callable[[cst.CSTNode], int]
+
+    def name(self, event: Event) -> str:
+        via = " → ".join(f"`{step}`" for step in event.via)
+        return f"`{event.name}`" + (f" (via {via})" if via else "")
+
+
+class Check(Protocol):
+    code: ClassVar[str]
+    name: ClassVar[str]
+    default: ClassVar[bool]  # on unless the configuration asks otherwise
+    VALID: ClassVar[tuple[str, ...]]
+    INVALID: ClassVar[tuple[str, ...]]
+
+    def run(self, facts: FunctionFacts) -> Iterator[Finding]: ...

@@ -1,0 +1,166 @@
+"""SDL101 unseeded-rng-consumer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from seedlint.analysis.witness import decisions, describe, unseeded_path
+from seedlint.checks.base import FunctionFacts
+from seedlint.diagnostics import Finding
+from seedlint.dominators import dominates, immediate_dominators
+from seedlint.events import EventKind
+
+
+class UnseededConsumer:
+    """## What it does
+    Flags a call that draws from a global random stream (MLX, torch, numpy, `random`)
+    when some path from the start of the function reaches it without passing a seed of
+    that stream, in a function that takes responsibility for seeding: it seeds the
+    stream somewhere, or has a seed-like parameter (`seed`, `random_state`, `*_seed`).
+    Helpers are followed across the project, so a call to a function that builds LoRA
+    layers is a draw even when the library call is two helpers down.
+
+    ## Why is this bad?
+    On the unseeded path the draw depends on whatever state the generator happens to
+    be in: adapter weights (`lora_a`), dropout masks or initial weights change from run
+    to run although the caller passed a seed. Such a path is often a rarely used branch
+    (a vision-only configuration, a fallback), so the tests that pin reproducibility
+    never take it. The message names the conditions under which the path is taken.
+
+    ## Example
+    ```python
+    def get_peft_model(model, random_state=3407, finetune_language_layers=True, train_vision=False):
+        if finetune_language_layers:
+            mx.random.seed(random_state)
+            linear_to_lora_layers(model, 8, config)
+        if train_vision:
+            LoRALinear.from_base(model.vision_tower.proj)  # SDL101
+    ```
+
+    ## Use instead
+    Seed on every path right before the draw, or once before the branches:
+    ```python
+    def get_peft_model(model, random_state=3407, finetune_language_layers=True, train_vision=False):
+        mx.random.seed(random_state)
+        if finetune_language_layers:
+            linear_to_lora_layers(model, 8, config)
+        if train_vision:
+            LoRALinear.from_base(model.vision_tower.proj)
+    ```
+    """
+
+    code = "SDL101"
+    name = "unseeded-rng-consumer"
+    default = True
+    VALID = (
+        """
+import mlx.core as mx
+def f(seed):
+    mx.random.seed(seed)
+    return mx.random.normal((2,))
+""",
+        """
+import mlx.core as mx
+def f(flag, seed):
+    if flag:
+        mx.random.seed(seed)
+    else:
+        mx.random.seed(seed + 1)
+    return mx.random.normal((2,))
+""",
+        """
+import mlx.core as mx
+def helper():
+    return mx.random.normal((2,))  # takes no responsibility: judged at its callers
+""",
+        """
+import mlx.core as mx
+def f(seed):
+    return mx.random.normal((2,), key=mx.random.key(seed))
+""",
+        """
+import torch
+import mlx.core as mx
+def f():
+    torch.manual_seed(0)
+    return torch.randn(3)
+""",
+    )
+    INVALID = (
+        """
+import mlx.core as mx
+def f(flag, seed):
+    if flag:
+        mx.random.seed(seed)
+    return mx.random.normal((2,))  # SDL101
+""",
+        """
+from mlx_lm.tuner.utils import linear_to_lora_layers
+def f(model, seed):
+    linear_to_lora_layers(model, 4, {})  # SDL101
+""",
+        """
+import mlx.core as mx
+import torch
+def f(seed):
+    torch.manual_seed(seed)
+    return mx.random.uniform()  # SDL101
+""",
+        """
+import mlx.nn as nn
+import mlx.core as mx
+def build():
+    return nn.Linear(4, 4)
+def run(model, ok):
+    layer = build()  # SDL101
+    mx.random.seed(0)
+""",
+    )
+
+    def run(self, facts: FunctionFacts) -> Iterator[Finding]:
+        reported: set[tuple[int, str]] = set()
+        for block, _index, event, state in facts.flow.points():
+            stream = event.stream
+            if event.kind is not EventKind.CONSUME or stream not in facts.responsible:
+                continue
+            if event.after_seed:  # runs only on the paths where the helper seeded
+                continue
+            assert stream is not None
+            if not state[stream].unseeded or (id(event.call), stream) in reported:
+                continue
+            reported.add((id(event.call), stream))
+            path = unseeded_path(facts.flow, stream, block)
+            found = decisions(facts.flow, stream, path) if path else []
+            yield Finding(
+                event.call,
+                self.code,
+                self._message(facts, event, stream, block, describe(found)),
+                stream,
+                tuple((d.expression, d.value) for d in found),
+            )
+
+    @staticmethod
+    def _message(facts: FunctionFacts, event, stream: str, block: int, when: str) -> str:  # type: ignore[no-untyped-def]
+        seeds = [
+            (b, e)
+            for b, events in enumerate(facts.flow.events)
+            for e in events
+            if e.stream == stream and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
+        ]
+        head = f"{facts.name(event)} draws from the {stream} RNG"
+        if not seeds:
+            params = [p for p in facts.seed_params]
+            reason = f"but nothing seeds {stream} before it"
+            if params:
+                reason += f" (the function takes `{params[0]}`)"
+            return f"{head} {reason}"
+        successors = [[e.target for e in out] for out in facts.flow.cfg.successors]
+        idom = immediate_dominators(successors, facts.flow.cfg.entry)
+        lines = sorted({facts.line_of(e.call) for b, e in seeds if not dominates(idom, b, block)})
+        where = ""
+        if len(lines) == 1:
+            where = f"; the seed at line {lines[0]} does not dominate it"
+        elif lines:
+            where = f"; the seeds at lines {', '.join(map(str, lines))} do not dominate it"
+        path = f"when {when}" if when else "on some path"
+        return f"{head} unseeded {path}{where}"

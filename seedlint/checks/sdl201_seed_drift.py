@@ -1,0 +1,98 @@
+"""SDL201 seed-drift."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from seedlint.checks.base import FunctionFacts
+from seedlint.diagnostics import Finding
+from seedlint.events import EventKind
+
+
+class SeedDrift:
+    """## What it does
+    Flags a call that draws from a global random stream when, on some seeded path,
+    another draw from the same stream runs between the last seed and this call. The
+    message names the intervening draw and its line. Earlier iterations of the same
+    call in a loop are not drift: `seed; for layer in layers: wrap(layer)` is one
+    sequence.
+
+    ## Why is this bad?
+    The seed no longer fixes what this call draws: the state has advanced by however
+    many values the earlier draws took, which depends on the model's shape, the
+    configuration and library versions. Two programs that seed with the same value
+    produce different adapters, and reordering harmless-looking code changes results.
+
+    ## Example
+    ```python
+    mx.random.seed(random_state)
+    linear_to_lora_layers(model, 8, config)
+    init_lora_weights(model)  # SDL201: draws after linear_to_lora_layers advanced the state
+    ```
+
+    ## Use instead
+    Seed immediately before each consumer whose values must be reproducible, or use
+    an explicit key (`key=mx.random.key(seed)`) for the extra draws.
+    """
+
+    code = "SDL201"
+    name = "seed-drift"
+    default = True
+    VALID = (
+        """
+import mlx.core as mx
+import mlx.nn as nn
+def f(layers, seed):
+    mx.random.seed(seed)
+    for i in range(3):
+        layers.append(nn.Linear(4, 4))
+""",
+        """
+import mlx.core as mx
+def f(seed):
+    mx.random.seed(seed)
+    a = mx.random.normal((2,))
+    mx.random.seed(seed)
+    b = mx.random.normal((2,))
+""",
+    )
+    INVALID = (
+        """
+import mlx.core as mx
+from mlx_lm.tuner.utils import linear_to_lora_layers
+def f(model, seed):
+    mx.random.seed(seed)
+    linear_to_lora_layers(model, 4, {})
+    return mx.random.normal((2,))  # SDL201
+""",
+        """
+import random
+def f(items, seed):
+    random.seed(seed)
+    random.shuffle(items)
+    return random.random()  # SDL201
+""",
+    )
+
+    def run(self, facts: FunctionFacts) -> Iterator[Finding]:
+        reported: set[tuple[int, str]] = set()
+        for _block, _index, event, state in facts.flow.points():
+            stream = event.stream
+            if event.kind is not EventKind.CONSUME or stream not in facts.responsible:
+                continue
+            assert stream is not None
+            current = state[stream]
+            others = [e for e in current.drift if e.call is not event.call]
+            if not current.seeded or not others or (id(event.call), stream) in reported:
+                continue
+            reported.add((id(event.call), stream))
+            first = min(others, key=lambda e: (facts.line_of(e.call), e.name))
+            seeds = sorted({facts.line_of(e.call) for e in current.seeds})
+            since = f" since the seed at line {', '.join(map(str, seeds))}" if seeds else ""
+            yield Finding(
+                event.call,
+                self.code,
+                f"{facts.name(event)} draws from the {stream} RNG after "
+                f"{facts.name(first)} at line {facts.line_of(first.call)} drew from it{since}",
+                stream,
+            )

@@ -1,0 +1,84 @@
+"""SDL202 seed-not-adjacent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from seedlint.checks.base import FunctionFacts
+from seedlint.diagnostics import Finding
+from seedlint.events import EventKind
+
+
+class SeedNotAdjacent:
+    """## What it does
+    With `adjacency = "strict"` (or `--adjacency strict`), flags a draw whose seed is
+    separated from it by calls of unknown effect, even though no known draw lies
+    between them. Off by default.
+
+    ## Why is this bad?
+    mlx-lm's convention is that the seed is the last thing before LoRA construction.
+    A call seedlint cannot see into (a third-party helper, a callback) may draw from
+    the stream in a later version and silently shift every adapter weight.
+
+    ## Example
+    ```python
+    mx.random.seed(args.seed)
+    prepare(model)  # unknown library call
+    linear_to_lora_layers(model, 8, config)  # SDL202
+    ```
+
+    ## Use instead
+    Move the seed to just before the draw:
+    ```python
+    prepare(model)
+    mx.random.seed(args.seed)
+    linear_to_lora_layers(model, 8, config)
+    ```
+    """
+
+    code = "SDL202"
+    name = "seed-not-adjacent"
+    default = False
+    VALID = (
+        """
+import mlx.core as mx
+from mlx_lm.tuner.utils import linear_to_lora_layers
+def f(model, seed):
+    model.freeze()
+    mx.random.seed(seed)
+    linear_to_lora_layers(model, 4, {})
+""",
+    )
+    INVALID = (
+        """
+import mlx.core as mx
+from somewhere import prepare
+from mlx_lm.tuner.utils import linear_to_lora_layers
+def f(model, seed):
+    mx.random.seed(seed)
+    prepare(model)
+    linear_to_lora_layers(model, 4, {})  # SDL202
+""",
+    )
+
+    def run(self, facts: FunctionFacts) -> Iterator[Finding]:
+        reported: set[tuple[int, str]] = set()
+        for _block, _index, event, state in facts.flow.points():
+            stream = event.stream
+            if event.kind is not EventKind.CONSUME or stream not in facts.responsible:
+                continue
+            assert stream is not None
+            current = state[stream]
+            drift = [e for e in current.drift if e.call is not event.call]
+            unknown = [e for e in current.unknown if e.call is not event.call]
+            if not current.seeded or drift or not unknown or (id(event.call), stream) in reported:
+                continue
+            reported.add((id(event.call), stream))
+            first = min(unknown, key=lambda e: (facts.line_of(e.call), e.name))
+            yield Finding(
+                event.call,
+                self.code,
+                f"{facts.name(event)} is not adjacent to its seed: `{first.name}` at line "
+                f"{facts.line_of(first.call)} has an unknown effect on the {stream} RNG",
+                stream,
+            )

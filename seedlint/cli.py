@@ -1,0 +1,117 @@
+"""Command line: `seedlint [PATH...]`, `seedlint rule CODE`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from seedlint import __version__
+from seedlint.checks import ALL_CHECKS, by_code
+from seedlint.config import Config, ConfigError, find_pyproject, load_config
+from seedlint.engine import analyse
+from seedlint.packs import PackError
+from seedlint.report import FORMATS
+
+
+class _DefaultToCheck(click.Group):
+    """`seedlint src/` means `seedlint check src/`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="seedlint")
+def main() -> None:
+    """Find seed-ordering bugs in ML code: draws from a global RNG with no dominating
+    seed, or with other draws between seed and use. Static: never imports your code."""
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these codes or prefixes (comma-separated).")
+@click.option(
+    "--adjacency",
+    type=click.Choice(["default", "strict"]),
+    default=None,
+    help="strict: also report calls of unknown effect between seed and draw (SDL202).",
+)
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text")
+@click.option("--exclude", multiple=True, help="Extra folder or file patterns to skip.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="pyproject.toml to read [tool.seedlint] from (default: nearest one).",
+)
+def check(
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    adjacency: str | None,
+    output_format: str,
+    exclude: tuple[str, ...],
+    config_path: str | None,
+) -> None:
+    """Check Python files and folders (default: the current folder)."""
+    targets = list(paths) or ["."]
+    try:
+        pyproject = Path(config_path) if config_path else find_pyproject(Path(targets[0]))
+        config = load_config(pyproject)
+        config = _override(config, select, ignore, adjacency, exclude)
+        packs = config.load_packs()
+    except (ConfigError, PackError) as error:
+        click.echo(f"seedlint: {error}", err=True)
+        sys.exit(2)
+    result = analyse(targets, config, packs)
+    click.echo(FORMATS[output_format](result.diagnostics), nl=False)
+    sys.exit(1 if result.diagnostics else 0)
+
+
+def _override(
+    config: Config,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    adjacency: str | None,
+    exclude: tuple[str, ...],
+) -> Config:
+    from dataclasses import replace
+
+    if select:
+        config = replace(config, select=_split(select))
+    if ignore:
+        config = replace(config, ignore=config.ignore + _split(ignore))
+    if adjacency:
+        config = replace(config, adjacency=adjacency)
+    if exclude:
+        config = replace(config, exclude=config.exclude + exclude)
+    return config
+
+
+@main.command()
+@click.argument("code", required=False)
+def rule(code: str | None) -> None:
+    """Print a rule's documentation (or list the rules)."""
+    if code is None:
+        for item in ALL_CHECKS:
+            state = "" if item.default else " (off by default)"
+            click.echo(f"{item.code} {item.name}{state}")
+        return
+    found = by_code(code)
+    if found is None:
+        click.echo(f"seedlint: unknown rule '{code}'", err=True)
+        sys.exit(2)
+    doc = (type(found).__doc__ or "").strip()
+    import inspect
+
+    click.echo(f"# {found.code} {found.name}\n\n{inspect.cleandoc(doc)}")

@@ -1,0 +1,183 @@
+"""[tool.seedlint] in pyproject.toml: validated once, passed everywhere explicitly."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from seedlint.packs import Kind, PackEntry, PackError, Packs, build_packs, parse_pack, tomllib
+
+DEFAULT_SEED_PARAMS = ("seed", "*_seed", "random_state", "rng_seed")
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "build",
+    "dist",
+    "__pycache__",
+    "node_modules",
+    ".mypy_cache",
+    ".ruff_cache",
+    "site-packages",
+    ".eggs",
+    "*.egg-info",
+)
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message names the file and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    select: tuple[str, ...] | None = None  # None: every check that is on by default
+    ignore: tuple[str, ...] = ()
+    adjacency: str = "default"  # "strict" turns on SDL202
+    seed_params: tuple[str, ...] = DEFAULT_SEED_PARAMS
+    packs: tuple[str, ...] | None = None  # None: every built-in pack
+    rule_files: tuple[Path, ...] = ()
+    extra_entries: tuple[tuple[PackEntry, tuple[str, ...], tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    root: Path = Path(".")
+    source: str = ""  # the file it came from, for messages
+
+    def is_seed_param(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.seed_params)
+
+    def excluded(self, path: Path) -> bool:
+        patterns = (*DEFAULT_EXCLUDE, *self.exclude)
+        parts = path.parts
+        for pattern in patterns:
+            if any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+                return True
+            if fnmatch.fnmatchcase(path.as_posix(), pattern):
+                return True
+        return False
+
+    def enabled(self, code: str, default: bool, path: str = "") -> bool:
+        if code == "SDL202" and self.adjacency == "strict":
+            default = True
+        on = default if self.select is None else _matches(code, self.select)
+        if _matches(code, self.ignore):
+            return False
+        for pattern, codes in self.per_file_ignores.items():
+            if fnmatch.fnmatchcase(path, pattern) and _matches(code, codes):
+                return False
+        return on
+
+    def load_packs(self) -> Packs:
+        return build_packs(self.packs, self.rule_files, self.extra_entries)
+
+
+def _matches(code: str, prefixes: tuple[str, ...]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def _codes(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of rule codes (strings)")
+    return tuple(v.strip().upper() for v in value)
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return tuple(value)
+
+
+_KEYS = {
+    "select",
+    "ignore",
+    "adjacency",
+    "seed-params",
+    "packs",
+    "rule-files",
+    "exclude",
+    "per-file-ignores",
+    "seed",
+    "consume",
+    "advance",
+    "pure",
+    "entropy",
+}
+
+
+def parse_config(table: Mapping[str, Any], source: str, root: Path) -> Config:
+    where = f"{source}: [tool.seedlint]"
+    unknown = set(table) - _KEYS
+    if unknown:
+        raise ConfigError(f"{where} unknown key '{sorted(unknown)[0]}'")
+    config = Config(root=root, source=source)
+    if "select" in table:
+        config = replace(config, select=_codes(table["select"], f"{where} 'select'"))
+    if "ignore" in table:
+        config = replace(config, ignore=_codes(table["ignore"], f"{where} 'ignore'"))
+    if "adjacency" in table:
+        if table["adjacency"] not in ("default", "strict"):
+            raise ConfigError(f'{where} \'adjacency\' must be "default" or "strict"')
+        config = replace(config, adjacency=table["adjacency"])
+    if "seed-params" in table:
+        config = replace(
+            config, seed_params=_strings(table["seed-params"], f"{where} 'seed-params'")
+        )
+    if "packs" in table:
+        config = replace(config, packs=_strings(table["packs"], f"{where} 'packs'"))
+    if "rule-files" in table:
+        files = _strings(table["rule-files"], f"{where} 'rule-files'")
+        config = replace(config, rule_files=tuple(root / f for f in files))
+    if "exclude" in table:
+        config = replace(config, exclude=_strings(table["exclude"], f"{where} 'exclude'"))
+    if "per-file-ignores" in table:
+        raw = table["per-file-ignores"]
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where} 'per-file-ignores' must be a table of pattern = [codes]")
+        config = replace(
+            config,
+            per_file_ignores={
+                k: _codes(v, f"{where} 'per-file-ignores'.'{k}'") for k, v in raw.items()
+            },
+        )
+    document = {kind.value: table[kind.value] for kind in Kind if kind.value in table}
+    if document:
+        try:
+            entries = parse_pack(document, f"{source}: [tool.seedlint]")
+        except PackError as error:
+            raise ConfigError(str(error)) from error
+        config = replace(config, extra_entries=tuple(entries))
+    return config
+
+
+def find_pyproject(start: Path) -> Path | None:
+    folder = start.resolve()
+    if folder.is_file():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        path = candidate / "pyproject.toml"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_config(pyproject: Path | None) -> Config:
+    if pyproject is None:
+        return Config()
+    try:
+        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{pyproject}: cannot read: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{pyproject}: invalid TOML: {error}") from error
+    table = document.get("tool", {}).get("seedlint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.seedlint] must be a table")
+    return parse_config(table, str(pyproject), pyproject.parent)

@@ -1,0 +1,45 @@
+"""Findings, before and after they are placed in a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a check reports about one call; the engine adds path and position."""
+
+    node: cst.CSTNode
+    code: str
+    message: str
+    stream: str = ""
+    witness: tuple[tuple[str, bool], ...] = ()  # (condition, value) decisions of the path
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    column: int  # 1-based
+    code: str
+    message: str
+    function: str = ""  # the function judged, as Python's __qualname__
+    stream: str = ""
+    witness: tuple[tuple[str, bool], ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+            "function": self.function,
+            "stream": self.stream,
+            "witness": [{"condition": c, "value": v} for c, v in self.witness],
+        }
+
+
+UNANALYSABLE = "SDL001"

@@ -1,0 +1,211 @@
+"""Rule packs: what libraries do to the global RNG streams, as data (rules/*.toml)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class Kind(str, Enum):
+    SEED = "seed"
+    CONSUME = "consume"
+    ADVANCE = "advance"
+    PURE = "pure"
+    ENTROPY = "entropy"
+
+
+class PackError(Exception):
+    """A pack or configuration entry is malformed; the message names file and entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackEntry:
+    kind: Kind
+    streams: tuple[str, ...]
+    pure_with: tuple[str, ...] = ()
+    on_result: bool = False  # the call returns something whose call draws
+    value_arg: int | None = None
+    value_kwarg: str | None = None
+    missing_value_is_entropy: bool = False
+    origin: str = ""
+
+
+_KEYS = {
+    "call",
+    "attribute",
+    "streams",
+    "pure_with",
+    "on",
+    "value_arg",
+    "value_kwarg",
+    "missing_value",
+}
+_NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE)
+
+
+def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise PackError(f"{where}: '{key}' must be a string or a list of strings")
+
+
+def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...], tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        raise PackError(f"{where}: must be a table")
+    unknown = set(raw) - _KEYS
+    if unknown:
+        raise PackError(f"{where}: unknown key '{sorted(unknown)[0]}'")
+    calls = _strings(raw.get("call", []), where, "call")
+    attributes = _strings(raw.get("attribute", []), where, "attribute")
+    if not calls and not attributes:
+        raise PackError(f"{where}: needs 'call' or 'attribute'")
+    streams = _strings(raw.get("streams", []), where, "streams")
+    if kind in _NEEDS_STREAMS and not streams:
+        raise PackError(f"{where}: '{kind.value}' entries need 'streams'")
+    value_arg = raw.get("value_arg")
+    if value_arg is not None and (not isinstance(value_arg, int) or value_arg < 0):
+        raise PackError(f"{where}: 'value_arg' must be a non-negative integer")
+    value_kwarg = raw.get("value_kwarg")
+    if value_kwarg is not None and not isinstance(value_kwarg, str):
+        raise PackError(f"{where}: 'value_kwarg' must be a string")
+    on = raw.get("on", "call")
+    if on not in ("call", "result"):
+        raise PackError(f'{where}: \'on\' must be "call" or "result"')
+    missing = raw.get("missing_value")
+    if missing not in (None, "entropy"):
+        raise PackError(f"{where}: 'missing_value' must be \"entropy\"")
+    entry = PackEntry(
+        kind=kind,
+        streams=streams,
+        pure_with=_strings(raw.get("pure_with", []), where, "pure_with"),
+        on_result=on == "result",
+        value_arg=value_arg,
+        value_kwarg=value_kwarg,
+        missing_value_is_entropy=missing == "entropy",
+        origin=where,
+    )
+    return entry, calls, attributes
+
+
+@dataclass(frozen=True, slots=True)
+class Packs:
+    """Lookup tables built from one or more packs."""
+
+    exact: Mapping[str, PackEntry]
+    wildcards: tuple[tuple[str, PackEntry], ...]  # (prefix, entry), longest prefix first
+    attributes: Mapping[str, PackEntry]
+    streams: tuple[str, ...]
+    names: tuple[str, ...]
+
+    def lookup(self, qualname: str) -> PackEntry | None:
+        entry = self.exact.get(qualname)
+        if entry is not None:
+            return entry
+        for prefix, wildcard in self.wildcards:
+            if qualname.startswith(prefix):
+                return wildcard
+        return None
+
+    def lookup_attribute(self, attribute: str) -> PackEntry | None:
+        return self.attributes.get(attribute)
+
+    def vocabulary(self) -> frozenset[str]:
+        """Last name segments a file must mention for any entry to match."""
+        words = {name.rsplit(".", 1)[-1] for name in self.exact}
+        words.update(prefix.rstrip(".").rsplit(".", 1)[-1] for prefix, _ in self.wildcards)
+        words.update(self.attributes)
+        return frozenset(words)
+
+
+def parse_pack(
+    document: Mapping[str, Any], origin: str
+) -> list[tuple[PackEntry, tuple[str, ...], tuple[str, ...]]]:
+    """Validate one pack document (a parsed TOML table) into entries with their names."""
+    unknown = set(document) - {"pack", *(k.value for k in Kind)}
+    if unknown:
+        raise PackError(f"{origin}: unknown section '{sorted(unknown)[0]}'")
+    out = []
+    for kind in Kind:
+        raw_entries = document.get(kind.value, [])
+        if not isinstance(raw_entries, list):
+            raise PackError(
+                f"{origin}: '{kind.value}' must be an array of tables ([[{kind.value}]])"
+            )
+        for index, raw in enumerate(raw_entries, start=1):
+            out.append(_entry(kind, raw, f"{origin}: [[{kind.value}]] entry {index}"))
+    return out
+
+
+def read_pack_file(
+    path: Path | Any, origin: str
+) -> list[tuple[PackEntry, tuple[str, ...], tuple[str, ...]]]:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise PackError(f"{origin}: cannot read: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise PackError(f"{origin}: invalid TOML: {error}") from error
+    return parse_pack(document, origin)
+
+
+def builtin_pack_names() -> list[str]:
+    folder = resources.files("seedlint.rules")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def build_packs(
+    names: Iterable[str] | None = None,
+    extra_files: Iterable[Path] = (),
+    extra_entries: Iterable[tuple[PackEntry, tuple[str, ...], tuple[str, ...]]] = (),
+) -> Packs:
+    """Load the named built-in packs (all by default), extra pack files and config entries.
+
+    Later sources win on an exact name, so users can override a pack.
+    """
+    folder = resources.files("seedlint.rules")
+    chosen = builtin_pack_names() if names is None else list(names)
+    entries: list[tuple[PackEntry, tuple[str, ...], tuple[str, ...]]] = []
+    for name in chosen:
+        resource = folder / f"{name}.toml"
+        if not resource.is_file():
+            raise PackError(
+                f"unknown rule pack '{name}' (available: {', '.join(builtin_pack_names())})"
+            )
+        entries += read_pack_file(resource, f"rules/{name}.toml")
+    for path in extra_files:
+        entries += read_pack_file(path, str(path))
+    entries += list(extra_entries)
+    return index_entries(entries, tuple(chosen))
+
+
+def index_entries(
+    entries: Iterable[tuple[PackEntry, tuple[str, ...], tuple[str, ...]]], names: tuple[str, ...]
+) -> Packs:
+    exact: dict[str, PackEntry] = {}
+    wildcards: dict[str, PackEntry] = {}
+    attributes: dict[str, PackEntry] = {}
+    streams: dict[str, None] = {}
+    for entry, calls, attrs in entries:
+        for stream in entry.streams:
+            streams[stream] = None
+        for call in calls:
+            if call.endswith(".*"):
+                wildcards[call[:-1]] = entry
+            else:
+                exact[call] = entry
+        for attribute in attrs:
+            attributes[attribute] = entry
+    ordered = tuple(sorted(wildcards.items(), key=lambda item: -len(item[0])))
+    return Packs(exact, ordered, attributes, tuple(streams), names)

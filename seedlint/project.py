@@ -1,0 +1,195 @@
+"""The project: every module given on the command line, and what a call refers to."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from seedlint.packs import Kind, PackEntry, Packs
+from seedlint.scopes import Binding, BindingKind, ClassInfo, Definition, Scope, dotted_name
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleInfo:
+    name: str
+    path: Path
+    module: cst.Module
+    scope: Scope
+    definitions: tuple[Definition, ...]
+    classes: dict[str, ClassInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a call does, as far as names tell: a pack API, project code, pure, or unknown."""
+
+    name: str  # the callee as written
+    pack: PackEntry | None = None
+    functions: tuple[str, ...] = ()  # project definitions the call runs
+    pure: bool = False
+
+    @property
+    def opaque(self) -> bool:
+        return self.pack is None and not self.functions and not self.pure
+
+
+def module_name_for(path: Path) -> tuple[str, bool]:
+    """Dotted module name from the package folders above `path`; and whether it is a package."""
+    is_package = path.name == "__init__.py"
+    parts = [] if is_package else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        parts.append(folder.name)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return ".".join(reversed(parts)) or path.stem, is_package
+
+
+class Project:
+    def __init__(self, modules: list[ModuleInfo], packs: Packs) -> None:
+        self.packs = packs
+        self.modules = {m.name: m for m in modules}
+        self.definitions: dict[str, Definition] = {}
+        self.classes: dict[str, ClassInfo] = {}
+        for module in modules:
+            for definition in module.definitions:
+                self.definitions[definition.qualname] = definition
+            self.classes.update(module.classes)
+
+    # --- project names -------------------------------------------------------
+    def canonical(self, qualname: str, depth: int = 0) -> str | None:
+        """The project definition or class a qualified name denotes, through re-exports."""
+        if qualname in self.definitions or qualname in self.classes:
+            return qualname
+        if depth > 8:
+            return None
+        owner, _, member = qualname.rpartition(".")
+        if owner in self.classes:
+            return self.find_method(owner, member)
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = self.modules.get(".".join(parts[:cut]))
+            if module is None:
+                continue
+            binding = module.scope.own(parts[cut])
+            if binding is None or binding.target is None or binding.kind is BindingKind.SELF:
+                return None
+            if binding.kind is BindingKind.IMPORT or binding.target != ".".join(parts[: cut + 1]):
+                return self.canonical(".".join([binding.target, *parts[cut + 1 :]]), depth + 1)
+            return None
+        return None
+
+    def find_method(self, class_qualname: str, method: str, depth: int = 0) -> str | None:
+        info = self.classes.get(class_qualname)
+        if info is None or depth > 16:
+            return None
+        if method in info.methods:
+            return f"{class_qualname}.{method}"
+        for base in info.node.bases:
+            resolved = self.qualify(base.value, info.scope)
+            base_class = self.canonical(resolved) if resolved else None
+            if base_class in self.classes:
+                found = self.find_method(base_class, method, depth + 1)
+                if found:
+                    return found
+        return None
+
+    @staticmethod
+    def qualify(node: cst.BaseExpression, scope: Scope) -> str | None:
+        """The qualified name an expression such as `mx.random.normal` denotes, if known."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        return _qualified(scope.lookup(head), head, rest)
+
+    # --- calls ----------------------------------------------------------------
+    def resolve_call(self, call: cst.Call, definition: Definition) -> Target:
+        func = call.func
+        written = _written(func)
+        if isinstance(func, cst.Call):
+            inner = self.resolve_call(func, definition)
+            if inner.pack is not None and inner.pack.on_result:
+                return Target(written, pack=_drawing(inner.pack))
+            return Target(written)
+        qualname = self.qualify(func, definition.scope)
+        if qualname is not None:
+            target = self._by_qualname(qualname, call, written)
+            if target is not None:
+                return target
+        if isinstance(func, cst.Attribute):
+            entry = self.packs.lookup_attribute(func.attr.value)
+            if entry is not None:
+                return self._pack_target(entry, call, written)
+        return Target(written)
+
+    def _by_qualname(self, qualname: str, call: cst.Call, written: str) -> Target | None:
+        entry = self.packs.lookup(qualname)
+        if entry is not None:
+            return self._pack_target(entry, call, written)
+        project = self.canonical(qualname)
+        if project is None:
+            return None
+        if project in self.definitions:
+            return Target(written, functions=(project,))
+        runs = tuple(
+            m
+            for m in (
+                self.find_method(project, "__init__"),
+                self.find_method(project, "__post_init__"),
+            )
+            if m
+        )
+        return Target(written, functions=runs) if runs else Target(written, pure=True)
+
+    @staticmethod
+    def _pack_target(entry: PackEntry, call: cst.Call, written: str) -> Target:
+        if entry.kind is Kind.PURE or entry.on_result:
+            return Target(written, pure=True)
+        if (
+            entry.kind in (Kind.CONSUME, Kind.ADVANCE)
+            and entry.pure_with
+            and _has_explicit_key(call, entry.pure_with)
+        ):
+            return Target(written, pure=True)
+        if entry.kind is Kind.ENTROPY:
+            return Target(written, pure=True)
+        return Target(written, pack=entry)
+
+
+def _qualified(binding: Binding | None, head: str, rest: str) -> str | None:
+    if binding is None:
+        if head in _BUILTINS:
+            return f"builtins.{head}" + (f".{rest}" if rest else "")
+        return None
+    if binding.target is None:
+        return None
+    return binding.target + (f".{rest}" if rest else "")
+
+
+def _has_explicit_key(call: cst.Call, keywords: tuple[str, ...]) -> bool:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in keywords:
+            return not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+    return False
+
+
+def _drawing(entry: PackEntry) -> PackEntry:
+    return PackEntry(Kind.CONSUME, entry.streams, origin=entry.origin)
+
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+def _written(node: cst.CSTNode) -> str:
+    dotted = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+    if dotted is not None:
+        return dotted
+    text = _EMPTY_MODULE.code_for_node(node)
+    return " ".join(text.split())

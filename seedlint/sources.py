@@ -1,0 +1,109 @@
+"""Finding the files to check and turning their bytes into syntax trees, or into a reason."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from seedlint.config import Config
+
+
+@dataclass(frozen=True, slots=True)
+class SourceError:
+    path: str
+    reason: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    path: Path  # as found (for module names)
+    display: str  # as reported
+    module: cst.Module
+    text: str
+
+
+def discover(paths: list[str], config: Config) -> Iterator[Path | SourceError]:
+    """Python files under `paths`; excluded folders skipped, named files always kept."""
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from _walk(path, config, seen)
+        elif path.exists() or path.is_symlink():
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                yield path
+        else:
+            yield SourceError(raw, "no such file or directory")
+
+
+def _walk(root: Path, config: Config, seen: set[str]) -> Iterator[Path | SourceError]:
+    visited_dirs: set[str] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        real = os.path.realpath(folder)
+        if real in visited_dirs:
+            continue  # a symlink loop or a second way into the same folder
+        visited_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            yield SourceError(str(folder), f"cannot read directory: {error.strerror or error}")
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(entry.path)
+            relative = path.relative_to(root)
+            if config.excluded(relative):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subfolders.append(path)
+            elif entry.name.endswith(".py"):
+                key = os.path.realpath(path)
+                if key not in seen:
+                    seen.add(key)
+                    yield path
+        stack.extend(reversed(subfolders))
+
+
+def read_source(path: Path) -> Source | SourceError:
+    display = str(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        return SourceError(display, "is a directory, not a Python file")
+    except OSError as error:
+        return SourceError(display, f"cannot read: {error.strerror or error}")
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as error:
+        first = str(error.message).splitlines()[0] if error.message else "invalid syntax"
+        return SourceError(display, f"syntax error: {first}", error.raw_line, error.raw_column + 1)
+    except UnicodeDecodeError as error:
+        return SourceError(display, f"cannot decode: {error.reason} at byte {error.start}")
+    except (LookupError, SyntaxError, ValueError) as error:
+        return SourceError(display, f"cannot parse: {_one_line(error)}")
+    except RecursionError:
+        return SourceError(display, "too deeply nested to parse")
+    try:
+        text = data.decode(module.encoding)
+    except (LookupError, UnicodeDecodeError) as error:
+        return SourceError(display, f"cannot decode: {_one_line(error)}")
+    return Source(path, display, module, text)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__

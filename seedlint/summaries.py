@@ -1,0 +1,175 @@
+"""Interprocedural summaries: which project functions seed, draw, or are proven pure.
+
+Functions are summarised callees first (strongly connected components of the call
+graph in reverse topological order); a recursive component is iterated to a fixed
+point, with a bound so that a non-monotone cycle still terminates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from seedlint.analysis.dataflow import Flow, solve, strongest
+from seedlint.cfg.build import build_cfg
+from seedlint.cfg.model import CFG
+from seedlint.events import DRAWS, Event, EventKind, StreamEffect, Summary, events_for
+from seedlint.project import Project, Target
+from seedlint.scopes import Definition
+
+_MAX_ROUNDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionModel:
+    """A function's graph and what each of its calls refers to (independent of summaries)."""
+
+    definition: Definition
+    cfg: CFG
+    targets: Mapping[int, Target]  # id(call) -> target
+
+    def callees(self) -> set[str]:
+        return {f for t in self.targets.values() for f in t.functions}
+
+    def block_events(self, summaries: Mapping[str, Summary]) -> list[list[Event]]:
+        return [
+            [e for call in block.calls for e in events_for(self.targets[id(call)], call, summaries)]
+            for block in self.cfg.blocks
+        ]
+
+    def flow(self, summaries: Mapping[str, Summary], streams: tuple[str, ...]) -> Flow:
+        return solve(self.cfg, self.block_events(summaries), streams)
+
+
+def model_function(definition: Definition, project: Project) -> FunctionModel:
+    cfg = build_cfg(definition.node)
+    targets: dict[int, Target] = {}
+    for block in cfg.blocks:
+        for call in block.calls:
+            targets[id(call)] = project.resolve_call(call, definition)
+    return FunctionModel(definition, cfg, targets)
+
+
+def summarize(flow: Flow, streams: Iterable[str]) -> Summary:
+    exit_state = flow.exit_state()
+    draws: dict[str, list[Event]] = {}
+    unseeded_draws: dict[str, list[Event]] = {}
+    seeding: set[str] = set()
+    opaque = False
+    rank: dict[Event, int] = {}
+    for _block, _index, event, state in flow.points():
+        rank.setdefault(event, len(rank))
+        if event.kind is EventKind.OPAQUE:
+            opaque = True
+        elif event.kind in (EventKind.SEED, EventKind.MAYBE_SEED):
+            assert event.stream is not None
+            seeding.add(event.stream)
+        elif event.kind in DRAWS:
+            assert event.stream is not None
+            draws.setdefault(event.stream, []).append(event)
+            if state[event.stream].unseeded and not event.after_seed:
+                unseeded_draws.setdefault(event.stream, []).append(event)
+    effects: dict[str, StreamEffect] = {}
+    for stream in streams:
+        if stream not in draws and stream not in seeding:
+            continue
+        seeds = "never"
+        after: list[Event] = []
+        if stream in seeding:
+            seeds = "sometimes"
+            if exit_state is not None:
+                final = exit_state[stream]
+                if final.seeded and not final.unseeded:
+                    seeds = "always"
+                after = sorted(final.drift, key=lambda e: rank.get(e, 0))
+        before = unseeded_draws.get(stream, [])
+        effects[stream] = StreamEffect(
+            seeds,
+            strongest([e.kind for e in before]),
+            strongest([e.kind for e in after]),
+            _via(before),
+            _via(after),
+        )
+    return Summary(effects, opaque, exit_state is None)
+
+
+def _via(events: list[Event]) -> tuple[str, ...]:
+    consuming = [e for e in events if e.kind is EventKind.CONSUME] or events
+    if not consuming:
+        return ()
+    first = consuming[0]
+    chain = (first.name, *first.via)
+    # Recursion would grow the chain each round: keep it to its first repeat.
+    seen: set[str] = set()
+    out: list[str] = []
+    for step in chain:
+        if step in seen:
+            break
+        seen.add(step)
+        out.append(step)
+    return tuple(out)
+
+
+def _components(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components, callees before callers."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, list[str]]] = [(root, sorted(graph[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, pending = work[-1]
+            if pending:
+                child = pending.pop()
+                if child not in graph:
+                    continue
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, sorted(graph[child])))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                result.append(component)
+    return result
+
+
+def compute_summaries(
+    models: Mapping[str, FunctionModel], streams: tuple[str, ...]
+) -> dict[str, Summary]:
+    graph = {name: model.callees() & models.keys() for name, model in models.items()}
+    summaries: dict[str, Summary] = {}
+    for component in _components(graph):
+        for _ in range(_MAX_ROUNDS):
+            changed = False
+            for name in component:
+                summary = summarize(models[name].flow(summaries, streams), streams)
+                if summaries.get(name) != summary:
+                    summaries[name] = summary
+                    changed = True
+            if not changed or (len(component) == 1 and name not in graph[name]):
+                break
+    return summaries

@@ -1,0 +1,111 @@
+"""Fast read-only traversal of libcst trees.
+
+libcst's own `visit` rebuilds every node it passes through, which costs several times
+the parse. seedlint only reads, so it walks the dataclass fields that can hold code,
+skipping whitespace and punctuation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import libcst as cst
+
+_TOKEN_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "leading_lines",
+        "header",
+        "footer",
+        "newline",
+        "comma",
+        "semicolon",
+        "colon",
+        "equal",
+        "dot",
+        "star",
+        "lines_after_decorators",
+        "operator",
+        "asynchronous",
+        "trailing_whitespace",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "has_trailing_newline",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "whitespace",
+        "relative",
+        "await_",
+        "star_tok",
+        "indent",
+        "whitespace_after_arrow",
+        "arrow",
+    }
+)
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    found = _FIELDS.get(kind)
+    if found is None:
+        found = tuple(
+            f.name
+            for f in dataclasses.fields(kind)
+            if f.name not in _TOKEN_FIELDS and not f.name.startswith("whitespace")
+        )
+        _FIELDS[kind] = found
+    return found
+
+
+_IS_NODE: dict[type, bool] = {}
+
+
+def _is_node(kind: type) -> bool:
+    # isinstance against the CSTNode ABC is slow; node types are few, so cache them.
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Direct children that can contain code, in source order."""
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is tuple or kind is list:
+            for item in value:
+                if _is_node(type(item)):
+                    yield item
+        elif _is_node(kind):
+            yield value
+
+
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    """Every call under `node` (not inside lambdas), callee and arguments first."""
+    out: list[cst.Call] = []
+    _collect_calls(node, out)
+    return out
+
+
+def _collect_calls(node: cst.CSTNode, out: list[cst.Call]) -> None:
+    if isinstance(node, cst.Lambda):
+        return
+    for child in children(node):
+        _collect_calls(child, out)
+    if isinstance(node, cst.Call):
+        out.append(node)
+
+
+def has_call(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Call):
+        return True
+    if isinstance(node, cst.Lambda):
+        return False
+    return any(has_call(child) for child in children(node))
