@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +88,18 @@ def read_source(path: Path) -> Source | SourceError:
         return SourceError(display, "is a directory, not a Python file")
     except OSError as error:
         return SourceError(display, f"cannot read: {error.strerror or error}")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        data.decode(encoding)
+    except SyntaxError as error:
+        reason = _one_line(error)
+        if "invalid or missing encoding declaration" in reason:
+            reason = "the bytes are not valid UTF-8 and no other encoding is declared"
+        return SourceError(display, f"cannot decode: {reason}")
+    except UnicodeDecodeError as error:
+        return SourceError(
+            display, f"cannot decode as {error.encoding}: {error.reason} at byte {error.start}"
+        )
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:

@@ -158,7 +158,7 @@ class CFGBuilder:
 
     def _raise_from(self, block: _Block) -> None:
         frame = self.frame
-        if frame.final is not None and frame.raise_to == [frame.final.entry]:
+        if frame.final is not None and any(t is frame.final.entry for t in frame.raise_to):
             frame.final.pending.add("raise")
         for target in frame.raise_to:
             self.edge(block, target, EdgeKind.RAISE)

@@ -31,6 +31,13 @@ class FunctionFacts:
         return f"`{event.name}`" + (f" (via {via})" if via else "")
 
 
+def seed_lines(lines: list[int]) -> str:
+    """`the seed at line 3` / `the seeds at lines 3, 9`."""
+    if len(lines) == 1:
+        return f"the seed at line {lines[0]}"
+    return f"the seeds at lines {', '.join(map(str, lines))}"
+
+
 class Check(Protocol):
     code: ClassVar[str]
     name: ClassVar[str]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from seedlint.analysis.witness import decisions, describe, unseeded_path
-from seedlint.checks.base import FunctionFacts
+from seedlint.checks.base import FunctionFacts, seed_lines
 from seedlint.diagnostics import Finding
 from seedlint.dominators import dominates, immediate_dominators
-from seedlint.events import EventKind
+from seedlint.events import Event, EventKind
 
 
 class UnseededConsumer:
@@ -140,7 +140,7 @@ def run(model, ok):
             )
 
     @staticmethod
-    def _message(facts: FunctionFacts, event, stream: str, block: int, when: str) -> str:  # type: ignore[no-untyped-def]
+    def _message(facts: FunctionFacts, event: Event, stream: str, block: int, when: str) -> str:
         seeds = [
             (b, e)
             for b, events in enumerate(facts.flow.events)
@@ -149,7 +149,7 @@ def run(model, ok):
         ]
         head = f"{facts.name(event)} draws from the {stream} RNG"
         if not seeds:
-            params = [p for p in facts.seed_params]
+            params = list(facts.seed_params)
             reason = f"but nothing seeds {stream} before it"
             if params:
                 reason += f" (the function takes `{params[0]}`)"
@@ -158,9 +158,8 @@ def run(model, ok):
         idom = immediate_dominators(successors, facts.flow.cfg.entry)
         lines = sorted({facts.line_of(e.call) for b, e in seeds if not dominates(idom, b, block)})
         where = ""
-        if len(lines) == 1:
-            where = f"; the seed at line {lines[0]} does not dominate it"
-        elif lines:
-            where = f"; the seeds at lines {', '.join(map(str, lines))} do not dominate it"
+        if lines:
+            verb = "does" if len(lines) == 1 else "do"
+            where = f"; {seed_lines(lines)} {verb} not dominate it"
         path = f"when {when}" if when else "on some path"
         return f"{head} unseeded {path}{where}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from seedlint.checks.base import FunctionFacts
+from seedlint.checks.base import FunctionFacts, seed_lines
 from seedlint.diagnostics import Finding
 from seedlint.events import EventKind
 
@@ -88,7 +88,7 @@ def f(items, seed):
             reported.add((id(event.call), stream))
             first = min(others, key=lambda e: (facts.line_of(e.call), e.name))
             seeds = sorted({facts.line_of(e.call) for e in current.seeds})
-            since = f" since the seed at line {', '.join(map(str, seeds))}" if seeds else ""
+            since = f" since {seed_lines(seeds)}" if seeds else ""
             yield Finding(
                 event.call,
                 self.code,

@@ -1,0 +1,57 @@
+"""Shared helpers: lint source text with the real engine; the public corpus, fetched once."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from seedlint.config import Config
+from seedlint.diagnostics import Diagnostic
+from seedlint.engine import analyse
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK = re.compile(r"#\s*((?:SDL\d{3}\s*)+)\s*$")
+
+
+def lint_text(
+    tmp_path: Path, source: str, select: tuple[str, ...] | None = None, **config: object
+) -> list[Diagnostic]:
+    path = tmp_path / "snippet.py"
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    settings = replace(Config(), select=select, **config)  # type: ignore[arg-type]
+    return analyse([str(path)], settings, settings.load_packs()).diagnostics
+
+
+def expected_marks(text: str) -> set[tuple[int, str]]:
+    """(line, code) for every inline `# SDL101` mark (several codes may share a line)."""
+    found = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = MARK.search(line)
+        if match:
+            found |= {(number, code) for code in match.group(1).split()}
+    return found
+
+
+def corpus_dir() -> Path:
+    return Path(os.environ.get("SEEDLINT_CORPUS", ROOT / ".corpus"))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The public real-world packages of DESIGN.md, downloaded from PyPI by fetch.sh."""
+    dest = corpus_dir()
+    fetch = ROOT.parent / "shared" / "corpus" / "fetch.sh"
+    names = ("unsloth-zoo-2026.5.2", "unsloth-zoo-2026.5.3", "mlx-lm-0.32.2")
+    if not all((dest / name).is_dir() for name in names):
+        assert fetch.is_file(), f"corpus missing and no fetch script at {fetch}"
+        subprocess.run(
+            ["bash", str(fetch), str(dest)], check=True, env={**os.environ, "PYTHON": sys.executable}
+        )
+    return dest

@@ -1,0 +1,53 @@
+"""The public real-world cases of DESIGN.md, each package linted as a whole directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from seedlint.config import Config
+from seedlint.diagnostics import Diagnostic
+from seedlint.engine import analyse
+
+
+def lint(package: Path) -> list[Diagnostic]:
+    config = Config()
+    return analyse([str(package)], config, config.load_packs()).diagnostics
+
+
+def in_function(found: list[Diagnostic], suffix: str, function: str) -> set[tuple[int, str]]:
+    return {(d.line, d.code) for d in found if d.path.endswith(suffix) and d.function == function}
+
+
+@pytest.fixture(scope="module")
+def zoo_after(corpus: Path) -> list[Diagnostic]:
+    return lint(corpus / "unsloth-zoo-2026.5.3")
+
+
+def test_unsloth_zoo_after_the_seed_move(zoo_after: list[Diagnostic]) -> None:
+    found = in_function(zoo_after, "unsloth_zoo/mlx/loader.py", "FastMLXModel.get_peft_model")
+    assert {(2872, "SDL101"), (2885, "SDL101"), (2958, "SDL101"), (2958, "SDL201")} <= found
+    assert not {line for line, _ in found} & {2861, 2948}
+
+
+def test_vision_witness_names_the_flags(zoo_after: list[Diagnostic]) -> None:
+    (vision,) = [d for d in zoo_after if d.line == 2872 and d.code == "SDL101"]
+    assert ("finetune_language_layers", False) in vision.witness
+    assert ("train_vision", True) in vision.witness
+    assert "_walk" in vision.message and "LoRALinear.from_base" in vision.message
+
+
+def test_unsloth_zoo_before_the_seed_move(corpus: Path) -> None:
+    found = in_function(
+        lint(corpus / "unsloth-zoo-2026.5.2"), "unsloth_zoo/mlx/loader.py",
+        "FastMLXModel.get_peft_model",
+    )
+    assert not {f for f in found if f[1] == "SDL101"}
+    assert not {line for line, _ in found} & {2824, 2905}
+
+
+def test_mlx_lm_train_model_is_clean(corpus: Path) -> None:
+    found = lint(corpus / "mlx-lm-0.32.2")
+    assert not in_function(found, "mlx_lm/lora.py", "train_model")
+    assert not [d for d in found if d.code == "SDL001"]
