@@ -115,3 +115,47 @@ def rule(code: str | None) -> None:
     import inspect
 
     click.echo(f"# {found.code} {found.name}\n\n{inspect.cleandoc(doc)}")
+
+
+@main.command()
+@click.argument("target")
+@click.option("--model", type=click.Choice(["auto", "text", "vlm"]), default="auto",
+              help="The tiny model to pass: an mlx-lm text model or a VLM-shaped module.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override an argument (a Python literal, else a string).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--timeout", type=float, default=60.0, show_default=True,
+              help="Seconds before the child process is stopped.")
+def confirm(target: str, model: str, settings: tuple[str, ...], output_format: str,
+            timeout: float) -> None:
+    """Run FILE::QUALNAME with the real mlx to confirm its findings (runs your code)."""
+    import ast
+    import json
+
+    from seedlint.runtime.confirm import INSTALL_HINT, missing_runtime, render_text, run_confirm
+    from seedlint.runtime.plan import PlanError
+
+    if missing_runtime():
+        click.echo(f"seedlint: {INSTALL_HINT}", err=True)
+        sys.exit(2)
+    overrides: dict[str, object] = {}
+    for item in settings:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.isidentifier():
+            click.echo(f"seedlint: --set expects NAME=VALUE, got {item!r}", err=True)
+            sys.exit(2)
+        try:
+            overrides[name] = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            overrides[name] = raw
+    try:
+        config = load_config(find_pyproject(Path(target.partition("::")[0])))
+        answer = run_confirm(target, config, model, overrides, timeout)
+    except (ConfigError, PackError, PlanError) as error:
+        click.echo(f"seedlint: {error}", err=True)
+        sys.exit(2)
+    if output_format == "json":
+        click.echo(json.dumps(answer["results"], indent=2))
+    else:
+        click.echo(render_text(target, answer), nl=False)
+    sys.exit(1 if any(r["verdict"] == "confirmed" for r in answer["results"]) else 0)

@@ -1,0 +1,1 @@
+"""Runtime confirmation with the real mlx / mlx-lm: only through `seedlint confirm`."""

@@ -1,0 +1,339 @@
+"""Runs in a child process started by `seedlint confirm`: imports the checked module,
+calls the target function on tiny real models, and reports the RNG state at each draw.
+
+Protocol: a plan (JSON) on stdin, one JSON object on the original stdout; everything
+the checked code prints goes to stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+_MAX_CHAIN = 4096
+
+
+@dataclass(slots=True)
+class SiteRecord:
+    key_before: tuple[int, ...] | None = None
+    key_after: tuple[int, ...] | None = None
+    params_before: dict[str, Any] = field(default_factory=dict)
+    params_after: dict[str, Any] = field(default_factory=dict)
+    seeds_before: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Run:
+    sites: dict[int, SiteRecord]
+    seeds: list[int]
+    error: str = ""
+
+
+def _import(root: str, module: str) -> tuple[types.ModuleType, bool]:
+    sys.path.insert(0, root)
+    try:
+        return importlib.import_module(module), False
+    except Exception:  # the package's own __init__ may not import on this platform
+        for name in [m for m in sys.modules if m == module.split(".")[0] or m.startswith(module.split(".")[0] + ".")]:
+            del sys.modules[name]
+    parts = module.split(".")
+    for depth in range(1, len(parts)):
+        name = ".".join(parts[:depth])
+        stub = types.ModuleType(name)
+        stub.__path__ = [os.path.join(root, *parts[:depth])]
+        sys.modules[name] = stub
+    return importlib.import_module(module), True
+
+
+def _resolve(module: types.ModuleType, qualname: str) -> Any:
+    target: Any = module
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
+class Runner:
+    def __init__(self, plan: dict[str, Any]) -> None:
+        import mlx.core as mx
+        import numpy as np
+
+        self.mx, self.np = mx, np
+        self.plan = plan
+        self.module, self.bypassed = _import(plan["root"], plan["module"])
+        self.function = _resolve(self.module, plan["qualname"])
+        self.code = getattr(self.function, "__code__", None)
+        if self.code is None:
+            raise TypeError(f"{plan['qualname']} is not a plain function")
+        self.original_seed = mx.random.seed
+        self.seeds: list[int] = []
+
+        def recording_seed(value: Any) -> None:
+            self.seeds.append(int(value))
+            self.original_seed(value)
+
+        mx.random.seed = recording_seed
+        self._chains: dict[tuple[int, ...], dict[tuple[int, ...], int]] = {}
+
+    # --- the key chain: each draw replaces the global key by split(key)[0] ---------
+    def key_now(self) -> tuple[int, ...]:
+        return tuple(self.mx.random.state[0].tolist())
+
+    def chain_from(self, start: tuple[int, ...]) -> dict[tuple[int, ...], int]:
+        found = self._chains.get(start)
+        if found is None:
+            key = self.mx.array(list(start), dtype=self.mx.uint32)
+            found = {start: 0}
+            for index in range(1, _MAX_CHAIN):
+                key = self.mx.random.split(key)[0]
+                found[tuple(key.tolist())] = index
+            self._chains[start] = found
+        return found
+
+    def seed_key(self, seed: int) -> tuple[int, ...]:
+        return tuple(self.mx.random.key(seed).tolist())
+
+    def steps(self, start: tuple[int, ...], end: tuple[int, ...]) -> int | None:
+        return self.chain_from(start).get(end)
+
+    # --- one call of the target function -------------------------------------------
+    def snapshot(self, model: Any) -> dict[str, Any]:
+        from mlx.utils import tree_flatten
+
+        return {name: self.np.array(value) for name, value in tree_flatten(model.parameters())}
+
+    def run(self, scenario: dict[str, Any], ambient: int, reseed: dict[int, int] | None = None) -> Run:
+        from seedlint.runtime.models import build
+
+        model = build(scenario["kind"])
+        for attribute, value in scenario["attrs"].items():
+            setattr(model, attribute, value)
+        kwargs = dict(scenario["inputs"])
+        kwargs[self.plan["model_param"]] = model
+        sites = {s["line"]: (s["end_line"], SiteRecord()) for s in self.plan["sites"]}
+        self.seeds = []
+        self.original_seed(ambient)
+        code = self.code
+
+        def local(frame: Any, event: str, arg: Any) -> Any:
+            line = frame.f_lineno
+            for start, (end, record) in sites.items():
+                if record.key_before is None and event == "line" and line == start:
+                    record.params_before = self.snapshot(model)
+                    record.seeds_before = list(self.seeds)
+                    if reseed and start in reseed:
+                        self.original_seed(reseed[start])
+                    record.key_before = self.key_now()
+                elif (
+                    record.key_before is not None
+                    and record.key_after is None
+                    and (event == "return" or (event == "line" and (line < start or line > end)))
+                ):
+                    record.key_after = self.key_now()
+                    record.params_after = self.snapshot(model)
+            return local
+
+        def calls(frame: Any, event: str, arg: Any) -> Any:
+            return local if frame.f_code is code else None
+
+        error = ""
+        sys.settrace(calls)
+        try:
+            self.function(**kwargs)
+        except Exception as exc:  # the function may fail on a tiny model after the draws
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            sys.settrace(None)
+        return Run({line: record for line, (_, record) in sites.items()}, list(self.seeds), error)
+
+    # --- what a site's record says ---------------------------------------------------
+    def state_at(self, record: SiteRecord, ambient: int) -> tuple[bool | None, int | None]:
+        assert record.key_before is not None
+        candidates = list(reversed(record.seeds_before))
+        candidates += [v for v in self.seed_param_values() if v not in candidates]
+        for seed in candidates:
+            draws = self.steps(self.seed_key(seed), record.key_before)
+            if draws is not None:
+                return True, draws
+        draws = self.steps(self.seed_key(ambient), record.key_before)
+        return (False, draws) if draws is not None else (None, None)
+
+    def seed_param_values(self) -> list[int]:
+        return [v for v in self.current_inputs_seed_values if isinstance(v, int)]
+
+    current_inputs_seed_values: list[Any] = []
+
+    def affected(self, record: SiteRecord) -> list[str]:
+        out = []
+        for name, after in record.params_after.items():
+            before = record.params_before.get(name)
+            if before is None or before.shape != after.shape or not self.np.array_equal(before, after):
+                out.append(name)
+        return out
+
+    def max_abs_diff(self, a: SiteRecord, b: SiteRecord, names: list[str]) -> float | None:
+        values = []
+        for name in names:
+            x, y = a.params_after.get(name), b.params_after.get(name)
+            if x is None or y is None or x.shape != y.shape:
+                continue
+            values.append(float(self.np.max(self.np.abs(x.astype("float64") - y.astype("float64")))) if x.size else 0.0)
+        return max(values) if values else None
+
+
+def _scenarios(plan: dict[str, Any], model: str) -> list[dict[str, Any]]:
+    vlm_attrs = {a: v for s in plan["sites"] for a, v in s["model_attrs"].items() if v}
+    kinds = ["text", "vlm"] if model == "auto" else [model]
+    out: list[dict[str, Any]] = []
+
+    def add(inputs: dict[str, Any], attrs: dict[str, Any], kind: str | None = None) -> None:
+        for k in [kind] if kind else kinds:
+            scenario = {"kind": k, "inputs": inputs, "attrs": attrs if k == "vlm" else
+                        {a: v for a, v in attrs.items() if not v}}
+            if k == "vlm" and not attrs:
+                scenario["attrs"] = dict(vlm_attrs)
+            if scenario not in out:
+                out.append(scenario)
+
+    overrides = plan.get("overrides", {})
+    for site in plan["sites"]:
+        if site["inputs"] or site["model_attrs"]:
+            wants_vlm = any(site["model_attrs"].values())
+            kind = None if model != "auto" else ("vlm" if wants_vlm else "text")
+            add({**site["inputs"], **overrides}, site["model_attrs"], kind)
+    add(dict(overrides), {})
+    bases = [dict(overrides)] + [
+        {**s["inputs"], **overrides} for s in plan["sites"] if s["inputs"]
+    ]
+    for base in bases:
+        for param, values in plan["candidates"].items():
+            if param in base:
+                continue
+            for value in values:
+                add({**base, param: value}, {})
+    return out
+
+
+def confirm(plan: dict[str, Any]) -> dict[str, Any]:
+    started = time.monotonic()
+    runner = Runner(plan)
+    ambient_a, ambient_b = 1234, 98765
+    defaults = plan.get("defaults", {})
+    reaching: dict[int, list[tuple[dict[str, Any], Run, bool, int | None]]] = {}
+    wanted = {(site["line"], code) for site in plan["sites"] for code in site["codes"] or [None]}
+    chosen: dict[tuple[int, str | None], tuple[dict[str, Any], Run]] = {}
+    tried = 0
+    for scenario in _scenarios(plan, plan.get("model", "auto")):
+        if len(chosen) == len(wanted) or time.monotonic() - started > plan["budget"]:
+            break
+        runner.current_inputs_seed_values = _seed_values(plan, defaults, scenario)
+        run = runner.run(scenario, ambient_a)
+        tried += 1
+        for site in plan["sites"]:
+            record = run.sites[site["line"]]
+            if record.key_before is None or record.key_after == record.key_before:
+                continue  # not reached, or reached without drawing
+            seeded, draws = runner.state_at(record, ambient_a)
+            for code in site["codes"] or [None]:
+                if (site["line"], code) in chosen:
+                    continue
+                fits = {
+                    "SDL101": seeded is False,
+                    "SDL201": bool(seeded and draws),
+                }.get(code or "", True)
+                if fits:
+                    chosen[(site["line"], code)] = (scenario, run)
+                reaching.setdefault(site["line"], []).append((scenario, run, bool(seeded), draws))
+    results = []
+    for site in plan["sites"]:
+        for code in site["codes"] or [None]:
+            pick = chosen.get((site["line"], code))
+            if pick is None and reaching.get(site["line"]):
+                pick = reaching[site["line"]][0][:2]
+            if pick is None:
+                results.append(_row(site, code, "inconclusive", detail=(
+                    f"the call was never reached with a draw ({tried} input sets tried)")))
+                continue
+            results.append(_measure(runner, plan, defaults, site, code, *pick, ambient_a, ambient_b))
+    return {"results": results, "bypassed_init": runner.bypassed,
+            "seconds": round(time.monotonic() - started, 3), "runs": tried}
+
+
+def _seed_values(plan: dict[str, Any], defaults: dict[str, Any], scenario: dict[str, Any]) -> list[Any]:
+    return [{**defaults, **scenario["inputs"]}.get(p) for p in plan["seed_params"]]
+
+
+def _measure(runner: Runner, plan: dict[str, Any], defaults: dict[str, Any], site: dict[str, Any],
+             code: str | None, scenario: dict[str, Any], run_a: Run, ambient_a: int,
+             ambient_b: int) -> dict[str, Any]:
+    """Re-run the scenario from another ambient state, and with the seed moved next to
+    the call (the reference order), and compare what the call set."""
+    runner.current_inputs_seed_values = _seed_values(plan, defaults, scenario)
+    record_a = run_a.sites[site["line"]]
+    seeded, draws = runner.state_at(record_a, ambient_a)
+    run_b = runner.run(scenario, ambient_b)
+    last_seed = (record_a.seeds_before or runner.seed_param_values() or [0])[-1]
+    run_r = runner.run(scenario, ambient_a, reseed={site["line"]: last_seed})
+    names = runner.affected(record_a)
+    ambient = runner.max_abs_diff(record_a, run_b.sites[site["line"]], names)
+    reference = runner.max_abs_diff(record_a, run_r.sites[site["line"]], names)
+    inputs = {**scenario["inputs"], "model": scenario["kind"], **scenario["attrs"]}
+    return _row(site, code, _verdict(code, seeded, draws, ambient, reference), seeded, draws,
+                ambient, reference, inputs, _detail(seeded, draws, len(names), run_a.error))
+
+
+def _verdict(code: str | None, seeded: bool | None, draws: int | None,
+             ambient: float | None, reference: float | None) -> str:
+    if seeded is None:
+        return "inconclusive"
+    if code == "SDL101":
+        return "confirmed" if not seeded and (ambient or 0) > 0 else "not-confirmed"
+    if code == "SDL201":
+        drifted = seeded and (draws or 0) > 0 and (reference or 0) > 0
+        return "confirmed" if drifted else "not-confirmed"
+    if code is None:
+        wrong = not seeded or ((draws or 0) > 0 and (reference or 0) > 0)
+        return "confirmed" if wrong else "not-confirmed"
+    return "inconclusive"
+
+
+def _detail(seeded: bool | None, draws: int | None, changed: int, error: str) -> str:
+    if seeded is None:
+        state = "the RNG key at the call is on no known seed's chain"
+    elif seeded:
+        state = f"seeded, {draws} draw(s) since the seed"
+    else:
+        state = f"no seed observed; {draws} draw(s) since the ambient state"
+    text = f"{state}; {changed} parameter(s) set by the call"
+    return text + (f"; the function then raised {error}" if error else "")
+
+
+def _row(site: dict[str, Any], code: str | None, verdict: str, seeded: bool | None = None,
+         draws: int | None = None, ambient: float | None = None, reference: float | None = None,
+         inputs: dict[str, Any] | None = None, detail: str = "") -> dict[str, Any]:
+    return {"line": site["line"], "call": site["name"], "code": code, "verdict": verdict,
+            "seeded": seeded, "draws_since_seed": draws if seeded else None,
+            "ambient_max_abs_diff": ambient, "reference_max_abs_diff": reference,
+            "inputs": inputs or {}, "detail": detail}
+
+
+def main() -> None:
+    plan = json.loads(sys.stdin.read())
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # whatever the checked code prints must not corrupt the answer
+    sys.stdout = sys.stderr
+    try:
+        answer = confirm(plan)
+    except Exception as exc:
+        answer = {"error": f"{type(exc).__name__}: {exc}"}
+    out.write(json.dumps(answer, default=repr))
+    out.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""`seedlint confirm`: build the plan statically, run it in a child process, report."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from typing import Any
+
+import libcst as cst
+
+from seedlint.config import Config
+from seedlint.runtime.plan import Plan, build_plan
+
+INSTALL_HINT = "seedlint confirm needs mlx and mlx-lm: pip install 'seedlint[mlx]'"
+
+
+def missing_runtime() -> bool:
+    return any(importlib.util.find_spec(name) is None for name in ("mlx", "mlx_lm"))
+
+
+def _defaults(plan: Plan, node: cst.FunctionDef | cst.Module) -> dict[str, Any]:
+    import ast
+
+    out: dict[str, Any] = {}
+    if not isinstance(node, cst.FunctionDef):
+        return out
+    params = node.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.default is None:
+            continue
+        try:
+            out[param.name.value] = ast.literal_eval(cst.Module([]).code_for_node(param.default))
+        except (ValueError, SyntaxError):
+            continue
+    return out
+
+
+def run_confirm(
+    target: str, config: Config, model: str, overrides: dict[str, Any], timeout: float
+) -> dict[str, Any]:
+    plan, _findings = build_plan(target, config)
+    payload = plan.to_json()
+    payload["model"] = model
+    payload["overrides"] = overrides
+    payload["budget"] = max(1.0, timeout * 0.5)
+    from seedlint.runtime.sites import definition_node
+
+    payload["defaults"] = _defaults(plan, definition_node(target))
+    for site in payload["sites"]:
+        site["inputs"] = {**site["inputs"], **overrides}
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "seedlint.runtime.child"],
+            input=json.dumps(payload), capture_output=True, text=True, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return _all_inconclusive(plan, f"timed out after {timeout:g} s")
+    try:
+        answer: dict[str, Any] = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        tail = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        return _all_inconclusive(plan, f"the child process failed: {tail}")
+    if "error" in answer:
+        return _all_inconclusive(plan, answer["error"])
+    return answer
+
+
+def _all_inconclusive(plan: Plan, reason: str) -> dict[str, Any]:
+    rows = [
+        {"line": s.line, "call": s.name, "code": code, "verdict": "inconclusive", "seeded": None,
+         "draws_since_seed": None, "ambient_max_abs_diff": None, "reference_max_abs_diff": None,
+         "inputs": {}, "detail": reason}
+        for s in plan.sites for code in (s.codes or [None])
+    ]
+    return {"results": rows, "bypassed_init": False, "seconds": None, "runs": 0}
+
+
+def render_text(target: str, answer: dict[str, Any]) -> str:
+    lines = [
+        f"seedlint confirm {target}",
+        "(this ran the checked code, in a child process with the real mlx and mlx-lm)",
+    ]
+    if answer.get("bypassed_init"):
+        lines.append("note: the package's own __init__ did not import here; it was bypassed")
+    for row in answer["results"]:
+        def fmt(value: Any) -> str:
+            return "-" if value is None else (f"{value:.4g}" if isinstance(value, float) else str(value))
+
+        lines.append(
+            f"line {row['line']} {row['code'] or '-'} `{row['call']}`: {row['verdict']} "
+            f"(seeded={fmt(row['seeded'])}, draws since seed={fmt(row['draws_since_seed'])}, "
+            f"max|Δ| ambient={fmt(row['ambient_max_abs_diff'])}, "
+            f"reference={fmt(row['reference_max_abs_diff'])}) inputs={row['inputs']} — {row['detail']}"
+        )
+    return "\n".join(lines) + "\n"

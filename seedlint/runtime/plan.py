@@ -1,0 +1,227 @@
+"""What `seedlint confirm` will run, decided statically: the target function, its draw
+sites with their findings, and inputs that take each finding's witness path.
+
+Nothing here imports mlx or the checked code.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from seedlint.config import Config
+from seedlint.diagnostics import Diagnostic
+from seedlint.events import EventKind
+from seedlint.project import Project, module_name_for
+from seedlint.scopes import Definition, dotted_name
+from seedlint.walk import children
+
+
+class PlanError(Exception):
+    """The target cannot be confirmed (not found, not a function, ...)."""
+
+
+@dataclass(slots=True)
+class Site:
+    """One draw site in the target function and what the static analysis said of it."""
+
+    line: int
+    end_line: int
+    name: str
+    codes: list[str]
+    inputs: dict[str, Any] = field(default_factory=dict)
+    model_attrs: dict[str, bool] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(slots=True)
+class Plan:
+    root: str  # folder to put on sys.path
+    module: str
+    qualname: str
+    model_param: str
+    params: list[str]
+    seed_params: list[str]
+    sites: list[Site]
+    candidates: dict[str, list[Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "root": self.root, "module": self.module, "qualname": self.qualname,
+            "model_param": self.model_param, "params": self.params,
+            "seed_params": self.seed_params, "candidates": self.candidates,
+            "sites": [
+                {"line": s.line, "end_line": s.end_line, "name": s.name, "codes": s.codes,
+                 "inputs": s.inputs, "model_attrs": s.model_attrs}
+                for s in self.sites
+            ],
+        }
+
+
+def package_root(path: Path) -> Path:
+    name, is_package = module_name_for(path)
+    root = path.resolve().parent
+    for _ in range(name.count(".") + (1 if is_package else 0)):
+        root = root.parent
+    return root
+
+
+def _literal(node: cst.BaseExpression) -> tuple[bool, Any]:
+    try:
+        code = cst.Module([]).code_for_node(node)
+        return True, ast.literal_eval(code)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False, None
+
+
+def _param_condition(text: str, value: bool, params: set[str]) -> tuple[str, Any] | None:
+    """`flag` true -> (flag, True); `mode == "x"` true -> (mode, "x"); `x is None` ..."""
+    node = cst.parse_expression(text)
+    if isinstance(node, cst.Name) and node.value in params:
+        return node.value, value
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        left, (comparison,) = node.left, node.comparisons
+        if not (isinstance(left, cst.Name) and left.value in params):
+            return None
+        ok, literal = _literal(comparison.comparator)
+        positive = isinstance(comparison.operator, (cst.Equal, cst.Is))
+        negative = isinstance(comparison.operator, (cst.NotEqual, cst.IsNot))
+        if ok and ((positive and value) or (negative and not value)):
+            return left.value, literal
+    return None
+
+
+def _local_attribute(definition: Definition, name: str, model_param: str) -> str | None:
+    """`is_vlm = getattr(model, "_is_vlm", False)` -> "_is_vlm" for a local `is_vlm`."""
+    found: list[str] = []
+
+    def visit(node: cst.CSTNode) -> None:
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node is not definition.node:
+            return
+        if isinstance(node, cst.Assign) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name) and target.value == name:
+                attribute = _model_attribute(node.value, model_param)
+                if attribute:
+                    found.append(attribute)
+        for child in children(node):
+            visit(child)
+
+    visit(definition.node)
+    return found[0] if len(found) == 1 else None
+
+
+def _model_attribute(node: cst.BaseExpression, model_param: str) -> str | None:
+    if isinstance(node, cst.Attribute) and dotted_name(node) == f"{model_param}.{node.attr.value}":
+        return node.attr.value
+    if isinstance(node, cst.Call) and dotted_name(node.func) in ("getattr", "hasattr"):
+        args = node.args
+        if len(args) >= 2 and dotted_name(args[0].value) == model_param:
+            ok, attribute = _literal(args[1].value)
+            if ok and isinstance(attribute, str):
+                return attribute
+    return None
+
+
+def _candidates(project: Project, definition: Definition, params: set[str]) -> dict[str, list[Any]]:
+    """Literal values that parameters are compared with, here or in helpers they reach."""
+    out: dict[str, list[Any]] = {}
+
+    def add(name: str, value: Any) -> None:
+        if value not in out.setdefault(name, []):
+            out[name].append(value)
+
+    def scan(node: cst.CSTNode, mapping: dict[str, str], depth: int, scope: Definition) -> None:
+        if isinstance(node, (cst.If, cst.While)) and isinstance(node.test, cst.Name):
+            caller_param = mapping.get(node.test.value)
+            if caller_param:
+                add(caller_param, True)
+                add(caller_param, False)
+        if isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name):
+            caller_param = mapping.get(node.left.value)
+            if caller_param:
+                for comparison in node.comparisons:
+                    ok, literal = _literal(comparison.comparator)
+                    if ok and isinstance(literal, (str, int, float, bool, type(None))):
+                        add(caller_param, literal)
+        if isinstance(node, cst.Call) and depth < 2:
+            target = project.resolve_call(node, scope)
+            for function in target.functions:
+                callee = project.definitions[function]
+                inner = _argument_mapping(node, callee, mapping)
+                if inner:
+                    scan(callee.node, inner, depth + 1, callee)
+        for child in children(node):
+            scan(child, mapping, depth, scope)
+
+    scan(definition.node, {p: p for p in params}, 0, definition)
+    return out
+
+
+def _argument_mapping(call: cst.Call, callee: Definition, mapping: dict[str, str]) -> dict[str, str]:
+    params = [p for p in callee.params if p not in ("self", "cls")]
+    out: dict[str, str] = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            continue
+        name = arg.value.value if isinstance(arg.value, cst.Name) else None
+        if arg.keyword is not None:
+            if name in mapping:
+                out[arg.keyword.value] = mapping[name]
+        else:
+            if position < len(params) and name in mapping:
+                out[params[position]] = mapping[name]
+            position += 1
+    return out
+
+
+def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
+    file_part, _, qualname = target.partition("::")
+    path = Path(file_part)
+    if not qualname or not path.is_file():
+        raise PlanError(f"{target}: expected FILE::QUALNAME with an existing file")
+    root = package_root(path)
+    module_name, _ = module_name_for(path)
+    packs = config.load_packs()
+    # The package that holds the file, so helpers in its other modules are seen.
+    scope_dir = path.parent if (path.parent / "__init__.py").is_file() else path
+    from seedlint.runtime.sites import draw_sites
+
+    definition, project, sites, findings = draw_sites(
+        scope_dir, path, module_name, qualname, config, packs
+    )
+    params = [p for p in definition.params if p not in ("self", "cls")]
+    model_param = next((p for p in params if "model" in p), params[0] if params else "")
+    seed_params = [p for p in params if config.is_seed_param(p)]
+    by_line: dict[int, Site] = {site.line: site for site in sites}
+    for finding in findings:
+        site = by_line.get(finding.line)
+        if site is None:
+            continue
+        site.codes.append(finding.code)
+        site.message = site.message or finding.message
+        if finding.code != "SDL101":
+            continue
+        for text, value in finding.witness:
+            solved = _param_condition(text, value, set(params))
+            if solved:
+                site.inputs[solved[0]] = solved[1]
+                continue
+            attribute = _local_attribute(definition, text, model_param) if text.isidentifier() else None
+            if attribute is None:
+                attribute = _model_attribute(cst.parse_expression(text), model_param)
+            if attribute:
+                site.model_attrs[attribute] = value
+    plan = Plan(
+        str(root), module_name, qualname, model_param, params, seed_params, sites,
+        _candidates(project, definition, set(params)),
+    )
+    return plan, findings
+
+
+__all__ = ["EventKind", "Plan", "PlanError", "Site", "build_plan"]
