@@ -119,15 +119,30 @@ def rule(code: str | None) -> None:
 
 @main.command()
 @click.argument("target")
-@click.option("--model", type=click.Choice(["auto", "text", "vlm"]), default="auto",
-              help="The tiny model to pass: an mlx-lm text model or a VLM-shaped module.")
-@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Override an argument (a Python literal, else a string).")
+@click.option(
+    "--model",
+    type=click.Choice(["auto", "text", "vlm"]),
+    default="auto",
+    help="The tiny model to pass: an mlx-lm text model or a VLM-shaped module.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override an argument (a Python literal, else a string).",
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Seconds before the child process is stopped.")
-def confirm(target: str, model: str, settings: tuple[str, ...], output_format: str,
-            timeout: float) -> None:
+@click.option(
+    "--timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds before the child process is stopped.",
+)
+def confirm(
+    target: str, model: str, settings: tuple[str, ...], output_format: str, timeout: float
+) -> None:
     """Run FILE::QUALNAME with the real mlx to confirm its findings (runs your code)."""
     import ast
     import json

@@ -12,17 +12,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from seedlint.analysis.dataflow import Flow
 from seedlint.checks import ALL_CHECKS, FunctionFacts
 from seedlint.config import Config
 from seedlint.diagnostics import UNANALYSABLE, Diagnostic, Finding
+from seedlint.events import EventKind, Summary
 from seedlint.noqa import suppressed
 from seedlint.packs import Packs
 from seedlint.positions import Positions, source_lines
 from seedlint.project import ModuleInfo, Project, module_name_for
-from seedlint.sources import Source, SourceError, discover, read_source
-from seedlint.analysis.dataflow import Flow
-from seedlint.events import EventKind, Summary
 from seedlint.scopes import Definition, collect_scopes
+from seedlint.sources import Source, SourceError, discover, read_source
 from seedlint.summaries import FunctionModel, compute_summaries, model_function
 
 
@@ -122,7 +122,9 @@ def model_project(modules: list[ModuleInfo], packs: Packs) -> Modelled:
         try:
             built = {d.qualname: model_function(d, project) for d in module.definitions}
         except RecursionError:
-            errors.append((module.path, SourceError(str(module.path), "too deeply nested to analyse")))
+            errors.append(
+                (module.path, SourceError(str(module.path), "too deeply nested to analyse"))
+            )
             continue
         models.update(built)
         usable.append(module)
@@ -137,9 +139,7 @@ def analyse(
 ) -> RunResult:
     """Check every Python file under `paths`; diagnostics only for files `report` accepts."""
     loaded = load(paths, config)
-    diagnostics = [
-        _error(error) for path, error in loaded.errors if path is None or report(path)
-    ]
+    diagnostics = [_error(error) for path, error in loaded.errors if path is None or report(path)]
     for modules in loaded.projects:
         modelled = model_project(modules, packs)
         diagnostics += [_error(error) for path, error in modelled.errors if report(path)]
@@ -150,9 +150,9 @@ def analyse(
     return RunResult(diagnostics, loaded.files)
 
 
-def responsibility(definition: Definition, flow: Flow, config: Config, packs: Packs) -> tuple[
-    tuple[str, ...], frozenset[str]
-]:
+def responsibility(
+    definition: Definition, flow: Flow, config: Config, packs: Packs
+) -> tuple[tuple[str, ...], frozenset[str]]:
     """Seed-like parameters, and the streams the function takes responsibility for."""
     seed_params = tuple(p for p in definition.params if config.is_seed_param(p))
     seeding = frozenset(
@@ -177,7 +177,12 @@ def _check_module(
         if not responsible:
             continue
         facts = FunctionFacts(
-            model, flow, responsible, seed_params, modelled.project, config,
+            model,
+            flow,
+            responsible,
+            seed_params,
+            modelled.project,
+            config,
             lambda node, p=positions: p.of(node)[0],
         )
         for check in ALL_CHECKS:

@@ -52,6 +52,8 @@ def corpus() -> Path:
     if not all((dest / name).is_dir() for name in names):
         assert fetch.is_file(), f"corpus missing and no fetch script at {fetch}"
         subprocess.run(
-            ["bash", str(fetch), str(dest)], check=True, env={**os.environ, "PYTHON": sys.executable}
+            ["bash", str(fetch), str(dest)],
+            check=True,
+            env={**os.environ, "PYTHON": sys.executable},
         )
     return dest

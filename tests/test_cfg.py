@@ -20,9 +20,7 @@ def graph(source: str) -> CFG:
 
 def block_of(cfg: CFG, text: str) -> int:
     """The block that evaluates the call whose source starts with `text`."""
-    found = [
-        b.id for b in cfg.blocks for c in b.calls if _MODULE.code_for_node(c).startswith(text)
-    ]
+    found = [b.id for b in cfg.blocks for c in b.calls if _MODULE.code_for_node(c).startswith(text)]
     assert len(found) == 1, f"{text!r} in {len(found)} blocks"
     return found[0]
 

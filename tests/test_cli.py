@@ -20,7 +20,10 @@ FINDING = (
 
 def seedlint(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "seedlint", *args], capture_output=True, text=True, cwd=cwd,
+        [sys.executable, "-m", "seedlint", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
         timeout=120,
     )
 
@@ -33,7 +36,9 @@ def test_bad_files_are_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert result.returncode == 1
     assert len(lines) == 3, result.stdout
-    assert any("broken.py" in line and "SDL001" in line and "syntax error" in line for line in lines)
+    assert any(
+        "broken.py" in line and "SDL001" in line and "syntax error" in line for line in lines
+    )
     assert any("latin.py" in line and "SDL001" in line and "decode" in line for line in lines)
     assert any(line.startswith(f"{tmp_path / 'real.py'}:5:12: SDL101") for line in lines)
 
@@ -53,8 +58,13 @@ def test_json_contract(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert isinstance(data, list) and len(data) == 1
     finding = data[0]
-    for key, kind in (("path", str), ("line", int), ("column", int), ("code", str),
-                      ("message", str)):
+    for key, kind in (
+        ("path", str),
+        ("line", int),
+        ("column", int),
+        ("code", str),
+        ("message", str),
+    ):
         assert isinstance(finding[key], kind)
     assert (finding["line"], finding["column"], finding["code"]) == (5, 12, "SDL101")
     assert finding["path"].endswith("real.py")

@@ -40,7 +40,8 @@ def test_vision_witness_names_the_flags(zoo_after: list[Diagnostic]) -> None:
 
 def test_unsloth_zoo_before_the_seed_move(corpus: Path) -> None:
     found = in_function(
-        lint(corpus / "unsloth-zoo-2026.5.2"), "unsloth_zoo/mlx/loader.py",
+        lint(corpus / "unsloth-zoo-2026.5.2"),
+        "unsloth_zoo/mlx/loader.py",
         "FastMLXModel.get_peft_model",
     )
     assert not {f for f in found if f[1] == "SDL101"}

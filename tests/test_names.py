@@ -20,63 +20,75 @@ def lint_tree(tmp_path: Path, files: dict[str, str]) -> set[tuple[str, int, str]
 
 
 def test_relative_import_and_reexport(tmp_path: Path) -> None:
-    found = lint_tree(tmp_path, {
-        "pkg/__init__.py": "from .layers import make_layer\n",
-        "pkg/layers.py": "import mlx.nn as nn\ndef make_layer():\n    return nn.Linear(2, 2)\n",
-        "pkg/sub/__init__.py": "",
-        "pkg/sub/model.py": (
-            "from .. import make_layer\n"
-            "from ..layers import make_layer as direct\n"
-            "def build(seed):\n"
-            "    make_layer()\n"
-            "    direct()\n"
-        ),
-    })
+    found = lint_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from .layers import make_layer\n",
+            "pkg/layers.py": "import mlx.nn as nn\ndef make_layer():\n    return nn.Linear(2, 2)\n",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/model.py": (
+                "from .. import make_layer\n"
+                "from ..layers import make_layer as direct\n"
+                "def build(seed):\n"
+                "    make_layer()\n"
+                "    direct()\n"
+            ),
+        },
+    )
     assert ("model.py", 4, "SDL101") in found
     assert ("model.py", 5, "SDL101") in found
 
 
 def test_class_methods_and_inheritance(tmp_path: Path) -> None:
-    found = lint_tree(tmp_path, {
-        "m.py": (
-            "import mlx.core as mx\n"
-            "import mlx.nn as nn\n"
-            "class Base:\n"
-            "    def layer(self):\n"
-            "        return nn.Linear(2, 2)\n"
-            "class Child(Base):\n"
-            "    def __init__(self):\n"
-            "        self.w = mx.random.normal((2,))\n"
-            "    def go(self, seed):\n"
-            "        self.layer()\n"
-            "        Child()\n"
-        ),
-    })
+    found = lint_tree(
+        tmp_path,
+        {
+            "m.py": (
+                "import mlx.core as mx\n"
+                "import mlx.nn as nn\n"
+                "class Base:\n"
+                "    def layer(self):\n"
+                "        return nn.Linear(2, 2)\n"
+                "class Child(Base):\n"
+                "    def __init__(self):\n"
+                "        self.w = mx.random.normal((2,))\n"
+                "    def go(self, seed):\n"
+                "        self.layer()\n"
+                "        Child()\n"
+            ),
+        },
+    )
     assert ("m.py", 10, "SDL101") in found
     assert ("m.py", 11, "SDL101") in found
 
 
 def test_unknown_names_are_not_consumers(tmp_path: Path) -> None:
-    found = lint_tree(tmp_path, {
-        "m.py": (
-            "from elsewhere import random\n"
-            "def f(seed):\n"
-            "    random.normal((2,))\n"
-            "    data = load()\n"
-            "    data.normal()\n"
-        ),
-    })
+    found = lint_tree(
+        tmp_path,
+        {
+            "m.py": (
+                "from elsewhere import random\n"
+                "def f(seed):\n"
+                "    random.normal((2,))\n"
+                "    data = load()\n"
+                "    data.normal()\n"
+            ),
+        },
+    )
     assert found == set()
 
 
 def test_same_module_names_in_two_roots_do_not_mix(tmp_path: Path) -> None:
     body = "import mlx.nn as nn\ndef make():\n    return nn.Linear(2, 2)\n"
-    found = lint_tree(tmp_path, {
-        "a/pkg/__init__.py": "",
-        "a/pkg/h.py": body,
-        "a/pkg/use.py": "from .h import make\ndef f(seed):\n    make()\n",
-        "b/pkg/__init__.py": "",
-        "b/pkg/h.py": "def make():\n    return 1\n",
-        "b/pkg/use.py": "from .h import make\ndef f(seed):\n    make()\n",
-    })
+    found = lint_tree(
+        tmp_path,
+        {
+            "a/pkg/__init__.py": "",
+            "a/pkg/h.py": body,
+            "a/pkg/use.py": "from .h import make\ndef f(seed):\n    make()\n",
+            "b/pkg/__init__.py": "",
+            "b/pkg/h.py": "def make():\n    return 1\n",
+            "b/pkg/use.py": "from .h import make\ndef f(seed):\n    make()\n",
+        },
+    )
     assert {f for f in found if f[0] == "use.py"} == {("use.py", 3, "SDL101")}

@@ -40,7 +40,11 @@ def _import(root: str, module: str) -> tuple[types.ModuleType, bool]:
     try:
         return importlib.import_module(module), False
     except Exception:  # the package's own __init__ may not import on this platform
-        for name in [m for m in sys.modules if m == module.split(".")[0] or m.startswith(module.split(".")[0] + ".")]:
+        for name in [
+            m
+            for m in sys.modules
+            if m == module.split(".")[0] or m.startswith(module.split(".")[0] + ".")
+        ]:
             del sys.modules[name]
     parts = module.split(".")
     for depth in range(1, len(parts)):
@@ -72,6 +76,8 @@ class Runner:
             raise TypeError(f"{plan['qualname']} is not a plain function")
         self.original_seed = mx.random.seed
         self.seeds: list[int] = []
+        # Values of the seed-like parameters in the scenario being measured.
+        self.current_inputs_seed_values: list[Any] = []
 
         def recording_seed(value: Any) -> None:
             self.seeds.append(int(value))
@@ -107,7 +113,9 @@ class Runner:
 
         return {name: self.np.array(value) for name, value in tree_flatten(model.parameters())}
 
-    def run(self, scenario: dict[str, Any], ambient: int, reseed: dict[int, int] | None = None) -> Run:
+    def run(
+        self, scenario: dict[str, Any], ambient: int, reseed: dict[int, int] | None = None
+    ) -> Run:
         from seedlint.runtime.models import build
 
         model = build(scenario["kind"])
@@ -166,13 +174,15 @@ class Runner:
     def seed_param_values(self) -> list[int]:
         return [v for v in self.current_inputs_seed_values if isinstance(v, int)]
 
-    current_inputs_seed_values: list[Any] = []
-
     def affected(self, record: SiteRecord) -> list[str]:
         out = []
         for name, after in record.params_after.items():
             before = record.params_before.get(name)
-            if before is None or before.shape != after.shape or not self.np.array_equal(before, after):
+            if (
+                before is None
+                or before.shape != after.shape
+                or not self.np.array_equal(before, after)
+            ):
                 out.append(name)
         return out
 
@@ -182,7 +192,11 @@ class Runner:
             x, y = a.params_after.get(name), b.params_after.get(name)
             if x is None or y is None or x.shape != y.shape:
                 continue
-            values.append(float(self.np.max(self.np.abs(x.astype("float64") - y.astype("float64")))) if x.size else 0.0)
+            values.append(
+                float(self.np.max(self.np.abs(x.astype("float64") - y.astype("float64"))))
+                if x.size
+                else 0.0
+            )
         return max(values) if values else None
 
 
@@ -191,14 +205,19 @@ def _scenarios(plan: dict[str, Any], model: str) -> list[dict[str, Any]]:
     kinds = ["text", "vlm"] if model == "auto" else [model]
     out: list[dict[str, Any]] = []
 
+    # A VLM path checks attributes of the model: from a witness, else one flag at a time.
+    flag_sets = [vlm_attrs] if vlm_attrs else [{f: True} for f in plan.get("model_flags", [])]
+
     def add(inputs: dict[str, Any], attrs: dict[str, Any], kind: str | None = None) -> None:
         for k in [kind] if kind else kinds:
-            scenario = {"kind": k, "inputs": inputs, "attrs": attrs if k == "vlm" else
-                        {a: v for a, v in attrs.items() if not v}}
-            if k == "vlm" and not attrs:
-                scenario["attrs"] = dict(vlm_attrs)
-            if scenario not in out:
-                out.append(scenario)
+            if k != "vlm":
+                variants = [{a: v for a, v in attrs.items() if not v}]
+            else:
+                variants = [attrs] if attrs else (flag_sets or [{}])
+            for variant in variants:
+                scenario = {"kind": k, "inputs": inputs, "attrs": variant}
+                if scenario not in out:
+                    out.append(scenario)
 
     overrides = plan.get("overrides", {})
     for site in plan["sites"]:
@@ -207,9 +226,7 @@ def _scenarios(plan: dict[str, Any], model: str) -> list[dict[str, Any]]:
             kind = None if model != "auto" else ("vlm" if wants_vlm else "text")
             add({**site["inputs"], **overrides}, site["model_attrs"], kind)
     add(dict(overrides), {})
-    bases = [dict(overrides)] + [
-        {**s["inputs"], **overrides} for s in plan["sites"] if s["inputs"]
-    ]
+    bases = [dict(overrides)] + [{**s["inputs"], **overrides} for s in plan["sites"] if s["inputs"]]
     for base in bases:
         for param, values in plan["candidates"].items():
             if param in base:
@@ -256,21 +273,45 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
             if pick is None and reaching.get(site["line"]):
                 pick = reaching[site["line"]][0][:2]
             if pick is None:
-                results.append(_row(site, code, "inconclusive", detail=(
-                    f"the call was never reached with a draw ({tried} input sets tried)")))
+                results.append(
+                    _row(
+                        site,
+                        code,
+                        "inconclusive",
+                        detail=(
+                            f"the call was never reached with a draw ({tried} input sets tried)"
+                        ),
+                    )
+                )
                 continue
-            results.append(_measure(runner, plan, defaults, site, code, *pick, ambient_a, ambient_b))
-    return {"results": results, "bypassed_init": runner.bypassed,
-            "seconds": round(time.monotonic() - started, 3), "runs": tried}
+            results.append(
+                _measure(runner, plan, defaults, site, code, *pick, ambient_a, ambient_b)
+            )
+    return {
+        "results": results,
+        "bypassed_init": runner.bypassed,
+        "seconds": round(time.monotonic() - started, 3),
+        "runs": tried,
+    }
 
 
-def _seed_values(plan: dict[str, Any], defaults: dict[str, Any], scenario: dict[str, Any]) -> list[Any]:
+def _seed_values(
+    plan: dict[str, Any], defaults: dict[str, Any], scenario: dict[str, Any]
+) -> list[Any]:
     return [{**defaults, **scenario["inputs"]}.get(p) for p in plan["seed_params"]]
 
 
-def _measure(runner: Runner, plan: dict[str, Any], defaults: dict[str, Any], site: dict[str, Any],
-             code: str | None, scenario: dict[str, Any], run_a: Run, ambient_a: int,
-             ambient_b: int) -> dict[str, Any]:
+def _measure(
+    runner: Runner,
+    plan: dict[str, Any],
+    defaults: dict[str, Any],
+    site: dict[str, Any],
+    code: str | None,
+    scenario: dict[str, Any],
+    run_a: Run,
+    ambient_a: int,
+    ambient_b: int,
+) -> dict[str, Any]:
     """Re-run the scenario from another ambient state, and with the seed moved next to
     the call (the reference order), and compare what the call set."""
     runner.current_inputs_seed_values = _seed_values(plan, defaults, scenario)
@@ -283,12 +324,26 @@ def _measure(runner: Runner, plan: dict[str, Any], defaults: dict[str, Any], sit
     ambient = runner.max_abs_diff(record_a, run_b.sites[site["line"]], names)
     reference = runner.max_abs_diff(record_a, run_r.sites[site["line"]], names)
     inputs = {**scenario["inputs"], "model": scenario["kind"], **scenario["attrs"]}
-    return _row(site, code, _verdict(code, seeded, draws, ambient, reference), seeded, draws,
-                ambient, reference, inputs, _detail(seeded, draws, len(names), run_a.error))
+    return _row(
+        site,
+        code,
+        _verdict(code, seeded, draws, ambient, reference),
+        seeded,
+        draws,
+        ambient,
+        reference,
+        inputs,
+        _detail(seeded, draws, len(names), run_a.error),
+    )
 
 
-def _verdict(code: str | None, seeded: bool | None, draws: int | None,
-             ambient: float | None, reference: float | None) -> str:
+def _verdict(
+    code: str | None,
+    seeded: bool | None,
+    draws: int | None,
+    ambient: float | None,
+    reference: float | None,
+) -> str:
     if seeded is None:
         return "inconclusive"
     if code == "SDL101":
@@ -313,13 +368,29 @@ def _detail(seeded: bool | None, draws: int | None, changed: int, error: str) ->
     return text + (f"; the function then raised {error}" if error else "")
 
 
-def _row(site: dict[str, Any], code: str | None, verdict: str, seeded: bool | None = None,
-         draws: int | None = None, ambient: float | None = None, reference: float | None = None,
-         inputs: dict[str, Any] | None = None, detail: str = "") -> dict[str, Any]:
-    return {"line": site["line"], "call": site["name"], "code": code, "verdict": verdict,
-            "seeded": seeded, "draws_since_seed": draws if seeded else None,
-            "ambient_max_abs_diff": ambient, "reference_max_abs_diff": reference,
-            "inputs": inputs or {}, "detail": detail}
+def _row(
+    site: dict[str, Any],
+    code: str | None,
+    verdict: str,
+    seeded: bool | None = None,
+    draws: int | None = None,
+    ambient: float | None = None,
+    reference: float | None = None,
+    inputs: dict[str, Any] | None = None,
+    detail: str = "",
+) -> dict[str, Any]:
+    return {
+        "line": site["line"],
+        "call": site["name"],
+        "code": code,
+        "verdict": verdict,
+        "seeded": seeded,
+        "draws_since_seed": draws if seeded else None,
+        "ambient_max_abs_diff": ambient,
+        "reference_max_abs_diff": reference,
+        "inputs": inputs or {},
+        "detail": detail,
+    }
 
 
 def main() -> None:

@@ -53,7 +53,10 @@ def run_confirm(
     try:
         completed = subprocess.run(
             [sys.executable, "-m", "seedlint.runtime.child"],
-            input=json.dumps(payload), capture_output=True, text=True, timeout=timeout,
+            input=json.dumps(payload),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         return _all_inconclusive(plan, f"timed out after {timeout:g} s")
@@ -69,10 +72,20 @@ def run_confirm(
 
 def _all_inconclusive(plan: Plan, reason: str) -> dict[str, Any]:
     rows = [
-        {"line": s.line, "call": s.name, "code": code, "verdict": "inconclusive", "seeded": None,
-         "draws_since_seed": None, "ambient_max_abs_diff": None, "reference_max_abs_diff": None,
-         "inputs": {}, "detail": reason}
-        for s in plan.sites for code in (s.codes or [None])
+        {
+            "line": s.line,
+            "call": s.name,
+            "code": code,
+            "verdict": "inconclusive",
+            "seeded": None,
+            "draws_since_seed": None,
+            "ambient_max_abs_diff": None,
+            "reference_max_abs_diff": None,
+            "inputs": {},
+            "detail": reason,
+        }
+        for s in plan.sites
+        for code in (s.codes or [None])
     ]
     return {"results": rows, "bypassed_init": False, "seconds": None, "runs": 0}
 
@@ -85,13 +98,19 @@ def render_text(target: str, answer: dict[str, Any]) -> str:
     if answer.get("bypassed_init"):
         lines.append("note: the package's own __init__ did not import here; it was bypassed")
     for row in answer["results"]:
+
         def fmt(value: Any) -> str:
-            return "-" if value is None else (f"{value:.4g}" if isinstance(value, float) else str(value))
+            return (
+                "-"
+                if value is None
+                else (f"{value:.4g}" if isinstance(value, float) else str(value))
+            )
 
         lines.append(
             f"line {row['line']} {row['code'] or '-'} `{row['call']}`: {row['verdict']} "
             f"(seeded={fmt(row['seeded'])}, draws since seed={fmt(row['draws_since_seed'])}, "
             f"max|Δ| ambient={fmt(row['ambient_max_abs_diff'])}, "
-            f"reference={fmt(row['reference_max_abs_diff'])}) inputs={row['inputs']} — {row['detail']}"
+            f"reference={fmt(row['reference_max_abs_diff'])}) "
+            f"inputs={row['inputs']} — {row['detail']}"
         )
     return "\n".join(lines) + "\n"

@@ -48,15 +48,27 @@ class Plan:
     seed_params: list[str]
     sites: list[Site]
     candidates: dict[str, list[Any]]
+    model_flags: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "root": self.root, "module": self.module, "qualname": self.qualname,
-            "model_param": self.model_param, "params": self.params,
-            "seed_params": self.seed_params, "candidates": self.candidates,
+            "root": self.root,
+            "module": self.module,
+            "qualname": self.qualname,
+            "model_param": self.model_param,
+            "params": self.params,
+            "seed_params": self.seed_params,
+            "candidates": self.candidates,
+            "model_flags": self.model_flags,
             "sites": [
-                {"line": s.line, "end_line": s.end_line, "name": s.name, "codes": s.codes,
-                 "inputs": s.inputs, "model_attrs": s.model_attrs}
+                {
+                    "line": s.line,
+                    "end_line": s.end_line,
+                    "name": s.name,
+                    "codes": s.codes,
+                    "inputs": s.inputs,
+                    "model_attrs": s.model_attrs,
+                }
                 for s in self.sites
             ],
         }
@@ -127,6 +139,26 @@ def _model_attribute(node: cst.BaseExpression, model_param: str) -> str | None:
     return None
 
 
+def _model_flags(definition: Definition, model_param: str) -> list[str]:
+    """Attributes of the model that the function branches on (directly or via a local)."""
+    flags: list[str] = []
+
+    def visit(node: cst.CSTNode) -> None:
+        if isinstance(node, (cst.If, cst.While)):
+            test = node.test
+            attribute = _model_attribute(test, model_param)
+            if attribute is None and isinstance(test, cst.Name):
+                attribute = _local_attribute(definition, test.value, model_param)
+            if attribute and attribute not in flags:
+                flags.append(attribute)
+        for child in children(node):
+            if not isinstance(child, (cst.FunctionDef, cst.Lambda)):
+                visit(child)
+
+    visit(definition.node)
+    return flags
+
+
 def _candidates(project: Project, definition: Definition, params: set[str]) -> dict[str, list[Any]]:
     """Literal values that parameters are compared with, here or in helpers they reach."""
     out: dict[str, list[Any]] = {}
@@ -162,7 +194,9 @@ def _candidates(project: Project, definition: Definition, params: set[str]) -> d
     return out
 
 
-def _argument_mapping(call: cst.Call, callee: Definition, mapping: dict[str, str]) -> dict[str, str]:
+def _argument_mapping(
+    call: cst.Call, callee: Definition, mapping: dict[str, str]
+) -> dict[str, str]:
     params = [p for p in callee.params if p not in ("self", "cls")]
     out: dict[str, str] = {}
     position = 0
@@ -212,14 +246,23 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
             if solved:
                 site.inputs[solved[0]] = solved[1]
                 continue
-            attribute = _local_attribute(definition, text, model_param) if text.isidentifier() else None
+            attribute = (
+                _local_attribute(definition, text, model_param) if text.isidentifier() else None
+            )
             if attribute is None:
                 attribute = _model_attribute(cst.parse_expression(text), model_param)
             if attribute:
                 site.model_attrs[attribute] = value
     plan = Plan(
-        str(root), module_name, qualname, model_param, params, seed_params, sites,
+        str(root),
+        module_name,
+        qualname,
+        model_param,
+        params,
+        seed_params,
+        sites,
         _candidates(project, definition, set(params)),
+        _model_flags(definition, model_param),
     )
     return plan, findings
 

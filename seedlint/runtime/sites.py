@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import libcst as cst
-from pathlib import Path
 
 from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
@@ -45,7 +45,8 @@ def draw_sites(
             if line not in sites:
                 sites[line] = Site(line, ends.get((line, column), line), event.name, [])
         findings = [
-            d for d in _check_module(module, loaded.source(module), modelled, config, packs)
+            d
+            for d in _check_module(module, loaded.source(module), modelled, config, packs)
             if d.function == qualname
         ]
         return definition, modelled.project, sorted(sites.values(), key=lambda s: s.line), findings
@@ -59,8 +60,17 @@ def _end_lines(text: str) -> dict[tuple[int, int], int]:
     out: dict[tuple[int, int], int] = {}
     for statement in ast.walk(tree):
         if not isinstance(statement, ast.stmt) or isinstance(
-            statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
-                        ast.While, ast.Try, ast.With)
+            statement,
+            (
+                ast.FunctionDef,
+                ast.AsyncFunctionDef,
+                ast.ClassDef,
+                ast.If,
+                ast.For,
+                ast.While,
+                ast.Try,
+                ast.With,
+            ),
         ):
             continue
         for node in ast.walk(statement):
@@ -79,7 +89,11 @@ def definition_node(target: str) -> cst.FunctionDef | cst.Module:
     for part in qualname.split("."):
         body = node.body.body if isinstance(node, (cst.ClassDef, cst.FunctionDef)) else node.body
         found = next(
-            (s for s in body if isinstance(s, (cst.ClassDef, cst.FunctionDef)) and s.name.value == part),
+            (
+                s
+                for s in body
+                if isinstance(s, (cst.ClassDef, cst.FunctionDef)) and s.name.value == part
+            ),
             None,
         )
         if found is None:
