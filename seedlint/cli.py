@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from seedlint import __version__
+from seedlint.baseline import BaselineError, new_findings, read_baseline, write_baseline
 from seedlint.checks import ALL_CHECKS, by_code
 from seedlint.config import Config, ConfigError, find_pyproject, load_config
+from seedlint.context import with_packages
 from seedlint.engine import analyse
 from seedlint.packs import PackError
 from seedlint.report import FORMATS
@@ -54,6 +56,12 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     default=None,
     help="pyproject.toml to read [tool.seedlint] from (default: nearest one).",
 )
+@click.option("--context", type=click.Choice(["given", "package"]), default="given",
+              help="package: analyse each named file's whole package, report on the file only.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
+              default=None, help="Record today's findings in this file and exit 0.")
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -62,6 +70,9 @@ def check(
     output_format: str,
     exclude: tuple[str, ...],
     config_path: str | None,
+    context: str,
+    baseline_path: str | None,
+    write_baseline_path: str | None,
 ) -> None:
     """Check Python files and folders (default: the current folder)."""
     targets = list(paths) or ["."]
@@ -73,9 +84,24 @@ def check(
     except (ConfigError, PackError) as error:
         click.echo(f"seedlint: {error}", err=True)
         sys.exit(2)
-    result = analyse(targets, config, packs)
-    click.echo(FORMATS[output_format](result.diagnostics), nl=False)
-    sys.exit(1 if result.diagnostics else 0)
+    if context == "package":
+        scope, report = with_packages(targets)
+        result = analyse(scope, config, packs, report)
+    else:
+        result = analyse(targets, config, packs)
+    diagnostics = result.diagnostics
+    if write_baseline_path:
+        write_baseline(Path(write_baseline_path), diagnostics)
+        click.echo(f"seedlint: recorded {len(diagnostics)} finding(s) in {write_baseline_path}")
+        sys.exit(0)
+    if baseline_path:
+        try:
+            diagnostics = new_findings(diagnostics, read_baseline(Path(baseline_path)))
+        except BaselineError as error:
+            click.echo(f"seedlint: {error}", err=True)
+            sys.exit(2)
+    click.echo(FORMATS[output_format](diagnostics), nl=False)
+    sys.exit(1 if diagnostics else 0)
 
 
 def _override(

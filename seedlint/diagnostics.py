@@ -28,6 +28,7 @@ class Diagnostic:
     function: str = ""  # the function judged, as Python's __qualname__
     stream: str = ""
     witness: tuple[tuple[str, bool], ...] = ()
+    call: str = ""  # the flagged callee as written, for line-independent fingerprints
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -39,6 +40,7 @@ class Diagnostic:
             "function": self.function,
             "stream": self.stream,
             "witness": [{"condition": c, "value": v} for c, v in self.witness],
+            "call": self.call,
         }
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import libcst as cst
+
 from seedlint.analysis.dataflow import Flow
 from seedlint.checks import ALL_CHECKS, FunctionFacts
 from seedlint.config import Config
@@ -20,7 +22,7 @@ from seedlint.events import EventKind, Summary
 from seedlint.noqa import suppressed
 from seedlint.packs import Packs
 from seedlint.positions import Positions, source_lines
-from seedlint.project import ModuleInfo, Project, module_name_for
+from seedlint.project import ModuleInfo, Project, module_name_for, written
 from seedlint.scopes import Definition, collect_scopes
 from seedlint.sources import Source, SourceError, discover, read_source
 from seedlint.summaries import FunctionModel, compute_summaries, model_function
@@ -198,6 +200,7 @@ def _check_module(
 
 def _place(finding: Finding, source: Source, positions: Positions, function: str) -> Diagnostic:
     line, column = positions.of(finding.node)
+    call = finding.node.func if isinstance(finding.node, cst.Call) else finding.node
     return Diagnostic(
         source.display,
         line,
@@ -207,4 +210,5 @@ def _place(finding: Finding, source: Source, positions: Positions, function: str
         function,
         finding.stream,
         finding.witness,
+        written(call),
     )

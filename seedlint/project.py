@@ -112,32 +112,32 @@ class Project:
     # --- calls ----------------------------------------------------------------
     def resolve_call(self, call: cst.Call, definition: Definition) -> Target:
         func = call.func
-        written = _written(func)
+        name = written(func)
         if isinstance(func, cst.Call):
             inner = self.resolve_call(func, definition)
             if inner.pack is not None and inner.pack.on_result:
-                return Target(written, pack=_drawing(inner.pack))
-            return Target(written)
+                return Target(name, pack=_drawing(inner.pack))
+            return Target(name)
         qualname = self.qualify(func, definition.scope)
         if qualname is not None:
-            target = self._by_qualname(qualname, call, written)
+            target = self._by_qualname(qualname, call, name)
             if target is not None:
                 return target
         if isinstance(func, cst.Attribute):
             entry = self.packs.lookup_attribute(func.attr.value)
             if entry is not None:
-                return self._pack_target(entry, call, written)
-        return Target(written)
+                return self._pack_target(entry, call, name)
+        return Target(name)
 
-    def _by_qualname(self, qualname: str, call: cst.Call, written: str) -> Target | None:
+    def _by_qualname(self, qualname: str, call: cst.Call, name: str) -> Target | None:
         entry = self.packs.lookup(qualname)
         if entry is not None:
-            return self._pack_target(entry, call, written)
+            return self._pack_target(entry, call, name)
         project = self.canonical(qualname)
         if project is None:
             return None
         if project in self.definitions:
-            return Target(written, functions=(project,))
+            return Target(name, functions=(project,))
         runs = tuple(
             m
             for m in (
@@ -146,21 +146,21 @@ class Project:
             )
             if m
         )
-        return Target(written, functions=runs) if runs else Target(written, pure=True)
+        return Target(name, functions=runs) if runs else Target(name, pure=True)
 
     @staticmethod
-    def _pack_target(entry: PackEntry, call: cst.Call, written: str) -> Target:
+    def _pack_target(entry: PackEntry, call: cst.Call, name: str) -> Target:
         if entry.kind is Kind.PURE or entry.on_result:
-            return Target(written, pure=True)
+            return Target(name, pure=True)
         if (
             entry.kind in (Kind.CONSUME, Kind.ADVANCE)
             and entry.pure_with
             and _has_explicit_key(call, entry.pure_with)
         ):
-            return Target(written, pure=True)
+            return Target(name, pure=True)
         if entry.kind is Kind.ENTROPY:
-            return Target(written, pure=True)
-        return Target(written, pack=entry)
+            return Target(name, pure=True)
+        return Target(name, pack=entry)
 
 
 def _qualified(binding: Binding | None, head: str, rest: str) -> str | None:
@@ -187,7 +187,7 @@ def _drawing(entry: PackEntry) -> PackEntry:
 _EMPTY_MODULE = cst.Module(body=[])
 
 
-def _written(node: cst.CSTNode) -> str:
+def written(node: cst.CSTNode) -> str:
     dotted = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
     if dotted is not None:
         return dotted

@@ -1,0 +1,40 @@
+"""Report on some files while analysing their whole packages (pre-commit, flake8)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from seedlint.project import module_name_for
+
+
+def package_folder(path: Path) -> Path:
+    """The folder of the top-level package holding `path` (the file itself if none)."""
+    name, is_package = module_name_for(path)
+    if "." not in name and not is_package:
+        return path
+    folder = path.resolve().parent
+    for _ in range(name.count(".") - (0 if is_package else 1)):
+        folder = folder.parent
+    return folder
+
+
+def with_packages(paths: Iterable[str]) -> tuple[list[str], Callable[[Path], bool]]:
+    """Analyse the packages of the named files; report only on what was named."""
+    named_files: set[Path] = set()
+    named_dirs: list[Path] = []
+    scope: dict[str, None] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            named_dirs.append(path.resolve())
+            scope[raw] = None
+            continue
+        named_files.add(path.resolve())
+        scope[str(package_folder(path)) if path.exists() else raw] = None
+
+    def report(found: Path) -> bool:
+        resolved = found.resolve()
+        return resolved in named_files or any(d in resolved.parents for d in named_dirs)
+
+    return list(scope), report
