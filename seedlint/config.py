@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,8 +70,13 @@ class Config:
         on = default if self.select is None else _matches(code, self.select)
         if _matches(code, self.ignore):
             return False
+        names = {path}
+        if path:
+            with contextlib.suppress(ValueError, OSError):
+                relative = os.path.relpath(Path(path).resolve(), self.root.resolve())
+                names.add(Path(relative).as_posix())
         for pattern, codes in self.per_file_ignores.items():
-            if fnmatch.fnmatchcase(path, pattern) and _matches(code, codes):
+            if any(fnmatch.fnmatchcase(n, pattern) for n in names) and _matches(code, codes):
                 return False
         return on
 

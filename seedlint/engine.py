@@ -8,7 +8,7 @@ the code being checked.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +77,9 @@ class Loaded:
         return self.sources[module.name + "\0" + str(module.path)]
 
 
-def load(paths: Iterable[str], config: Config) -> Loaded:
+def load(
+    paths: Iterable[str], config: Config, overrides: Mapping[Path, bytes] | None = None
+) -> Loaded:
     errors: list[tuple[Path | None, SourceError]] = []
     sources: dict[str, Source] = {}
     infos: list[tuple[ModuleInfo, Path]] = []
@@ -87,7 +89,7 @@ def load(paths: Iterable[str], config: Config) -> Loaded:
             errors.append((None, found))
             continue
         files += 1
-        source = read_source(found)
+        source = read_source(found, (overrides or {}).get(found.resolve()))
         if isinstance(source, SourceError):
             errors.append((found, source))
             continue
@@ -138,9 +140,13 @@ def analyse(
     config: Config,
     packs: Packs,
     report: Callable[[Path], bool] = lambda path: True,
+    overrides: Mapping[Path, bytes] | None = None,
 ) -> RunResult:
-    """Check every Python file under `paths`; diagnostics only for files `report` accepts."""
-    loaded = load(paths, config)
+    """Check every Python file under `paths`; diagnostics only for files `report` accepts.
+
+    `overrides` gives the text of files (by resolved path) to use instead of the disk's.
+    """
+    loaded = load(paths, config, overrides)
     diagnostics = [_error(error) for path, error in loaded.errors if path is None or report(path)]
     for modules in loaded.projects:
         modelled = model_project(modules, packs)

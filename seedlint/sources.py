@@ -80,10 +80,12 @@ def _walk(root: Path, config: Config, seen: set[str]) -> Iterator[Path | SourceE
         stack.extend(reversed(subfolders))
 
 
-def read_source(path: Path) -> Source | SourceError:
+def read_source(path: Path, data: bytes | None = None) -> Source | SourceError:
+    """Parse `path` (or `data`, an editor's unsaved text of it) into a Source or a reason."""
     display = str(path)
     try:
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except IsADirectoryError:
         return SourceError(display, "is a directory, not a Python file")
     except OSError as error:

@@ -1,0 +1,70 @@
+"""flake8 bridge: `flake8 --select SDL` reports what `seedlint` reports, for editors.
+
+flake8 hands over one file at a time, but findings depend on helpers in sibling
+modules, so the file's whole package is analysed from disk (once per process and
+package) with this file's text as flake8 read it; only this file's findings are kept.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from seedlint import __version__
+from seedlint.config import Config, ConfigError, find_pyproject, load_config
+from seedlint.context import package_folder
+from seedlint.diagnostics import UNANALYSABLE, Diagnostic
+from seedlint.engine import analyse
+from seedlint.packs import PackError, Packs
+
+_STDIN = ("stdin", "-", "")
+
+
+@lru_cache(maxsize=32)
+def _settings(folder: Path) -> tuple[Config, Packs]:
+    config = load_config(find_pyproject(folder))
+    return config, config.load_packs()
+
+
+@lru_cache(maxsize=8)
+def _package_findings(scope: Path, settings_folder: Path) -> tuple[Diagnostic, ...]:
+    """Every finding of a package as it is on disk, computed once per process."""
+    config, packs = _settings(settings_folder)
+    return tuple(analyse([str(scope)], config, packs).diagnostics)
+
+
+class SeedlintChecker:
+    name = "seedlint"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        for diagnostic in self._diagnostics():
+            message = f"{diagnostic.code} {diagnostic.message}"
+            yield diagnostic.line, max(diagnostic.column - 1, 0), message, type(self)
+
+    def _diagnostics(self) -> list[Diagnostic]:
+        path = Path(self.filename)
+        folder = path.resolve().parent
+        try:
+            config, packs = _settings(folder)
+        except (ConfigError, PackError) as error:
+            return [Diagnostic(self.filename, 1, 1, UNANALYSABLE, str(error))]
+        text = "".join(self.lines).encode("utf-8")
+        if self.filename in _STDIN or not path.is_file():
+            overrides = {path.resolve(): text}
+            return analyse([self.filename], config, packs, overrides=overrides).diagnostics
+        target = path.resolve()
+        scope = package_folder(path)
+        if path.read_bytes() == text:
+            found = _package_findings(scope.resolve(), folder)
+        else:  # an editor's unsaved buffer: analyse the package with this text
+            found = tuple(
+                analyse([str(scope)], config, packs, overrides={target: text}).diagnostics
+            )
+        return [d for d in found if Path(d.path).resolve() == target]

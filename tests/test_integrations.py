@@ -1,0 +1,227 @@
+"""Where users run seedlint, each with the real tool: pre-commit, flake8, an LSP editor
+server (python-lsp-server with its flake8 plugin), SARIF, GitHub output, baselines."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from tests.conftest import ROOT
+
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+HELPER = "import mlx.nn as nn\n\n\ndef make_layer():\n    return nn.Linear(4, 4)\n"
+MAIN = (
+    "import mlx.core as mx\n\nfrom .helpers import make_layer\n\n\n"
+    "def build(seed, warm):\n    if warm:\n        mx.random.seed(seed)\n"
+    "    return make_layer()\n"
+)
+FIXED = MAIN.replace("    if warm:\n        mx.random.seed(seed)\n", "    mx.random.seed(seed)\n")
+
+
+def run(*args: str, cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=ENV, timeout=timeout)
+
+
+def seedlint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run(sys.executable, "-m", "seedlint", *args, cwd=cwd)
+
+
+def test_pre_commit_hook_fails_then_passes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg" / "__init__.py").write_text("")
+    (repo / "pkg" / "helpers.py").write_text(HELPER)
+    (repo / "pkg" / "main.py").write_text(MAIN)
+    env_home = tmp_path / "pre-commit-home"
+    os.environ["PRE_COMMIT_HOME"] = str(env_home)
+    ENV["PRE_COMMIT_HOME"] = str(env_home)
+    for command in (["git", "init", "-q"], ["git", "add", "."]):
+        assert run(*command, cwd=repo).returncode == 0
+    # Only main.py is passed: the hook must still see the helper in pkg/helpers.py.
+    failed = run(
+        BIN / "pre-commit" and str(BIN / "pre-commit"),
+        "try-repo",
+        str(ROOT),
+        "seedlint",
+        "--files",
+        "pkg/main.py",
+        cwd=repo,
+    )
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "pkg/main.py:9:12: SDL101" in failed.stdout
+    (repo / "pkg" / "main.py").write_text(FIXED)
+    run("git", "add", ".", cwd=repo)
+    passed = run(
+        str(BIN / "pre-commit"),
+        "try-repo",
+        str(ROOT),
+        "seedlint",
+        "--files",
+        "pkg/main.py",
+        cwd=repo,
+    )
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_flake8_reports_what_seedlint_reports(tmp_path: Path) -> None:
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(ROOT / "fixtures", fixtures)
+    ours = json.loads(seedlint("--format", "json", ".", cwd=fixtures).stdout)
+    expected = {(Path(d["path"]).as_posix(), d["line"], d["column"], d["code"]) for d in ours}
+    result = run(str(BIN / "flake8"), "--select", "SDL", ".", cwd=fixtures)
+    found = set()
+    for line in result.stdout.splitlines():
+        path, number, column, rest = line.split(":", 3)
+        found.add((Path(path).as_posix(), int(number), int(column), rest.split()[0]))
+    assert expected and found == expected
+
+
+def test_flake8_honours_noqa_and_reads_helpers_from_disk(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "helpers.py").write_text(HELPER)
+    (tmp_path / "pkg" / "main.py").write_text(MAIN)
+    result = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path)
+    assert "pkg/main.py:9:12: SDL101" in result.stdout
+    (tmp_path / "pkg" / "main.py").write_text(
+        MAIN.replace("make_layer()\n", "make_layer()  # noqa: SDL101\n")
+    )
+    result = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == ""
+
+
+def _lsp_message(stream: Any) -> dict[str, Any]:
+    length = 0
+    while True:
+        header = stream.readline().decode()
+        if header in ("\r\n", ""):
+            break
+        if header.lower().startswith("content-length:"):
+            length = int(header.split(":")[1])
+    return json.loads(stream.read(length))
+
+
+def _lsp_send(stream: Any, message: dict[str, Any]) -> None:
+    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+    stream.write(f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    stream.flush()
+
+
+def test_editor_gets_diagnostics_through_python_lsp_server(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "helpers.py").write_text(HELPER)
+    (tmp_path / "pkg" / "main.py").write_text(MAIN)
+    uri = (tmp_path / "pkg" / "main.py").as_uri()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pylsp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+        env=ENV,
+    )
+    try:
+        assert server.stdin and server.stdout
+        _lsp_send(
+            server.stdin,
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}},
+            },
+        )
+        while _lsp_message(server.stdout).get("id") != 1:
+            pass
+        _lsp_send(server.stdin, {"method": "initialized", "params": {}})
+        plugins = {
+            name: {"enabled": False}
+            for name in ("pycodestyle", "pyflakes", "mccabe", "autopep8", "yapf", "pydocstyle")
+        }
+        plugins["flake8"] = {"enabled": True, "select": ["SDL"]}
+        _lsp_send(
+            server.stdin,
+            {
+                "method": "workspace/didChangeConfiguration",
+                "params": {
+                    "settings": {"pylsp": {"configurationSources": ["flake8"], "plugins": plugins}}
+                },
+            },
+        )
+        _lsp_send(
+            server.stdin,
+            {
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": MAIN}
+                },
+            },
+        )
+        for _ in range(50):
+            message = _lsp_message(server.stdout)
+            if message.get("method") != "textDocument/publishDiagnostics":
+                continue
+            found = [d for d in message["params"]["diagnostics"] if d.get("code") == "SDL101"]
+            if found:
+                assert found[0]["range"]["start"] == {"line": 8, "character": 11}
+                return
+        raise AssertionError("no SDL101 diagnostic was published")
+    finally:
+        server.kill()
+
+
+def test_sarif_validates_and_has_one_result_per_finding(corpus: Path, tmp_path: Path) -> None:
+    package = corpus / "unsloth-zoo-2026.5.3"
+    sarif = json.loads(seedlint("--format", "sarif", str(package), cwd=tmp_path).stdout)
+    plain = json.loads(seedlint("--format", "json", str(package), cwd=tmp_path).stdout)
+    schema = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
+    jsonschema.validate(sarif, schema)
+    results = sarif["runs"][0]["results"]
+    assert len(results) == len(plain) > 0
+    assert len({r["partialFingerprints"]["seedlint/v1"] for r in results}) == len(results)
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert {"SDL101", "SDL201"} <= {rule["id"] for rule in driver["rules"]}
+    assert not any(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("/")
+        for r in results
+    )
+
+
+def test_github_annotations(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "helpers.py").write_text(HELPER)
+    (tmp_path / "pkg" / "main.py").write_text(MAIN)
+    out = seedlint("--format", "github", "pkg", cwd=tmp_path).stdout
+    assert out.startswith("::error file=pkg/main.py,line=9,col=12,title=SDL101::")
+
+
+def test_baseline_survives_inserted_lines_and_catches_new_findings(
+    corpus: Path, tmp_path: Path
+) -> None:
+    work = tmp_path / "zoo"
+    shutil.copytree(corpus / "unsloth-zoo-2026.5.3" / "unsloth_zoo", work / "unsloth_zoo")
+    assert seedlint("--write-baseline", "base.json", "unsloth_zoo", cwd=work).returncode == 0
+    loader = work / "unsloth_zoo" / "mlx" / "loader.py"
+    lines = loader.read_text().splitlines(keepends=True)
+    loader.write_text("\n" * 5 + "".join(lines))
+    assert seedlint("--baseline", "base.json", "unsloth_zoo", cwd=work).stdout == ""
+    lines = loader.read_text().splitlines(keepends=True)
+    seed_line = 2860 + 5  # the seed right before `linear_to_lora_layers(` (VLM language path)
+    assert "_seed_mlx_random_state(random_state)" in lines[seed_line - 1]
+    del lines[seed_line - 1]
+    loader.write_text("".join(lines))
+    result = seedlint("--baseline", "base.json", "unsloth_zoo", cwd=work)
+    new = result.stdout.splitlines()
+    assert result.returncode == 1 and len(new) == 1
+    assert new[0].startswith("unsloth_zoo/mlx/loader.py:2865:") and "SDL101" in new[0]
+    assert "linear_to_lora_layers" in new[0]
