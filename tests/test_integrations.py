@@ -27,8 +27,12 @@ MAIN = (
 FIXED = MAIN.replace("    if warm:\n        mx.random.seed(seed)\n", "    mx.random.seed(seed)\n")
 
 
-def run(*args: str, cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=ENV, timeout=timeout)
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, env=env or ENV, timeout=900
+    )
 
 
 def seedlint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -41,20 +45,19 @@ def test_pre_commit_hook_fails_then_passes(tmp_path: Path) -> None:
     (repo / "pkg" / "__init__.py").write_text("")
     (repo / "pkg" / "helpers.py").write_text(HELPER)
     (repo / "pkg" / "main.py").write_text(MAIN)
-    env_home = tmp_path / "pre-commit-home"
-    os.environ["PRE_COMMIT_HOME"] = str(env_home)
-    ENV["PRE_COMMIT_HOME"] = str(env_home)
+    env = {**ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     for command in (["git", "init", "-q"], ["git", "add", "."]):
         assert run(*command, cwd=repo).returncode == 0
     # Only main.py is passed: the hook must still see the helper in pkg/helpers.py.
     failed = run(
-        BIN / "pre-commit" and str(BIN / "pre-commit"),
+        str(BIN / "pre-commit"),
         "try-repo",
         str(ROOT),
         "seedlint",
         "--files",
         "pkg/main.py",
         cwd=repo,
+        env=env,
     )
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "pkg/main.py:9:12: SDL101" in failed.stdout
@@ -68,6 +71,7 @@ def test_pre_commit_hook_fails_then_passes(tmp_path: Path) -> None:
         "--files",
         "pkg/main.py",
         cwd=repo,
+        env=env,
     )
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
