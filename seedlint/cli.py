@@ -56,12 +56,26 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     default=None,
     help="pyproject.toml to read [tool.seedlint] from (default: nearest one).",
 )
-@click.option("--context", type=click.Choice(["given", "package"]), default="given",
-              help="package: analyse each named file's whole package, report on the file only.")
-@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None,
-              help="Report only findings not recorded in this baseline file.")
-@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
-              default=None, help="Record today's findings in this file and exit 0.")
+@click.option(
+    "--context",
+    type=click.Choice(["given", "package"]),
+    default="given",
+    help="package: analyse each named file's whole package, report on the file only.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Report only findings not recorded in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Record today's findings in this file and exit 0.",
+)
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],

@@ -32,6 +32,7 @@ class Event:
     name: str  # the callee as written
     via: tuple[str, ...] = ()  # inside a helper: the calls down to the library API
     order: int = 0  # position among the events of the call (seed before its own draws)
+    index: int = 0  # position among all events of the function, for a stable order
 
     @property
     def after_seed(self) -> bool:

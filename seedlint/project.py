@@ -184,12 +184,15 @@ def _drawing(entry: PackEntry) -> PackEntry:
     return PackEntry(Kind.CONSUME, entry.streams, origin=entry.origin)
 
 
-_EMPTY_MODULE = cst.Module(body=[])
-
-
 def written(node: cst.CSTNode) -> str:
-    dotted = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
-    if dotted is not None:
-        return dotted
-    text = _EMPTY_MODULE.code_for_node(node)
-    return " ".join(text.split())
+    """The callee as written, short: `mx.random.normal`, `make()()`, `layers[…].from_base`."""
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value  # type: ignore[attr-defined, no-any-return]
+    if kind is cst.Attribute:
+        return f"{written(node.value)}.{node.attr.value}"  # type: ignore[attr-defined]
+    if kind is cst.Call:
+        return f"{written(node.func)}()"  # type: ignore[attr-defined]
+    if kind is cst.Subscript:
+        return f"{written(node.value)}[…]"  # type: ignore[attr-defined]
+    return "(…)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import libcst as cst
 
@@ -123,6 +124,9 @@ class ClassInfo:
     methods: frozenset[str]
 
 
+_MISSING = object()
+
+
 class ScopeCollector:
     """Walks a module once: scopes, bindings, function definitions and classes."""
 
@@ -135,10 +139,14 @@ class ScopeCollector:
         self.definitions: list[Definition] = []
         self.classes: dict[str, ClassInfo] = {}
         self.scope_of: dict[int, Scope] = {}
+        self._handlers: dict[type, Any] = {}
 
     def walk(self, node: cst.CSTNode) -> None:
-        handler = getattr(self, f"visit_{type(node).__name__}", None)
-        if handler is not None and handler(node) is False:
+        kind = type(node)
+        handler = self._handlers.get(kind, _MISSING)
+        if handler is _MISSING:
+            handler = self._handlers[kind] = getattr(type(self), f"visit_{kind.__name__}", None)
+        if handler is not None and handler(self, node) is False:
             return
         for child in children(node):
             self.walk(child)

@@ -8,7 +8,7 @@ point, with a bound so that a non-monotone cycle still terminates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from seedlint.analysis.dataflow import Flow, solve, strongest
 from seedlint.cfg.build import build_cfg
@@ -32,10 +32,16 @@ class FunctionModel:
         return {f for t in self.targets.values() for f in t.functions}
 
     def block_events(self, summaries: Mapping[str, Summary]) -> list[list[Event]]:
-        return [
-            [e for call in block.calls for e in events_for(self.targets[id(call)], call, summaries)]
-            for block in self.cfg.blocks
-        ]
+        out: list[list[Event]] = []
+        counter = 0
+        for block in self.cfg.blocks:
+            events = []
+            for call in block.calls:
+                for event in events_for(self.targets[id(call)], call, summaries):
+                    events.append(replace(event, index=counter))
+                    counter += 1
+            out.append(events)
+        return out
 
     def flow(self, summaries: Mapping[str, Summary], streams: tuple[str, ...]) -> Flow:
         return solve(self.cfg, self.block_events(summaries), streams)

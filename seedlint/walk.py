@@ -95,17 +95,19 @@ def calls_in(node: cst.CSTNode) -> list[cst.Call]:
 
 
 def _collect_calls(node: cst.CSTNode, out: list[cst.Call]) -> None:
-    if isinstance(node, cst.Lambda):
+    kind = type(node)
+    if kind is cst.Lambda:
         return
     for child in children(node):
         _collect_calls(child, out)
-    if isinstance(node, cst.Call):
-        out.append(node)
+    if kind is cst.Call:
+        out.append(node)  # type: ignore[arg-type]
 
 
 def has_call(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.Call):
+    kind = type(node)
+    if kind is cst.Call:
         return True
-    if isinstance(node, cst.Lambda):
+    if kind is cst.Lambda:
         return False
     return any(has_call(child) for child in children(node))

@@ -14,6 +14,25 @@ from seedlint.cfg.model import CFG
 from seedlint.events import DRAWS, Event, EventKind
 
 _EMPTY: frozenset[Event] = frozenset()
+# The sets only name witnesses, so they are kept small: a function of 50,000 calls
+# must not hold a set of every earlier call at every point.
+_KEEP = 2
+
+
+def _bounded(events: frozenset[Event]) -> frozenset[Event]:
+    if len(events) <= _KEEP:
+        return events
+    return frozenset(sorted(events, key=lambda e: e.index)[:_KEEP])
+
+
+def _bounded_draws(events: frozenset[Event]) -> frozenset[Event]:
+    """At most a few draws of each kind (a summary needs to know which kinds occur)."""
+    if len(events) <= _KEEP:
+        return events
+    kept: list[Event] = []
+    for kind in DRAWS:
+        kept += sorted((e for e in events if e.kind is kind), key=lambda e: e.index)[:_KEEP]
+    return frozenset(kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +47,9 @@ class StreamState:
         return StreamState(
             self.unseeded or other.unseeded,
             self.seeded or other.seeded,
-            self.drift | other.drift,
-            self.unknown | other.unknown,
-            self.seeds | other.seeds,
+            _bounded_draws(self.drift | other.drift),
+            _bounded(self.unknown | other.unknown),
+            _bounded(self.seeds | other.seeds),
         )
 
 
@@ -42,7 +61,9 @@ def step(state: State | None, event: Event) -> State | None:
         return None
     if event.kind is EventKind.OPAQUE:
         return {
-            stream: StreamState(s.unseeded, s.seeded, s.drift, s.unknown | {event}, s.seeds)
+            stream: StreamState(
+                s.unseeded, s.seeded, s.drift, _bounded(s.unknown | {event}), s.seeds
+            )
             if s.seeded
             else s
             for stream, s in state.items()
@@ -53,11 +74,19 @@ def step(state: State | None, event: Event) -> State | None:
         new = StreamState(False, True, _EMPTY, _EMPTY, frozenset({event}))
     elif event.kind is EventKind.MAYBE_SEED:
         new = StreamState(
-            current.unseeded, True, current.drift, current.unknown, current.seeds | {event}
+            current.unseeded,
+            True,
+            current.drift,
+            current.unknown,
+            _bounded(current.seeds | {event}),
         )
     elif current.seeded:
         new = StreamState(
-            current.unseeded, True, current.drift | {event}, current.unknown, current.seeds
+            current.unseeded,
+            True,
+            _bounded_draws(current.drift | {event}),
+            current.unknown,
+            current.seeds,
         )
     else:
         return state

@@ -17,6 +17,17 @@ from seedlint.cfg.model import CFG, Block, Edge, EdgeKind
 from seedlint.walk import children, has_call
 
 _CATCH_ALL = {None, "BaseException", "Exception"}
+_SPECIAL = frozenset(
+    {
+        cst.Lambda,
+        cst.BooleanOperation,
+        cst.IfExp,
+        cst.ListComp,
+        cst.SetComp,
+        cst.GeneratorExp,
+        cst.DictComp,
+    }
+)
 
 
 @dataclass(slots=True, eq=False)
@@ -97,20 +108,22 @@ class CFGBuilder:
 
     def expression(self, node: cst.CSTNode, block: _Block) -> _Block:
         """Append the calls of `node` in evaluation order; branch where they are conditional."""
-        if isinstance(node, cst.Lambda):
-            return block
-        if isinstance(node, cst.BooleanOperation):
-            return self._short_circuit(node, block)
-        if isinstance(node, cst.IfExp):
-            return self._conditional(node, block)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-            return self._comprehension(node, block, [node.elt])
-        if isinstance(node, cst.DictComp):
-            return self._comprehension(node, block, [node.key, node.value])
+        # Exact type checks: isinstance against libcst's abstract classes is slow here.
+        kind = type(node)
+        if kind in _SPECIAL:
+            if kind is cst.Lambda:
+                return block
+            if kind is cst.BooleanOperation:
+                return self._short_circuit(node, block)  # type: ignore[arg-type]
+            if kind is cst.IfExp:
+                return self._conditional(node, block)  # type: ignore[arg-type]
+            if kind is cst.DictComp:
+                return self._comprehension(node, block, [node.key, node.value])  # type: ignore[arg-type, attr-defined]
+            return self._comprehension(node, block, [node.elt])  # type: ignore[arg-type, attr-defined]
         for child in children(node):
             block = self.expression(child, block)
-        if isinstance(node, cst.Call):
-            block.calls.append(node)
+        if kind is cst.Call:
+            block.calls.append(node)  # type: ignore[arg-type]
         return block
 
     def _short_circuit(self, node: cst.BooleanOperation, block: _Block) -> _Block:

@@ -27,22 +27,26 @@ def _rules() -> list[dict[str, Any]]:
     for check in ALL_CHECKS:
         doc = inspect.cleandoc(type(check).__doc__ or "")
         what = doc.split("## Why is this bad?")[0].replace("## What it does", "").strip()
-        rules.append({
-            "id": check.code,
-            "name": check.name,
-            "shortDescription": {"text": check.name.replace("-", " ")},
-            "fullDescription": {"text": " ".join(what.split())},
-            "help": {"text": doc, "markdown": doc},
-            "defaultConfiguration": {"level": _level(check.code)},
-        })
-    rules.append({
-        "id": UNANALYSABLE,
-        "name": "unanalysable-file",
-        "shortDescription": {"text": "unanalysable file"},
-        "fullDescription": {"text": "A file that cannot be read, decoded or parsed."},
-        "help": {"text": "Fix the file so that it reads and parses as Python."},
-        "defaultConfiguration": {"level": "error"},
-    })
+        rules.append(
+            {
+                "id": check.code,
+                "name": check.name,
+                "shortDescription": {"text": check.name.replace("-", " ")},
+                "fullDescription": {"text": " ".join(what.split())},
+                "help": {"text": doc, "markdown": doc},
+                "defaultConfiguration": {"level": _level(check.code)},
+            }
+        )
+    rules.append(
+        {
+            "id": UNANALYSABLE,
+            "name": "unanalysable-file",
+            "shortDescription": {"text": "unanalysable file"},
+            "fullDescription": {"text": "A file that cannot be read, decoded or parsed."},
+            "help": {"text": "Fix the file so that it reads and parses as Python."},
+            "defaultConfiguration": {"level": "error"},
+        }
+    )
     return rules
 
 
@@ -58,12 +62,14 @@ def render(diagnostics: Sequence[Diagnostic]) -> str:
             "ruleId": d.code,
             "level": _level(d.code),
             "message": {"text": d.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": d.line, "startColumn": d.column},
-                },
-            }],
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": d.line, "startColumn": d.column},
+                    },
+                }
+            ],
             "partialFingerprints": {"seedlint/v1": prints[index]},
         }
         for index, d in enumerate(diagnostics)
@@ -71,12 +77,18 @@ def render(diagnostics: Sequence[Diagnostic]) -> str:
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "seedlint", "version": __version__, "informationUri": HOME,
-                "rules": _rules(),
-            }},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "seedlint",
+                        "version": __version__,
+                        "informationUri": HOME,
+                        "rules": _rules(),
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
