@@ -9,10 +9,11 @@ import click
 
 from seedlint import __version__
 from seedlint.baseline import BaselineError, new_findings, read_baseline, write_baseline
+from seedlint.cache import Cache, default_cache_dir
 from seedlint.checks import ALL_CHECKS, by_code
 from seedlint.config import Config, ConfigError, find_pyproject, load_config
 from seedlint.context import with_packages
-from seedlint.engine import analyse
+from seedlint.engine import Options, analyse, default_jobs
 from seedlint.packs import PackError
 from seedlint.report import FORMATS
 
@@ -76,6 +77,25 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     default=None,
     help="Record today's findings in this file and exit 0.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for parsing (default: all cores).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Cache folder (default: $SEEDLINT_CACHE_DIR or ~/.cache/seedlint).",
+)
+@click.option(
+    "--no-prefilter",
+    is_flag=True,
+    help="Parse every file, even those that mention nothing a pack knows.",
+)
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -87,6 +107,10 @@ def check(
     context: str,
     baseline_path: str | None,
     write_baseline_path: str | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: str | None,
+    no_prefilter: bool,
 ) -> None:
     """Check Python files and folders (default: the current folder)."""
     targets = list(paths) or ["."]
@@ -98,11 +122,17 @@ def check(
     except (ConfigError, PackError) as error:
         click.echo(f"seedlint: {error}", err=True)
         sys.exit(2)
+    options = Options(
+        jobs=jobs or default_jobs(),
+        cache=None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir()),
+        prefilter=not no_prefilter,
+    )
     if context == "package":
         scope, report = with_packages(targets)
-        result = analyse(scope, config, packs, report)
+        key = "package\0" + "\0".join(str(Path(t).resolve()) for t in targets)
+        result = analyse(scope, config, packs, report, options=options, report_key=key)
     else:
-        result = analyse(targets, config, packs)
+        result = analyse(targets, config, packs, options=options)
     diagnostics = result.diagnostics
     if write_baseline_path:
         write_baseline(Path(write_baseline_path), diagnostics)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import libcst as cst
+from seedlint.ir import CallSite
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What a check reports about one call; the engine adds path and position."""
 
-    node: cst.CSTNode
+    node: CallSite
     code: str
     message: str
     stream: str = ""

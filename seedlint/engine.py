@@ -1,4 +1,5 @@
-"""The only module that knows the order: read → scopes → graphs → summaries → checks.
+"""The only module that knows the order: files → ModuleIR (in workers) → summaries →
+checks → placed diagnostics.
 
 A file that cannot be read, parsed or analysed becomes one SDL001 diagnostic naming
 the reason, and the run goes on with the other files. Nothing here imports or runs
@@ -7,53 +8,47 @@ the code being checked.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
-
-from seedlint.analysis.dataflow import Flow
+from seedlint.cache import Cache, digest
 from seedlint.checks import ALL_CHECKS, FunctionFacts
 from seedlint.config import Config
 from seedlint.diagnostics import UNANALYSABLE, Diagnostic, Finding
 from seedlint.events import EventKind, Summary
+from seedlint.ir import FunctionIR, ModuleIR
 from seedlint.noqa import suppressed
 from seedlint.packs import Packs
-from seedlint.positions import Positions, source_lines
-from seedlint.project import ModuleInfo, Project, module_name_for, written
-from seedlint.scopes import Definition, collect_scopes
-from seedlint.sources import Source, SourceError, discover, read_source
+from seedlint.positions import FileView
+from seedlint.prefilter import Quiet, Vocabulary
+from seedlint.project import Project, module_name_for
+from seedlint.sources import SourceError, discover
 from seedlint.summaries import FunctionModel, compute_summaries, model_function
+from seedlint.workers import compile_all
 
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
     diagnostics: list[Diagnostic]
     files: int  # files read (analysed or not)
+    parsed: int = 0  # files parsed in this run (not skipped, not from the cache)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How to run, not what to find: none of these change a result."""
+
+    jobs: int = 1
+    cache: Cache | None = None
+    prefilter: bool = True
 
 
 def _error(error: SourceError) -> Diagnostic:
     return Diagnostic(error.path, error.line, error.column, UNANALYSABLE, error.reason)
-
-
-def _group_projects(infos: list[tuple[ModuleInfo, Path]]) -> list[list[ModuleInfo]]:
-    """One project per set of roots whose module names do not clash."""
-    by_root: dict[Path, list[ModuleInfo]] = defaultdict(list)
-    for info, root in infos:
-        by_root[root].append(info)
-    projects: list[tuple[set[str], list[ModuleInfo]]] = []
-    for modules in by_root.values():
-        names = {m.name for m in modules}
-        for taken, members in projects:
-            if not taken & names:
-                taken |= names
-                members += modules
-                break
-        else:
-            projects.append((names, list(modules)))
-    return [members for _, members in projects]
 
 
 def _root_of(path: Path, module_name: str, is_package: bool) -> Path:
@@ -65,45 +60,32 @@ def _root_of(path: Path, module_name: str, is_package: bool) -> Path:
 
 
 @dataclass(slots=True)
-class Loaded:
-    """Parsed modules, grouped into projects, and the files that could not be used."""
+class Group:
+    """One project: modules whose names do not clash (and the quiet ones beside them)."""
 
-    projects: list[list[ModuleInfo]]
-    sources: dict[str, Source]
-    errors: list[tuple[Path | None, SourceError]]
-    files: int
+    modules: list[ModuleIR] = field(default_factory=list)
+    quiet: list[Quiet] = field(default_factory=list)
 
-    def source(self, module: ModuleInfo) -> Source:
-        return self.sources[module.name + "\0" + str(module.path)]
+    def names(self) -> set[str]:
+        return {m.name for m in self.modules} | {q.name for q in self.quiet}
 
 
-def load(
-    paths: Iterable[str], config: Config, overrides: Mapping[Path, bytes] | None = None
-) -> Loaded:
-    errors: list[tuple[Path | None, SourceError]] = []
-    sources: dict[str, Source] = {}
-    infos: list[tuple[ModuleInfo, Path]] = []
-    files = 0
-    for found in discover(list(paths), config):
-        if isinstance(found, SourceError):
-            errors.append((None, found))
-            continue
-        files += 1
-        source = read_source(found, (overrides or {}).get(found.resolve()))
-        if isinstance(source, SourceError):
-            errors.append((found, source))
-            continue
-        name, is_package = module_name_for(found)
-        package = name if is_package else name.rpartition(".")[0]
-        try:
-            scope, definitions, classes = collect_scopes(source.module, name, package)
-        except RecursionError:
-            errors.append((found, SourceError(source.display, "too deeply nested to analyse")))
-            continue
-        sources[name + "\0" + source.display] = source
-        info = ModuleInfo(name, found, source.module, scope, tuple(definitions), classes)
-        infos.append((info, _root_of(found, name, is_package)))
-    return Loaded(_group_projects(infos), sources, errors, files)
+def _group(units: list[ModuleIR | Quiet]) -> list[Group]:
+    by_root: dict[Path, Group] = defaultdict(Group)
+    for unit in units:
+        name, is_package = module_name_for(Path(unit.path))
+        group = by_root[_root_of(Path(unit.path), name, is_package)]
+        (group.modules if isinstance(unit, ModuleIR) else group.quiet).append(unit)  # type: ignore[arg-type]
+    merged: list[Group] = []
+    for group in by_root.values():
+        for existing in merged:
+            if not existing.names() & group.names():
+                existing.modules += group.modules
+                existing.quiet += group.quiet
+                break
+        else:
+            merged.append(group)
+    return merged
 
 
 @dataclass(slots=True)
@@ -113,26 +95,44 @@ class Modelled:
     project: Project
     models: dict[str, FunctionModel]
     summaries: dict[str, Summary]
-    usable: list[ModuleInfo]
-    errors: list[tuple[Path, SourceError]]
 
 
-def model_project(modules: list[ModuleInfo], packs: Packs) -> Modelled:
-    project = Project(modules, packs)
-    models: dict[str, FunctionModel] = {}
-    usable: list[ModuleInfo] = []
-    errors: list[tuple[Path, SourceError]] = []
-    for module in modules:
-        try:
-            built = {d.qualname: model_function(d, project) for d in module.definitions}
-        except RecursionError:
-            errors.append(
-                (module.path, SourceError(str(module.path), "too deeply nested to analyse"))
-            )
-            continue
-        models.update(built)
-        usable.append(module)
-    return Modelled(project, models, compute_summaries(models, packs.streams), usable, errors)
+def model_project(modules: list[ModuleIR], packs: Packs, quiet: Iterable[str] = ()) -> Modelled:
+    project = Project(modules, packs, frozenset(quiet))
+    models = {
+        function.qualname: model_function(function, project)
+        for module in modules
+        for function in module.functions
+    }
+    return Modelled(project, models, compute_summaries(models, packs.streams))
+
+
+def _relevant_words(modelled: Modelled) -> set[str]:
+    """Names of project code that seeds or draws: a quiet file mentioning one matters."""
+    words = set()
+    for qualname, summary in modelled.summaries.items():
+        if summary.effects:
+            words.add(qualname.rsplit(".", 1)[-1])
+    for cls in modelled.project.classes.values():
+        for method in ("__init__", "__post_init__"):
+            summary = modelled.summaries.get(f"{cls.qualname}.{method}")
+            if summary is not None and summary.effects:
+                words.add(cls.qualname.rsplit(".", 1)[-1])
+    return words
+
+
+def _quiet_callees(modelled: Modelled, config: Config) -> set[str]:
+    """Quiet modules called from code whose results depend on paths (a helper there
+    might never return, which cuts those paths)."""
+    out = set()
+    for qualname, model in modelled.models.items():
+        summary = modelled.summaries.get(qualname)
+        matters = (summary is not None and summary.effects) or any(
+            config.is_seed_param(p) for p in model.definition.params
+        )
+        if matters:
+            out |= {t.quiet_module for t in model.targets.values() if t.quiet_module}
+    return out
 
 
 def analyse(
@@ -141,49 +141,112 @@ def analyse(
     packs: Packs,
     report: Callable[[Path], bool] = lambda path: True,
     overrides: Mapping[Path, bytes] | None = None,
+    options: Options = Options(),
+    report_key: str = "",
 ) -> RunResult:
     """Check every Python file under `paths`; diagnostics only for files `report` accepts.
 
     `overrides` gives the text of files (by resolved path) to use instead of the disk's.
+    With a cache, `report_key` must tell apart the `report` filters used with it.
     """
-    loaded = load(paths, config, overrides)
-    diagnostics = [_error(error) for path, error in loaded.errors if path is None or report(path)]
-    for modules in loaded.projects:
-        modelled = model_project(modules, packs)
-        diagnostics += [_error(error) for path, error in modelled.errors if report(path)]
-        for module in modelled.usable:
-            if report(module.path):
-                diagnostics += _check_module(module, loaded.source(module), modelled, config, packs)
+    overrides = overrides or {}
+    found = list(discover(list(paths), config))
+    files = [f for f in found if isinstance(f, Path)]
+    run_key = None
+    if options.cache is not None and not overrides:
+        run_key = _run_key(files, config, packs, report_key)
+        cached = options.cache.get("run", run_key)
+        if isinstance(cached, list):
+            return RunResult(cached, len(files), 0)
+    result = _analyse(found, files, config, packs, report, overrides, options)
+    if options.cache is not None and run_key is not None:
+        options.cache.put("run", run_key, result.diagnostics)
+    return result
+
+
+def _run_key(files: list[Path], config: Config, packs: Packs, report_key: str) -> str:
+    parts = [repr(config), packs.fingerprint(), report_key]
+    for path in files:
+        try:
+            parts.append(f"{path}\0{hashlib.sha256(path.read_bytes()).hexdigest()}")
+        except OSError as error:
+            parts.append(f"{path}\0{error}")
+    return digest(*parts)
+
+
+def _analyse(
+    found: list[Path | SourceError],
+    files: list[Path],
+    config: Config,
+    packs: Packs,
+    report: Callable[[Path], bool],
+    overrides: Mapping[Path, bytes],
+    options: Options,
+) -> RunResult:
+    diagnostics = [_error(f) for f in found if isinstance(f, SourceError)]
+    # SDL202 asks about every unknown call, so the prefilter would change its answers.
+    prefilter = options.prefilter and config.adjacency != "strict"
+    vocabulary = Vocabulary.of(packs) if prefilter else None
+    units, errors, parsed = compile_all(files, overrides, vocabulary, options)
+    diagnostics += [_error(e) for path, e in errors if report(path)]
+    for group in _group(units):
+        modelled, more = _model_group(group, packs, config, overrides, options)
+        parsed += more
+        for module in modelled.project.modules.values():  # quiet files report nothing
+            if report(Path(module.path)):
+                view = FileView(module, overrides.get(Path(module.path).resolve()))
+                diagnostics += check_module(module, view, modelled, config, packs)
     diagnostics.sort()
-    return RunResult(diagnostics, loaded.files)
+    return RunResult(diagnostics, len(files), parsed)
+
+
+def _model_group(
+    group: Group, packs: Packs, config: Config, overrides: Mapping[Path, bytes], options: Options
+) -> tuple[Modelled, int]:
+    """Summaries for a project; quiet files that turn out to matter are parsed too."""
+    parsed = 0
+    while True:
+        modelled = model_project(group.modules, packs, (q.name for q in group.quiet))
+        words = _relevant_words(modelled)
+        called = _quiet_callees(modelled, config)
+        wake = [q for q in group.quiet if q.name in called or q.mentions(words, overrides)]
+        if not wake:
+            return modelled, parsed
+        units, _errors, count = compile_all([Path(q.path) for q in wake], overrides, None, options)
+        parsed += count
+        group.quiet = [q for q in group.quiet if q not in wake]
+        group.modules += [u for u in units if isinstance(u, ModuleIR)]
 
 
 def responsibility(
-    definition: Definition, flow: Flow, config: Config, packs: Packs
+    function: FunctionIR, events: list[list], config: Config, packs: Packs
 ) -> tuple[tuple[str, ...], frozenset[str]]:
     """Seed-like parameters, and the streams the function takes responsibility for."""
-    seed_params = tuple(p for p in definition.params if config.is_seed_param(p))
+    seed_params = tuple(p for p in function.params if config.is_seed_param(p))
+    if seed_params:
+        return seed_params, frozenset(packs.streams)
     seeding = frozenset(
         e.stream
-        for events in flow.events
-        for e in events
+        for block in events
+        for e in block
         if e.stream and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
     )
-    return seed_params, frozenset(packs.streams) if seed_params else seeding
+    return seed_params, seeding
 
 
-def _check_module(
-    module: ModuleInfo, source: Source, modelled: Modelled, config: Config, packs: Packs
+def check_module(
+    module: ModuleIR, view: FileView, modelled: Modelled, config: Config, packs: Packs
 ) -> list[Diagnostic]:
+    from seedlint.analysis.dataflow import solve
+
     diagnostics: list[Diagnostic] = []
-    positions = Positions(module.module, source.text)
-    lines = source_lines(source.text)
-    for definition in module.definitions:
-        model = modelled.models[definition.qualname]
-        flow = model.flow(modelled.summaries, packs.streams)
-        seed_params, responsible = responsibility(definition, flow, config, packs)
+    for function in module.functions:
+        model = modelled.models[function.qualname]
+        events = model.block_events(modelled.summaries)
+        seed_params, responsible = responsibility(function, events, config, packs)
         if not responsible:
             continue
+        flow = solve(model.cfg, events, packs.streams)
         facts = FunctionFacts(
             model,
             flow,
@@ -191,24 +254,22 @@ def _check_module(
             seed_params,
             modelled.project,
             config,
-            lambda node, p=positions: p.of(node)[0],
+            lambda call: view.position(call.index)[0],
         )
         for check in ALL_CHECKS:
-            if not config.enabled(check.code, check.default, source.display):
+            if not config.enabled(check.code, check.default, module.display):
                 continue
             for finding in check.run(facts):
-                diagnostic = _place(finding, source, positions, definition.display)
-                text = lines[diagnostic.line - 1] if diagnostic.line <= len(lines) else ""
-                if not suppressed(text, diagnostic.code):
+                diagnostic = _place(finding, module, view, function.display)
+                if not suppressed(view.line(diagnostic.line), diagnostic.code):
                     diagnostics.append(diagnostic)
     return diagnostics
 
 
-def _place(finding: Finding, source: Source, positions: Positions, function: str) -> Diagnostic:
-    line, column = positions.of(finding.node)
-    call = finding.node.func if isinstance(finding.node, cst.Call) else finding.node
+def _place(finding: Finding, module: ModuleIR, view: FileView, function: str) -> Diagnostic:
+    line, column = view.position(finding.node.index)
     return Diagnostic(
-        source.display,
+        module.display,
         line,
         column,
         finding.code,
@@ -216,5 +277,11 @@ def _place(finding: Finding, source: Source, positions: Positions, function: str
         function,
         finding.stream,
         finding.witness,
-        written(call),
+        finding.node.written,
     )
+
+
+def default_jobs() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)

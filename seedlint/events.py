@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-import libcst as cst
-
+from seedlint.ir import CallSite
 from seedlint.packs import Kind
 from seedlint.project import Target
 
@@ -28,7 +27,7 @@ DRAWS = (EventKind.CONSUME, EventKind.ADVANCE)
 class Event:
     kind: EventKind
     stream: str | None
-    call: cst.Call
+    call: CallSite
     name: str  # the callee as written
     via: tuple[str, ...] = ()  # inside a helper: the calls down to the library API
     order: int = 0  # position among the events of the call (seed before its own draws)
@@ -65,7 +64,7 @@ class Summary:
 PURE_SUMMARY = Summary()
 
 
-def events_for(target: Target, call: cst.Call, summaries: Mapping[str, Summary]) -> list[Event]:
+def events_for(target: Target, call: CallSite, summaries: Mapping[str, Summary]) -> list[Event]:
     if target.pure:
         return []
     if target.pack is not None:
@@ -83,7 +82,7 @@ def events_for(target: Target, call: cst.Call, summaries: Mapping[str, Summary])
     return events
 
 
-def _summary_events(summary: Summary, call: cst.Call, name: str) -> list[Event]:
+def _summary_events(summary: Summary, call: CallSite, name: str) -> list[Event]:
     events: list[Event] = []
     for stream, effect in summary.effects.items():
         if effect.before is not None:

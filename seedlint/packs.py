@@ -121,11 +121,17 @@ class Packs:
     def lookup_attribute(self, attribute: str) -> PackEntry | None:
         return self.attributes.get(attribute)
 
-    def vocabulary(self) -> frozenset[str]:
-        """Last name segments a file must mention for any entry to match."""
-        words = {name.rsplit(".", 1)[-1] for name in self.exact}
-        words.update(prefix.rstrip(".").rsplit(".", 1)[-1] for prefix, _ in self.wildcards)
-        words.update(self.attributes)
+    def fingerprint(self) -> str:
+        """Everything the packs say, as text, for cache keys."""
+        return repr((sorted(self.exact.items()), self.wildcards, sorted(self.attributes.items())))
+
+    def words(self, *kinds: Kind) -> frozenset[str]:
+        """Names a file must mention for an entry of these kinds to match its calls."""
+        words = {name.rsplit(".", 1)[-1] for name, e in self.exact.items() if e.kind in kinds}
+        words.update(
+            prefix.rstrip(".").rsplit(".", 1)[-1] for prefix, e in self.wildcards if e.kind in kinds
+        )
+        words.update(name for name, e in self.attributes.items() if e.kind in kinds)
         return frozenset(words)
 
 

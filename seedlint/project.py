@@ -8,20 +8,11 @@ from pathlib import Path
 
 import libcst as cst
 
+from seedlint.ir import CallSite, ClassIR, FunctionIR, ModuleIR
 from seedlint.packs import Kind, PackEntry, Packs
-from seedlint.scopes import Binding, BindingKind, ClassInfo, Definition, Scope, dotted_name
+from seedlint.scopes import Binding, BindingKind, Scope
 
 _BUILTINS = frozenset(dir(builtins))
-
-
-@dataclass(frozen=True, slots=True)
-class ModuleInfo:
-    name: str
-    path: Path
-    module: cst.Module
-    scope: Scope
-    definitions: tuple[Definition, ...]
-    classes: dict[str, ClassInfo]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +23,7 @@ class Target:
     pack: PackEntry | None = None
     functions: tuple[str, ...] = ()  # project definitions the call runs
     pure: bool = False
+    quiet_module: str | None = None  # resolved into a module the prefilter left unparsed
 
     @property
     def opaque(self) -> bool:
@@ -52,14 +44,18 @@ def module_name_for(path: Path) -> tuple[str, bool]:
 
 
 class Project:
-    def __init__(self, modules: list[ModuleInfo], packs: Packs) -> None:
+    def __init__(
+        self, modules: list[ModuleIR], packs: Packs, quiet: frozenset[str] = frozenset()
+    ) -> None:
         self.packs = packs
         self.modules = {m.name: m for m in modules}
-        self.definitions: dict[str, Definition] = {}
-        self.classes: dict[str, ClassInfo] = {}
+        # Modules the prefilter did not parse: they mention nothing that draws or seeds.
+        self.quiet = quiet
+        self.definitions: dict[str, FunctionIR] = {}
+        self.classes: dict[str, ClassIR] = {}
         for module in modules:
-            for definition in module.definitions:
-                self.definitions[definition.qualname] = definition
+            for function in module.functions:
+                self.definitions[function.qualname] = function
             self.classes.update(module.classes)
 
     # --- project names -------------------------------------------------------
@@ -91,8 +87,8 @@ class Project:
             return None
         if method in info.methods:
             return f"{class_qualname}.{method}"
-        for base in info.node.bases:
-            resolved = self.qualify(base.value, info.scope)
+        for base in info.bases:
+            resolved = qualify_dotted(base, info.scope) if base else None
             base_class = self.canonical(resolved) if resolved else None
             if base_class in self.classes:
                 found = self.find_method(base_class, method, depth + 1)
@@ -101,41 +97,44 @@ class Project:
         return None
 
     @staticmethod
-    def qualify(node: cst.BaseExpression, scope: Scope) -> str | None:
-        """The qualified name an expression such as `mx.random.normal` denotes, if known."""
-        dotted = dotted_name(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        return _qualified(scope.lookup(head), head, rest)
+    def qualify(dotted: str | None, scope: Scope) -> str | None:
+        """The qualified name a dotted name such as `mx.random.normal` denotes, if known."""
+        return qualify_dotted(dotted, scope) if dotted else None
+
+    def quiet_module_of(self, qualname: str) -> str | None:
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            if ".".join(parts[:cut]) in self.quiet:
+                return ".".join(parts[:cut])
+        return None
 
     # --- calls ----------------------------------------------------------------
-    def resolve_call(self, call: cst.Call, definition: Definition) -> Target:
-        func = call.func
-        name = written(func)
-        if isinstance(func, cst.Call):
-            inner = self.resolve_call(func, definition)
+    def resolve_call(self, call: CallSite, scope: Scope) -> Target:
+        name = call.written
+        if call.inner is not None:
+            inner = self.resolve_call(call.inner, scope)
             if inner.pack is not None and inner.pack.on_result:
                 return Target(name, pack=_drawing(inner.pack))
             return Target(name)
-        qualname = self.qualify(func, definition.scope)
+        qualname = self.qualify(call.dotted, scope)
         if qualname is not None:
             target = self._by_qualname(qualname, call, name)
             if target is not None:
                 return target
-        if isinstance(func, cst.Attribute):
-            entry = self.packs.lookup_attribute(func.attr.value)
+        if call.attribute is not None:
+            entry = self.packs.lookup_attribute(call.attribute)
             if entry is not None:
                 return self._pack_target(entry, call, name)
         return Target(name)
 
-    def _by_qualname(self, qualname: str, call: cst.Call, name: str) -> Target | None:
+    def _by_qualname(self, qualname: str, call: CallSite, name: str) -> Target | None:
         entry = self.packs.lookup(qualname)
         if entry is not None:
             return self._pack_target(entry, call, name)
         project = self.canonical(qualname)
         if project is None:
-            return None
+            module = self.quiet_module_of(qualname)
+            return Target(name, pure=True, quiet_module=module) if module else None
         if project in self.definitions:
             return Target(name, functions=(project,))
         runs = tuple(
@@ -149,7 +148,7 @@ class Project:
         return Target(name, functions=runs) if runs else Target(name, pure=True)
 
     @staticmethod
-    def _pack_target(entry: PackEntry, call: cst.Call, name: str) -> Target:
+    def _pack_target(entry: PackEntry, call: CallSite, name: str) -> Target:
         if entry.kind is Kind.PURE or entry.on_result:
             return Target(name, pure=True)
         if (
@@ -173,11 +172,13 @@ def _qualified(binding: Binding | None, head: str, rest: str) -> str | None:
     return binding.target + (f".{rest}" if rest else "")
 
 
-def _has_explicit_key(call: cst.Call, keywords: tuple[str, ...]) -> bool:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in keywords:
-            return not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
-    return False
+def _has_explicit_key(call: CallSite, keywords: tuple[str, ...]) -> bool:
+    return any(name in keywords and not is_none for name, is_none in call.keywords)
+
+
+def qualify_dotted(dotted: str, scope: Scope) -> str | None:
+    head, _, rest = dotted.partition(".")
+    return _qualified(scope.lookup(head), head, rest)
 
 
 def _drawing(entry: PackEntry) -> PackEntry:

@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from seedlint.walk import children
+from seedlint.walk import calls_in_source_order, source_ordered
 
 
 class BindingKind(Enum):
@@ -139,6 +139,7 @@ class ScopeCollector:
         self.definitions: list[Definition] = []
         self.classes: dict[str, ClassInfo] = {}
         self.scope_of: dict[int, Scope] = {}
+        self.calls: list[cst.Call] = []  # every call, in source order (outer first)
         self._handlers: dict[type, Any] = {}
 
     def walk(self, node: cst.CSTNode) -> None:
@@ -148,7 +149,7 @@ class ScopeCollector:
             handler = self._handlers[kind] = getattr(type(self), f"visit_{kind.__name__}", None)
         if handler is not None and handler(self, node) is False:
             return
-        for child in children(node):
+        for child in source_ordered(node):
             self.walk(child)
 
     @property
@@ -182,10 +183,12 @@ class ScopeCollector:
             Definition(qualname, display, node, scope, enclosing_class, tuple(params))
         )
         self.scope_of[id(node)] = scope
-        # Decorators and defaults run in the outer scope; walk them before entering.
+        # Decorators, defaults and annotations run in the outer scope.
         for decorator in node.decorators:
             self.walk(decorator)
         self.walk(node.params)
+        if node.returns is not None:
+            self.walk(node.returns)
         self.stack.append(scope)
         self.class_stack.append(None)
         self.walk(node.body)
@@ -195,7 +198,9 @@ class ScopeCollector:
         return False
 
     def visit_Param(self, node: cst.Param) -> bool:
-        # Only defaults and annotations are walked here (in the outer scope).
+        # Only annotations and defaults are walked here (in the outer scope).
+        if node.annotation is not None:
+            self.walk(node.annotation)
         if node.default is not None:
             self.walk(node.default)
         return False
@@ -206,7 +211,7 @@ class ScopeCollector:
         self.scope.bind(name, Binding(BindingKind.CLASS, qualname))
         for decorator in node.decorators:
             self.walk(decorator)
-        for arg in node.bases:
+        for arg in (*node.bases, *node.keywords):
             self.walk(arg)
         scope = Scope("class", qualname, self.scope)
         methods = frozenset(
@@ -223,7 +228,11 @@ class ScopeCollector:
         return False
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
+        calls_in_source_order(node, self.calls)  # counted for positions; binds nothing
         return False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
 
     # --- bindings ----------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:
@@ -311,10 +320,21 @@ def _body_statements(body: cst.BaseSuite) -> list[cst.CSTNode]:
     return []
 
 
-def collect_scopes(
-    module: cst.Module, module_name: str, package: str
-) -> tuple[Scope, list[Definition], dict[str, ClassInfo]]:
+@dataclass(frozen=True, slots=True)
+class Collected:
+    scope: Scope
+    definitions: list[Definition]
+    classes: dict[str, ClassInfo]
+    calls: list[cst.Call]  # source order
+
+
+def collect_scopes(module: cst.Module, module_name: str, package: str) -> Collected:
     collector = ScopeCollector(module_name, package)
     collector.walk(module)
     module_def = Definition(module_name, "<module>", module, collector.module_scope, None, ())
-    return collector.module_scope, [module_def, *collector.definitions], collector.classes
+    return Collected(
+        collector.module_scope,
+        [module_def, *collector.definitions],
+        collector.classes,
+        collector.calls,
+    )

@@ -11,11 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from seedlint.analysis.dataflow import Flow, solve, strongest
-from seedlint.cfg.build import build_cfg
 from seedlint.cfg.model import CFG
 from seedlint.events import DRAWS, Event, EventKind, StreamEffect, Summary, events_for
+from seedlint.ir import FunctionIR
 from seedlint.project import Project, Target
-from seedlint.scopes import Definition
 
 _MAX_ROUNDS = 12
 
@@ -24,7 +23,7 @@ _MAX_ROUNDS = 12
 class FunctionModel:
     """A function's graph and what each of its calls refers to (independent of summaries)."""
 
-    definition: Definition
+    definition: FunctionIR
     cfg: CFG
     targets: Mapping[int, Target]  # id(call) -> target
 
@@ -47,13 +46,12 @@ class FunctionModel:
         return solve(self.cfg, self.block_events(summaries), streams)
 
 
-def model_function(definition: Definition, project: Project) -> FunctionModel:
-    cfg = build_cfg(definition.node)
+def model_function(function: FunctionIR, project: Project) -> FunctionModel:
     targets: dict[int, Target] = {}
-    for block in cfg.blocks:
+    for block in function.cfg.blocks:
         for call in block.calls:
-            targets[id(call)] = project.resolve_call(call, definition)
-    return FunctionModel(definition, cfg, targets)
+            targets[id(call)] = project.resolve_call(call, function.scope)
+    return FunctionModel(function, function.cfg, targets)
 
 
 def summarize(flow: Flow, streams: Iterable[str]) -> Summary:

@@ -111,3 +111,36 @@ def has_call(node: cst.CSTNode) -> bool:
     if kind is cst.Lambda:
         return False
     return any(has_call(child) for child in children(node))
+
+
+# Node types whose dataclass fields are not in source order.
+_SOURCE_ORDER: dict[type, tuple[str, ...]] = {
+    cst.FunctionDef: ("decorators", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "bases", "keywords", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.Parameters: ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+}
+
+
+def source_ordered(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Direct children in the order they appear in the source."""
+    order = _SOURCE_ORDER.get(type(node))
+    if order is None:
+        yield from children(node)
+        return
+    for name in order:
+        value = getattr(node, name, None)
+        if isinstance(value, (tuple, list)):
+            yield from (v for v in value if _is_node(type(v)))
+        elif value is not None and _is_node(type(value)):
+            yield value
+
+
+def calls_in_source_order(node: cst.CSTNode, out: list[cst.Call]) -> None:
+    """Every call under `node`, lambdas included, outer calls before the calls inside them."""
+    if type(node) is cst.Call:
+        out.append(node)  # type: ignore[arg-type]
+    for child in source_ordered(node):
+        calls_in_source_order(child, out)

@@ -12,20 +12,15 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import libcst as cst
-
 from seedlint.analysis.dataflow import Flow
 from seedlint.cfg.model import EdgeKind
 from seedlint.events import EventKind
-
-_EMPTY_MODULE = cst.Module(body=[])
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     expression: str
     value: bool
-    node: cst.BaseExpression
 
     def phrase(self) -> str:
         return f"`{self.expression}` is {'true' if self.value else 'false'}"
@@ -99,8 +94,7 @@ def decisions(flow: Flow, stream: str, path: list[int]) -> list[Decision]:
             e.stream == stream for b in everywhere for e in flow.events[b]
         )
         if seeds_first or leads_elsewhere:
-            text = " ".join(_EMPTY_MODULE.code_for_node(block.condition).split())
-            out.append(Decision(text, chosen[0].kind is EdgeKind.TRUE, block.condition))
+            out.append(Decision(str(block.condition), chosen[0].kind is EdgeKind.TRUE))
     return out
 
 

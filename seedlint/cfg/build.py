@@ -86,6 +86,9 @@ class CFGBuilder:
     def __init__(self) -> None:
         self.blocks: list[_Block] = []
         self.targeted: set[int] = set()
+        # `name = value` statements, for following a seed value to where it was made.
+        self.assigned: dict[str, list[cst.BaseExpression]] = {}
+        self.rebound: set[str] = set()
         self.entry = self.new_block()
         self.exit = self.new_block()
         self.raise_exit = self.new_block()
@@ -248,6 +251,38 @@ class CFGBuilder:
             current = self.statement(small, current)
         return current
 
+    def _rebind(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.rebound.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._rebind(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._rebind(target.value)
+
+    def visit_Assign(self, node: cst.Assign, block: _Block) -> _Block:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.assigned.setdefault(target.target.value, []).append(node.value)
+            else:
+                self._rebind(target.target)
+        return self.expression(node, block)
+
+    def visit_AugAssign(self, node: cst.AugAssign, block: _Block) -> _Block:
+        self._rebind(node.target)
+        return self.expression(node, block)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign, block: _Block) -> _Block:
+        self._rebind(node.target)
+        return self.expression(node, block)
+
+    def single_assignments(self) -> dict[str, cst.BaseExpression]:
+        return {
+            name: values[0]
+            for name, values in self.assigned.items()
+            if len(values) == 1 and name not in self.rebound
+        }
+
     def visit_Return(self, node: cst.Return, block: _Block) -> None:
         if node.value is not None:
             block = self.expression(node.value, block)
@@ -333,6 +368,7 @@ class CFGBuilder:
         return after
 
     def visit_For(self, node: cst.For, block: _Block) -> _Block | None:
+        self._rebind(node.target)
         block = self.expression(node.iter, block)
         header = self.new_block()
         self.edge(block, header)
@@ -495,10 +531,18 @@ def _irrefutable(pattern: cst.MatchPattern) -> bool:
 
 
 def build_cfg(node: cst.FunctionDef | cst.Module) -> CFG:
+    return build_with_assignments(node)[0]
+
+
+def build_with_assignments(
+    node: cst.FunctionDef | cst.Module,
+) -> tuple[CFG, dict[str, cst.BaseExpression]]:
+    """The graph, and the names the body assigns exactly once with their values."""
     builder = CFGBuilder()
     if isinstance(node, cst.Module):
-        return builder.build(node.body)
-    body = node.body
-    if isinstance(body, cst.IndentedBlock):
-        return builder.build(body.body)
-    return builder.build([body])
+        statements: Sequence[cst.CSTNode] = node.body
+    elif isinstance(node.body, cst.IndentedBlock):
+        statements = node.body.body
+    else:
+        statements = [node.body]
+    return builder.build(statements), builder.single_assignments()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import libcst as cst
 
@@ -31,8 +32,9 @@ class Block:
     """
 
     id: int
-    calls: tuple[cst.Call, ...]
-    condition: cst.BaseExpression | None
+    # libcst calls and condition while building; CallSites and condition text once lowered.
+    calls: tuple[Any, ...]
+    condition: Any
     statement: cst.CSTNode | None  # the statement the block begins, for dumps and tests
 
 

@@ -6,12 +6,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-import libcst as cst
-
 from seedlint.analysis.dataflow import Flow
 from seedlint.config import Config
 from seedlint.diagnostics import Finding
 from seedlint.events import Event
+from seedlint.ir import CallSite
 from seedlint.project import Project
 from seedlint.summaries import FunctionModel
 
@@ -24,7 +23,7 @@ class FunctionFacts:
     seed_params: tuple[str, ...]
     project: Project
     config: Config
-    line_of: Callable[[cst.CSTNode], int]
+    line_of: Callable[[CallSite], int]
 
     def name(self, event: Event) -> str:
         via = " → ".join(f"`{step}`" for step in event.via)

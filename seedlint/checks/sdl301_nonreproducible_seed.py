@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
 from seedlint.analysis.dataflow import State
 from seedlint.checks.base import FunctionFacts
 from seedlint.diagnostics import Finding
 from seedlint.events import EventKind
+from seedlint.ir import Arg, CallSite
 from seedlint.packs import Kind, PackEntry
-from seedlint.walk import calls_in, children
 
 _MAX_DEPTH = 3
 
@@ -105,63 +103,37 @@ def f():
                 )
 
     @staticmethod
-    def _values(call: cst.Call, entry: PackEntry | None) -> list[cst.BaseExpression] | None:
-        """The seed value expressions; None when the value is missing and means entropy."""
+    def _values(call: CallSite, entry: PackEntry | None) -> list[Arg] | None:
+        """The seed value arguments; None when the value is missing and means entropy."""
         if entry is None:  # a project helper that seeds: judge every argument
-            return [arg.value for arg in call.args]
+            return list(call.args)
         for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value == entry.value_kwarg:
-                return [arg.value]
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            if arg.keyword is not None and arg.keyword == entry.value_kwarg:
+                return [arg]
+        positional = [a for a in call.args if a.keyword is None and not a.star]
         if entry.value_arg is not None and entry.value_arg < len(positional):
             return [positional[entry.value_arg]]
         return None if entry.missing_value_is_entropy else []
 
-    def _reason(
-        self, facts: FunctionFacts, value: cst.BaseExpression, state: State, depth: int
-    ) -> str | None:
-        if isinstance(value, cst.Name) and value.value == "None":
+    def _reason(self, facts: FunctionFacts, value: Arg, state: State, depth: int) -> str | None:
+        if value.is_none:
             return "the value is `None`, which seeds from OS entropy"
-        if isinstance(value, cst.Name) and depth < _MAX_DEPTH:
-            assigned = _single_assignment(facts, value.value)
+        function = facts.model.definition
+        if value.name is not None and depth < _MAX_DEPTH:
+            assigned = function.assignments.get(value.name)
             if assigned is not None:
                 return self._reason(facts, assigned, state, depth + 1)
-        for call in calls_in(value):
-            qualname = facts.project.qualify(call.func, facts.model.definition.scope)
+        for call in value.calls:
+            qualname = facts.project.qualify(call.dotted, function.scope)
             entry = facts.project.packs.lookup(qualname) if qualname else None
-            written = cst.Module([]).code_for_node(call.func)
             if entry is not None and entry.kind is Kind.ENTROPY:
-                return f"`{written}()` differs from run to run"
+                return f"`{call.written}()` differs from run to run"
             if entry is not None and entry.kind is Kind.CONSUME:
                 unseeded = [s for s in entry.streams if s in state and state[s].unseeded]
                 if unseeded and not _has_key(call, entry):
-                    return f"`{written}()` is an unseeded draw from the {unseeded[0]} RNG"
+                    return f"`{call.written}()` is an unseeded draw from the {unseeded[0]} RNG"
         return None
 
 
-def _has_key(call: cst.Call, entry: PackEntry) -> bool:
-    return any(a.keyword is not None and a.keyword.value in entry.pure_with for a in call.args)
-
-
-def _assigned_values(node: cst.CSTNode, name: str, out: list[cst.BaseExpression]) -> bool:
-    """Collect `name = value` in this function (not nested ones); False if rebound otherwise."""
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        return True
-    if isinstance(node, cst.Assign):
-        for target in node.targets:
-            if isinstance(target.target, cst.Name) and target.target.value == name:
-                out.append(node.value)
-    elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedExpr)):
-        target = node.target
-        if isinstance(target, cst.Name) and target.value == name:
-            return False
-    return all(_assigned_values(child, name, out) for child in children(node))
-
-
-def _single_assignment(facts: FunctionFacts, name: str) -> cst.BaseExpression | None:
-    node = facts.model.definition.node
-    body = node.body if isinstance(node, cst.FunctionDef) else node
-    values: list[cst.BaseExpression] = []
-    if _assigned_values(body, name, values) and len(values) == 1:
-        return values[0]
-    return None
+def _has_key(call: CallSite, entry: PackEntry) -> bool:
+    return any(name in entry.pure_with for name, _ in call.keywords)

@@ -13,11 +13,12 @@ from typing import Any
 
 import libcst as cst
 
+from seedlint.compile import _Lowerer
 from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
 from seedlint.events import EventKind
 from seedlint.project import Project, module_name_for
-from seedlint.scopes import Definition, dotted_name
+from seedlint.scopes import Definition, collect_scopes, dotted_name
 from seedlint.walk import children
 
 
@@ -159,7 +160,35 @@ def _model_flags(definition: Definition, model_param: str) -> list[str]:
     return flags
 
 
-def _candidates(project: Project, definition: Definition, params: set[str]) -> dict[str, list[Any]]:
+class _Trees:
+    """libcst definitions of project functions, parsed on demand (the analysis keeps none)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.by_module: dict[str, dict[str, Definition]] = {}
+
+    def definition(self, qualname: str) -> Definition | None:
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = self.project.modules.get(".".join(parts[:cut]))
+            if module is None:
+                continue
+            if module.name not in self.by_module:
+                tree = cst.parse_module(Path(module.path).read_bytes())
+                package = (
+                    module.name
+                    if Path(module.path).name == "__init__.py"
+                    else (module.name.rpartition(".")[0])
+                )
+                collected = collect_scopes(tree, module.name, package)
+                self.by_module[module.name] = {d.qualname: d for d in collected.definitions}
+            return self.by_module[module.name].get(qualname)
+        return None
+
+
+def _candidates(
+    project: Project, trees: _Trees, definition: Definition, params: set[str]
+) -> dict[str, list[Any]]:
     """Literal values that parameters are compared with, here or in helpers they reach."""
     out: dict[str, list[Any]] = {}
 
@@ -181,11 +210,11 @@ def _candidates(project: Project, definition: Definition, params: set[str]) -> d
                     if ok and isinstance(literal, (str, int, float, bool, type(None))):
                         add(caller_param, literal)
         if isinstance(node, cst.Call) and depth < 2:
-            target = project.resolve_call(node, scope)
+            target = project.resolve_call(_Lowerer({}).site(node), scope.scope)
             for function in target.functions:
-                callee = project.definitions[function]
-                inner = _argument_mapping(node, callee, mapping)
-                if inner:
+                callee = trees.definition(function)
+                inner = _argument_mapping(node, callee, mapping) if callee else {}
+                if callee and inner:
                     scan(callee.node, inner, depth + 1, callee)
         for child in children(node):
             scan(child, mapping, depth, scope)
@@ -226,9 +255,13 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
     scope_dir = path.parent if (path.parent / "__init__.py").is_file() else path
     from seedlint.runtime.sites import draw_sites
 
-    definition, project, sites, findings = draw_sites(
+    function, project, sites, findings = draw_sites(
         scope_dir, path, module_name, qualname, config, packs
     )
+    trees = _Trees(project)
+    definition = trees.definition(function.qualname)
+    if definition is None:
+        raise PlanError(f"{path}: no function {qualname}")
     params = [p for p in definition.params if p not in ("self", "cls")]
     model_param = next((p for p in params if "model" in p), params[0] if params else "")
     seed_params = [p for p in params if config.is_seed_param(p)]
@@ -261,7 +294,7 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
         params,
         seed_params,
         sites,
-        _candidates(project, definition, set(params)),
+        _candidates(project, trees, definition, set(params)),
         _model_flags(definition, model_param),
     )
     return plan, findings

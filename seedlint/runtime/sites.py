@@ -7,54 +7,54 @@ from pathlib import Path
 
 import libcst as cst
 
+from seedlint.analysis.dataflow import solve
 from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
-from seedlint.engine import _check_module, load, model_project
+from seedlint.engine import Options, check_module, model_project
 from seedlint.events import EventKind
+from seedlint.ir import FunctionIR, ModuleIR
 from seedlint.packs import Packs
-from seedlint.positions import Positions
+from seedlint.positions import FileView
 from seedlint.project import Project
 from seedlint.runtime.plan import PlanError, Site
-from seedlint.scopes import Definition
+from seedlint.sources import discover
+from seedlint.workers import compile_all
 
 
 def draw_sites(
     scope_dir: Path, path: Path, module_name: str, qualname: str, config: Config, packs: Packs
-) -> tuple[Definition, Project, list[Site], list[Diagnostic]]:
+) -> tuple[FunctionIR, Project, list[Site], list[Diagnostic]]:
     """The function's draw sites and the static findings in it (one analysis pass)."""
-    loaded = load([str(scope_dir)], config)
-    for modules in loaded.projects:
-        module = next(
-            (m for m in modules if m.name == module_name and m.path.resolve() == path.resolve()),
-            None,
-        )
-        if module is None:
+    files = [f for f in discover([str(scope_dir)], config) if isinstance(f, Path)]
+    units, _errors, _parsed = compile_all(files, {}, None, Options())
+    modules = [u for u in units if isinstance(u, ModuleIR)]
+    module = next((m for m in modules if Path(m.path).resolve() == path.resolve()), None)
+    if module is None:
+        raise PlanError(f"{path}: cannot be parsed")
+    modelled = model_project(modules, packs)
+    function = next((f for f in module.functions if f.display == qualname), None)
+    if function is None:
+        raise PlanError(f"{path}: no function {qualname}")
+    model = modelled.models[function.qualname]
+    flow = solve(model.cfg, model.block_events(modelled.summaries), packs.streams)
+    view = FileView(module)
+    ends = _end_lines(view)
+    sites: dict[int, Site] = {}
+    for _block, _index, event, _state in flow.points():
+        if event.kind is not EventKind.CONSUME:
             continue
-        modelled = model_project(modules, packs)
-        definition = next((d for d in module.definitions if d.display == qualname), None)
-        if definition is None:
-            raise PlanError(f"{path}: no function {qualname}")
-        flow = modelled.models[definition.qualname].flow(modelled.summaries, packs.streams)
-        positions = Positions(module.module, loaded.source(module).text)
-        ends = _end_lines(loaded.source(module).text)
-        sites: dict[int, Site] = {}
-        for _block, _index, event, _state in flow.points():
-            if event.kind is not EventKind.CONSUME:
-                continue
-            line, column = positions.of(event.call)
-            if line not in sites:
-                sites[line] = Site(line, ends.get((line, column), line), event.name, [])
-        findings = [
-            d
-            for d in _check_module(module, loaded.source(module), modelled, config, packs)
-            if d.function == qualname
-        ]
-        return definition, modelled.project, sorted(sites.values(), key=lambda s: s.line), findings
-    raise PlanError(f"{path}: cannot be parsed")
+        line, column = view.position(event.call.index)
+        if line not in sites:
+            sites[line] = Site(line, ends.get((line, column), line), event.name, [])
+    findings = [
+        d for d in check_module(module, view, modelled, config, packs) if d.function == qualname
+    ]
+    return function, modelled.project, sorted(sites.values(), key=lambda s: s.line), findings
 
 
-def _end_lines(text: str) -> dict[tuple[int, int], int]:
+def _end_lines(view: FileView) -> dict[tuple[int, int], int]:
     """(line, 1-based column) of each call -> the line its statement ends on."""
+    text = Path(view.module.path).read_text(encoding="utf-8", errors="replace")
     tree = ast.parse(text)
     lines = text.splitlines()
     out: dict[tuple[int, int], int] = {}

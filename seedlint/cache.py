@@ -1,0 +1,63 @@
+"""On-disk cache: each file's ModuleIR by content, and whole-run results by everything
+they depend on (seedlint's version, packs, configuration, every file's content)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from seedlint import __version__
+
+
+def default_cache_dir() -> Path:
+    explicit = os.environ.get("SEEDLINT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "seedlint"
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256(__version__.encode())
+    for part in parts:
+        h.update(b"\0")
+        h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
+    return h.hexdigest()
+
+
+class Cache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / f"{key}.pickle"
+
+    def get(self, kind: str, key: str) -> Any:
+        try:
+            with open(self._path(kind, key), "rb") as handle:
+                return pickle.load(handle)
+        except (
+            OSError,
+            EOFError,
+            pickle.UnpicklingError,
+            AttributeError,
+            ImportError,
+            TypeError,
+            ValueError,
+        ):
+            return None  # missing, or written by another version: recompute
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent)
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except OSError:
+            pass  # a read-only or full cache folder only costs speed

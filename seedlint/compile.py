@@ -1,0 +1,128 @@
+"""File → ModuleIR: read, parse, collect scopes, build every function's graph, and keep
+only what the analysis needs. Runs in worker processes; nothing here imports or runs
+the code being checked."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import libcst as cst
+
+from seedlint.cfg.build import build_with_assignments
+from seedlint.cfg.model import CFG, Block
+from seedlint.ir import Arg, CallSite, ClassIR, FunctionIR, ModuleIR
+from seedlint.project import module_name_for, written
+from seedlint.scopes import Definition, collect_scopes, dotted_name
+from seedlint.sources import SourceError, read_source
+from seedlint.walk import calls_in
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+class _Lowerer:
+    """libcst nodes → CallSites, each call once (shared between blocks and arguments)."""
+
+    def __init__(self, index: dict[int, int]) -> None:
+        self.index = index
+        self.sites: dict[int, CallSite] = {}
+
+    def site(self, call: cst.Call) -> CallSite:
+        found = self.sites.get(id(call))
+        if found is not None:
+            return found
+        func = call.func
+        site = CallSite(
+            index=self.index.get(id(call), -1),
+            line=0,
+            column=0,
+            written=written(func),
+            dotted=dotted_name(func),
+            attribute=func.attr.value if isinstance(func, cst.Attribute) else None,
+            inner=self.site(func) if isinstance(func, cst.Call) else None,
+            keywords=tuple(
+                (arg.keyword.value, _is_none(arg.value)) for arg in call.args if arg.keyword
+            ),
+            args=tuple(self.arg(arg.value, arg.keyword, bool(arg.star)) for arg in call.args),
+        )
+        self.sites[id(call)] = site
+        return site
+
+    def arg(self, value: cst.BaseExpression, keyword: cst.Name | None, star: bool) -> Arg:
+        return Arg(
+            keyword=keyword.value if keyword is not None else None,
+            star=star,
+            is_none=_is_none(value),
+            name=value.value if isinstance(value, cst.Name) else None,
+            calls=tuple(self.site(c) for c in calls_in(value)),
+        )
+
+    def function(self, definition: Definition) -> FunctionIR:
+        graph, assigned = build_with_assignments(definition.node)
+        blocks = tuple(
+            Block(
+                b.id,
+                tuple(self.site(c) for c in b.calls),
+                _text(b.condition) if b.condition is not None else None,
+                None,
+            )
+            for b in graph.blocks
+        )
+        cfg = CFG(
+            blocks, graph.successors, graph.predecessors, graph.entry, graph.exit, graph.raise_exit
+        )
+        return FunctionIR(
+            definition.qualname,
+            definition.display,
+            definition.scope,
+            definition.class_qualname,
+            definition.params,
+            cfg,
+            {name: self.arg(value, None, False) for name, value in assigned.items()},
+        )
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _text(node: cst.CSTNode) -> str:
+    return " ".join(_EMPTY_MODULE.code_for_node(node).split())
+
+
+def compile_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceError:
+    """The analysable form of one file, or the one-line reason it has none."""
+    source = read_source(path, data)
+    if isinstance(source, SourceError):
+        return source
+    name, is_package = module_name_for(path)
+    package = name if is_package else name.rpartition(".")[0]
+    try:
+        collected = collect_scopes(source.module, name, package)
+        index = {id(call): number for number, call in enumerate(collected.calls)}
+        lowerer = _Lowerer(index)
+        functions = tuple(lowerer.function(d) for d in collected.definitions)
+    except RecursionError:
+        return SourceError(source.display, "too deeply nested to analyse")
+    classes = {
+        qualname: ClassIR(
+            qualname,
+            info.scope,
+            info.methods,
+            tuple(dotted_name(base.value) for base in info.node.bases),
+        )
+        for qualname, info in collected.classes.items()
+    }
+    call_names = tuple(_last_name(call.func) for call in collected.calls)
+    digest = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
+    return ModuleIR(
+        name, path, source.display, collected.scope, functions, classes, digest, call_names
+    )
+
+
+def _last_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None

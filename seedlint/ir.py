@@ -1,0 +1,71 @@
+"""The compact, picklable form of a module that the analysis works on.
+
+A worker process turns a file's libcst tree into this form (calls with their
+positions and names, function graphs, scopes); the tree itself never leaves the
+worker, so memory stays proportional to the largest file, and the form can be cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seedlint.cfg.model import CFG
+from seedlint.scopes import Scope
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CallSite:
+    """One call expression, as much of it as the analysis needs."""
+
+    index: int  # unique within its module
+    line: int
+    column: int  # 1-based
+    written: str  # the callee as written, short
+    dotted: str | None  # the callee as a dotted name (`mx.random.normal`), if it is one
+    attribute: str | None  # the last attribute of the callee (`from_base`), if any
+    inner: CallSite | None  # the callee when it is itself a call: `make()(x)`
+    keywords: tuple[tuple[str, bool], ...]  # (name, value is the literal None)
+    args: tuple[Arg, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Arg:
+    """An argument value, for judging seed values (SDL301)."""
+
+    keyword: str | None
+    star: bool
+    is_none: bool  # the literal None
+    name: str | None  # a bare name
+    calls: tuple[CallSite, ...]  # calls inside the value
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionIR:
+    qualname: str
+    display: str
+    scope: Scope
+    class_qualname: str | None
+    params: tuple[str, ...]
+    cfg: CFG  # blocks hold CallSites and condition texts
+    assignments: dict[str, Arg] = field(default_factory=dict)  # names assigned exactly once
+
+
+@dataclass(frozen=True, slots=True)
+class ClassIR:
+    qualname: str
+    scope: Scope  # where the class statement stands
+    methods: frozenset[str]
+    bases: tuple[str | None, ...]  # dotted names of the bases
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleIR:
+    name: str
+    path: Path
+    display: str
+    scope: Scope
+    functions: tuple[FunctionIR, ...]
+    classes: dict[str, ClassIR]
+    digest: str  # of the text analysed, to check a later re-read for positions
+    call_names: tuple[str | None, ...]  # last name of every call's callee, in source order

@@ -1,0 +1,101 @@
+"""Compile files to ModuleIR, from the cache or in a pool of worker processes."""
+
+from __future__ import annotations
+
+import ast
+import multiprocessing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seedlint.cache import digest
+from seedlint.compile import compile_file
+from seedlint.ir import ModuleIR
+from seedlint.prefilter import Quiet, Vocabulary
+from seedlint.project import module_name_for
+from seedlint.sources import SourceError
+
+if TYPE_CHECKING:
+    from seedlint.engine import Options
+
+Unit = ModuleIR | Quiet
+_MIN_FILES_PER_WORKER = 4
+
+
+def _read(path: Path, overrides: Mapping[Path, bytes]) -> bytes | SourceError:
+    data = overrides.get(path.resolve())
+    if data is not None:
+        return data
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        return SourceError(str(path), "is a directory, not a Python file")
+    except OSError as error:
+        return SourceError(str(path), f"cannot read: {error.strerror or error}")
+
+
+def _valid_python(data: bytes) -> bool:
+    """Cheap check (CPython's own parser) so a quiet file with bad syntax is still reported."""
+    try:
+        ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _task(item: tuple[Path, bytes, Vocabulary | None]) -> Unit | SourceError:
+    path, data, vocabulary = item
+    if vocabulary is not None and not vocabulary.mentioned_in(data) and _valid_python(data):
+        name, _ = module_name_for(path)
+        return Quiet(name, path, str(path))
+    try:
+        return compile_file(path, data)
+    except RecursionError:
+        return SourceError(str(path), "too deeply nested to analyse")
+
+
+def compile_all(
+    files: Sequence[Path],
+    overrides: Mapping[Path, bytes],
+    vocabulary: Vocabulary | None,
+    options: Options,
+) -> tuple[list[Unit], list[tuple[Path, SourceError]], int]:
+    """Units for every file (from the cache where possible), errors, and files parsed."""
+    units: list[Unit] = []
+    errors: list[tuple[Path, SourceError]] = []
+    todo: list[tuple[Path, bytes, Vocabulary | None]] = []
+    keys: dict[Path, str] = {}
+    for path in files:
+        data = _read(path, overrides)
+        if isinstance(data, SourceError):
+            errors.append((path, data))
+            continue
+        if options.cache is not None:
+            key = digest(str(path), module_name_for(path)[0], data)
+            cached = options.cache.get("ir", key)
+            if isinstance(cached, ModuleIR):
+                units.append(cached)
+                continue
+            keys[path] = key
+        todo.append((path, data, vocabulary))
+    parsed = 0
+    for (path, _, _), result in zip(todo, _run(todo, options.jobs), strict=True):
+        if isinstance(result, SourceError):
+            errors.append((path, result))
+            continue
+        units.append(result)
+        if isinstance(result, ModuleIR):
+            parsed += 1
+            if options.cache is not None:
+                options.cache.put("ir", keys[path], result)
+    return units, errors, parsed
+
+
+def _run(todo: list[tuple[Path, bytes, Vocabulary | None]], jobs: int) -> list[Unit | SourceError]:
+    workers = min(jobs, len(todo) // _MIN_FILES_PER_WORKER)
+    if workers <= 1:
+        return [_task(item) for item in todo]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with context.Pool(workers) as pool:
+        return list(pool.imap(_task, todo, chunksize=2))
