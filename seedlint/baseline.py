@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seedlint.diagnostics import Diagnostic
+from seedlint.paths import real
 
 VERSION = 1
 
@@ -23,7 +24,7 @@ class BaselineError(Exception):
 
 
 def _key(diagnostic: Diagnostic) -> str:
-    path = Path(os.path.relpath(Path(diagnostic.path).resolve(), Path.cwd())).as_posix()
+    path = Path(os.path.relpath(real(Path(diagnostic.path)), Path.cwd())).as_posix()
     return "\0".join((path, diagnostic.function, diagnostic.code, diagnostic.call))
 
 

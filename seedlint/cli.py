@@ -15,6 +15,7 @@ from seedlint.config import Config, ConfigError, find_pyproject, load_config
 from seedlint.context import with_packages
 from seedlint.engine import Options, analyse, default_jobs
 from seedlint.packs import PackError
+from seedlint.paths import real
 from seedlint.report import FORMATS
 
 
@@ -129,7 +130,7 @@ def check(
     )
     if context == "package":
         scope, report = with_packages(targets)
-        key = "package\0" + "\0".join(str(Path(t).resolve()) for t in targets)
+        key = "package\0" + "\0".join(str(real(Path(t))) for t in targets)
         result = analyse(scope, config, packs, report, options=options, report_key=key)
     else:
         result = analyse(targets, config, packs, options=options)

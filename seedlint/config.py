@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from seedlint.packs import Kind, PackEntry, PackError, Packs, build_packs, parse_pack, tomllib
+from seedlint.paths import real
 
 DEFAULT_SEED_PARAMS = ("seed", "*_seed", "random_state", "rng_seed")
 DEFAULT_EXCLUDE = (
@@ -73,7 +74,7 @@ class Config:
         names = {path}
         if path:
             with contextlib.suppress(ValueError, OSError):
-                relative = os.path.relpath(Path(path).resolve(), self.root.resolve())
+                relative = os.path.relpath(real(Path(path)), real(self.root))
                 names.add(Path(relative).as_posix())
         for pattern, codes in self.per_file_ignores.items():
             if any(fnmatch.fnmatchcase(n, pattern) for n in names) and _matches(code, codes):
@@ -165,7 +166,7 @@ def parse_config(table: Mapping[str, Any], source: str, root: Path) -> Config:
 
 
 def find_pyproject(start: Path) -> Path | None:
-    folder = start.resolve()
+    folder = real(start)
     if folder.is_file():
         folder = folder.parent
     for candidate in (folder, *folder.parents):

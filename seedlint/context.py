@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from seedlint.paths import real
 from seedlint.project import module_name_for
 
 
@@ -13,7 +14,7 @@ def package_folder(path: Path) -> Path:
     name, is_package = module_name_for(path)
     if "." not in name and not is_package:
         return path
-    folder = path.resolve().parent
+    folder = real(path).parent
     for _ in range(name.count(".") - (0 if is_package else 1)):
         folder = folder.parent
     return folder
@@ -27,14 +28,14 @@ def with_packages(paths: Iterable[str]) -> tuple[list[str], Callable[[Path], boo
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            named_dirs.append(path.resolve())
+            named_dirs.append(real(path))
             scope[raw] = None
             continue
-        named_files.add(path.resolve())
+        named_files.add(real(path))
         scope[str(package_folder(path)) if path.exists() else raw] = None
 
     def report(found: Path) -> bool:
-        resolved = found.resolve()
+        resolved = real(found)
         return resolved in named_files or any(d in resolved.parents for d in named_dirs)
 
     return list(scope), report

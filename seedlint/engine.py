@@ -23,6 +23,7 @@ from seedlint.events import EventKind, Summary
 from seedlint.ir import FunctionIR, ModuleIR
 from seedlint.noqa import suppressed
 from seedlint.packs import Packs
+from seedlint.paths import real
 from seedlint.positions import FileView
 from seedlint.prefilter import Quiet, Vocabulary
 from seedlint.project import Project, module_name_for
@@ -53,7 +54,7 @@ def _error(error: SourceError) -> Diagnostic:
 
 def _root_of(path: Path, module_name: str, is_package: bool) -> Path:
     depth = module_name.count(".") + (1 if is_package else 0)
-    root = path.resolve().parent
+    root = real(path).parent
     for _ in range(depth):
         root = root.parent
     return root
@@ -194,7 +195,7 @@ def _analyse(
         parsed += more
         for module in modelled.project.modules.values():  # quiet files report nothing
             if report(Path(module.path)):
-                view = FileView(module, overrides.get(Path(module.path).resolve()))
+                view = FileView(module, overrides.get(real(Path(module.path))))
                 diagnostics += check_module(module, view, modelled, config, packs)
     diagnostics.sort()
     return RunResult(diagnostics, len(files), parsed)

@@ -18,6 +18,7 @@ from seedlint.context import package_folder
 from seedlint.diagnostics import UNANALYSABLE, Diagnostic
 from seedlint.engine import analyse
 from seedlint.packs import PackError, Packs
+from seedlint.paths import real
 
 _STDIN = ("stdin", "-", "")
 
@@ -50,21 +51,21 @@ class SeedlintChecker:
 
     def _diagnostics(self) -> list[Diagnostic]:
         path = Path(self.filename)
-        folder = path.resolve().parent
+        folder = real(path).parent
         try:
             config, packs = _settings(folder)
         except (ConfigError, PackError) as error:
             return [Diagnostic(self.filename, 1, 1, UNANALYSABLE, str(error))]
         text = "".join(self.lines).encode("utf-8")
         if self.filename in _STDIN or not path.is_file():
-            overrides = {path.resolve(): text}
+            overrides = {real(path): text}
             return analyse([self.filename], config, packs, overrides=overrides).diagnostics
-        target = path.resolve()
+        target = real(path)
         scope = package_folder(path)
         if path.read_bytes() == text:
-            found = _package_findings(scope.resolve(), folder)
+            found = _package_findings(real(scope), folder)
         else:  # an editor's unsaved buffer: analyse the package with this text
             found = tuple(
                 analyse([str(scope)], config, packs, overrides={target: text}).diagnostics
             )
-        return [d for d in found if Path(d.path).resolve() == target]
+        return [d for d in found if real(Path(d.path)) == target]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seedlint.packs import Kind, Packs
+from seedlint.paths import real
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class Quiet:
     def mentions(self, words: set[str], overrides: Mapping[Path, bytes]) -> bool:
         if not words:
             return False
-        data = overrides.get(self.path.resolve())
+        data = overrides.get(real(self.path))
         if data is None:
             try:
                 data = self.path.read_bytes()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from seedlint.cache import digest
 from seedlint.compile import compile_file
 from seedlint.ir import ModuleIR
+from seedlint.paths import real
 from seedlint.prefilter import Quiet, Vocabulary
 from seedlint.project import module_name_for
 from seedlint.sources import SourceError
@@ -23,7 +24,7 @@ _MIN_FILES_PER_WORKER = 4
 
 
 def _read(path: Path, overrides: Mapping[Path, bytes]) -> bytes | SourceError:
-    data = overrides.get(path.resolve())
+    data = overrides.get(real(path))
     if data is not None:
         return data
     try:

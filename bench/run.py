@@ -1,0 +1,130 @@
+"""The speed benchmark: seedlint against the libcst parse floor, and Fixit and flake8
+for reference, on a pinned real corpus (bench/corpus.sh). Not a test: run it by hand.
+
+    bash bench/corpus.sh .bench-corpus
+    python bench/run.py .bench-corpus [--runs 3] [--only peft-0.21.2 ...]
+
+Every figure is the median of --runs runs, each command in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import libcst as cst
+
+from seedlint.config import Config
+from seedlint.engine import default_jobs
+from seedlint.prefilter import Vocabulary
+
+_TIMED = (
+    "import resource, subprocess, sys, time;"
+    "t = time.perf_counter(); subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
+    " stderr=subprocess.DEVNULL);"
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one command in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMED, *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def median(command: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, int]:
+    results = [timed(command, env) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def parse_floor(files: list[Path]) -> float:
+    start = time.perf_counter()
+    for path in files:
+        with contextlib.suppress(Exception):
+            cst.parse_module(path.read_bytes())
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", nargs="*", default=None)
+    args = parser.parse_args()
+    folders = sorted(p for p in args.corpus.iterdir() if p.is_dir())
+    if args.only:
+        folders = [f for f in folders if f.name in args.only]
+    config = Config()
+    vocabulary = Vocabulary.of(config.load_packs())
+    files = [p for f in folders for p in sorted(f.rglob("*.py"))]
+    relevant = [p for p in files if vocabulary.mentioned_in(p.read_bytes())]
+    lines = sum(p.read_bytes().count(b"\n") for p in files)
+    print(f"corpus: {', '.join(f.name for f in folders)}")
+    print(f"files: {len(files)} ({len(relevant)} mention pack vocabulary), lines: {lines}")
+
+    floor_all = statistics.median(parse_floor(files) for _ in range(args.runs))
+    floor_parsed = statistics.median(parse_floor(relevant) for _ in range(args.runs))
+    print(
+        f"libcst parse, all files: {floor_all:.2f} s; files seedlint parses: {floor_parsed:.2f} s"
+    )
+
+    seedlint = [sys.executable, "-m", "seedlint"]
+    targets = [str(f) for f in folders]
+    cores = default_jobs()
+    rows: list[tuple[str, float, int]] = []
+    for label, extra in (
+        ("seedlint cold --jobs 1", ["-j", "1"]),
+        (f"seedlint cold --jobs {cores}", ["-j", str(cores)]),
+    ):
+        rows.append((label, *median([*seedlint, "--no-cache", *extra, *targets], args.runs)))
+    cache = tempfile.mkdtemp(prefix="seedlint-bench-cache-")
+    try:
+        timed([*seedlint, "--cache-dir", cache, *targets])  # fill the cache
+        rows.append(
+            (
+                "seedlint warm (cache)",
+                *median([*seedlint, "--cache-dir", cache, *targets], args.runs),
+            )
+        )
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    rows.append(
+        (
+            "seedlint cold, no prefilter",
+            *median([*seedlint, "--no-cache", "--no-prefilter", *targets], args.runs),
+        )
+    )
+    for tool, command in (
+        ("fixit lint", ["fixit", "lint", *targets]),
+        ("flake8", ["flake8", "-j", str(cores), *targets]),
+    ):
+        if shutil.which(command[0]):
+            rows.append((tool, *median(command, args.runs)))
+        else:
+            print(f"{tool}: not on PATH (see the bench extra in pyproject.toml)")
+    cold = rows[1][1]
+    for label, seconds, rss in rows:
+        print(
+            f"{label:32s} {seconds:8.2f} s  {seconds / floor_parsed:5.2f}x parse(parsed)  "
+            f"{seconds / floor_all:5.2f}x parse(all)  {cold / seconds:6.2f}x vs cold  "
+            f"peak {rss / 1024:.0f} MiB"
+        )
+    print(f"cores: {cores}; python {sys.version.split()[0]}; {os.uname().machine}")
+
+
+if __name__ == "__main__":
+    main()
