@@ -241,15 +241,7 @@ class CFGBuilder:
             current = self.statement(small, current)
         return current
 
-    def visit_SimpleStatementSuite(
-        self, node: cst.SimpleStatementSuite, block: _Block
-    ) -> _Block | None:
-        current: _Block | None = block
-        for small in node.body:
-            if current is None:
-                return None
-            current = self.statement(small, current)
-        return current
+    visit_SimpleStatementSuite = visit_SimpleStatementLine  # `if x: a(); b()` on one line
 
     def _rebind(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):

@@ -52,19 +52,6 @@ class CFG:
         return tuple(edge for out in self.successors for edge in out)
 
     def reverse_postorder(self) -> list[int]:
-        seen = {self.entry}
-        order: list[int] = []
-        stack: list[tuple[int, int]] = [(self.entry, 0)]
-        while stack:
-            node, index = stack.pop()
-            out = self.successors[node]
-            if index < len(out):
-                stack.append((node, index + 1))
-                target = out[index].target
-                if target not in seen:
-                    seen.add(target)
-                    stack.append((target, 0))
-            else:
-                order.append(node)
-        order.reverse()
-        return order
+        from seedlint.dominators import reverse_postorder
+
+        return reverse_postorder([[e.target for e in out] for out in self.successors], self.entry)

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from seedlint.analysis.dataflow import Flow
+from seedlint.analysis.dataflow import Flow, StreamState
 from seedlint.config import Config
 from seedlint.diagnostics import Finding
-from seedlint.events import Event
+from seedlint.events import Event, EventKind
 from seedlint.ir import CallSite
 from seedlint.project import Project
 from seedlint.summaries import FunctionModel
@@ -28,6 +28,20 @@ class FunctionFacts:
     def name(self, event: Event) -> str:
         via = " → ".join(f"`{step}`" for step in event.via)
         return f"`{event.name}`" + (f" (via {via})" if via else "")
+
+
+def draws_to_judge(facts: FunctionFacts) -> Iterator[tuple[int, Event, str, StreamState]]:
+    """Each draw of a stream the function is responsible for, once per call and stream:
+    (block, event, stream, state just before it)."""
+    seen: set[tuple[int, str]] = set()
+    for block, _index, event, state in facts.flow.points():
+        stream = event.stream
+        if event.kind is not EventKind.CONSUME or stream not in facts.responsible:
+            continue
+        assert stream is not None
+        if (id(event.call), stream) not in seen:
+            seen.add((id(event.call), stream))
+            yield block, event, stream, state[stream]
 
 
 def seed_lines(lines: list[int]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from seedlint.analysis.witness import decisions, describe, unseeded_path
-from seedlint.checks.base import FunctionFacts, seed_lines
+from seedlint.checks.base import FunctionFacts, draws_to_judge, seed_lines
 from seedlint.diagnostics import Finding
 from seedlint.dominators import dominates, immediate_dominators
 from seedlint.events import Event, EventKind
@@ -118,17 +118,10 @@ def run(model, ok):
     )
 
     def run(self, facts: FunctionFacts) -> Iterator[Finding]:
-        reported: set[tuple[int, str]] = set()
-        for block, _index, event, state in facts.flow.points():
-            stream = event.stream
-            if event.kind is not EventKind.CONSUME or stream not in facts.responsible:
+        for block, event, stream, state in draws_to_judge(facts):
+            # A helper's draw after its own seed runs only on the paths where it seeded.
+            if event.after_seed or not state.unseeded:
                 continue
-            if event.after_seed:  # runs only on the paths where the helper seeded
-                continue
-            assert stream is not None
-            if not state[stream].unseeded or (id(event.call), stream) in reported:
-                continue
-            reported.add((id(event.call), stream))
             path = unseeded_path(facts.flow, stream, block)
             found = decisions(facts.flow, stream, path) if path else []
             yield Finding(

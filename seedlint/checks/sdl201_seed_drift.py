@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from seedlint.checks.base import FunctionFacts, seed_lines
+from seedlint.checks.base import FunctionFacts, draws_to_judge, seed_lines
 from seedlint.diagnostics import Finding
-from seedlint.events import EventKind
 
 
 class SeedDrift:
@@ -75,17 +74,10 @@ def f(items, seed):
     )
 
     def run(self, facts: FunctionFacts) -> Iterator[Finding]:
-        reported: set[tuple[int, str]] = set()
-        for _block, _index, event, state in facts.flow.points():
-            stream = event.stream
-            if event.kind is not EventKind.CONSUME or stream not in facts.responsible:
-                continue
-            assert stream is not None
-            current = state[stream]
+        for _block, event, stream, current in draws_to_judge(facts):
             others = [e for e in current.drift if e.call is not event.call]
-            if not current.seeded or not others or (id(event.call), stream) in reported:
+            if not current.seeded or not others:
                 continue
-            reported.add((id(event.call), stream))
             first = min(others, key=lambda e: (facts.line_of(e.call), e.name))
             seeds = sorted({facts.line_of(e.call) for e in current.seeds})
             since = f" since {seed_lines(seeds)}" if seeds else ""

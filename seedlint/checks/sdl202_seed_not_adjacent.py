@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from seedlint.checks.base import FunctionFacts
+from seedlint.checks.base import FunctionFacts, draws_to_judge
 from seedlint.diagnostics import Finding
-from seedlint.events import EventKind
 
 
 class SeedNotAdjacent:
@@ -62,18 +61,11 @@ def f(model, seed):
     )
 
     def run(self, facts: FunctionFacts) -> Iterator[Finding]:
-        reported: set[tuple[int, str]] = set()
-        for _block, _index, event, state in facts.flow.points():
-            stream = event.stream
-            if event.kind is not EventKind.CONSUME or stream not in facts.responsible:
-                continue
-            assert stream is not None
-            current = state[stream]
+        for _block, event, stream, current in draws_to_judge(facts):
             drift = [e for e in current.drift if e.call is not event.call]
             unknown = [e for e in current.unknown if e.call is not event.call]
-            if not current.seeded or drift or not unknown or (id(event.call), stream) in reported:
+            if not current.seeded or drift or not unknown:
                 continue
-            reported.add((id(event.call), stream))
             first = min(unknown, key=lambda e: (facts.line_of(e.call), e.name))
             yield Finding(
                 event.call,
