@@ -52,3 +52,46 @@ def test_mlx_lm_train_model_is_clean(corpus: Path) -> None:
     found = lint(corpus / "mlx-lm-0.32.2")
     assert not in_function(found, "mlx_lm/lora.py", "train_model")
     assert not [d for d in found if d.code == "SDL001"]
+
+
+def test_prefilter_jobs_and_cache_change_no_result(corpus: Path, tmp_path: Path) -> None:
+    from seedlint.cache import Cache
+    from seedlint.engine import Options
+
+    config = Config()
+    packs = config.load_packs()
+    for package in ("unsloth-zoo-2026.5.3", "mlx-lm-0.32.2"):
+        target = [str(corpus / package)]
+        plain = analyse(target, config, packs, options=Options(prefilter=False))
+        fast = analyse(target, config, packs, options=Options(jobs=2, prefilter=True))
+        assert fast.diagnostics == plain.diagnostics and plain.diagnostics
+        assert fast.parsed < plain.parsed  # the prefilter did skip files
+        cache = Cache(tmp_path / package)
+        cold = analyse(target, config, packs, options=Options(jobs=2, cache=cache))
+        warm = analyse(target, config, packs, options=Options(jobs=2, cache=cache))
+        assert cold.diagnostics == warm.diagnostics == plain.diagnostics
+        assert cold.parsed > 0 and warm.parsed == 0
+
+
+def test_cache_reparses_only_what_changed(tmp_path: Path) -> None:
+    from seedlint.cache import Cache
+    from seedlint.engine import Options
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helpers.py").write_text(
+        "import mlx.nn as nn\ndef make():\n    return nn.Linear(2, 2)\n"
+    )
+    (package / "main.py").write_text("from .helpers import make\ndef f(seed):\n    return 1\n")
+    config = Config()
+    packs = config.load_packs()
+    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
+    first = analyse([str(package)], config, packs, options=options)
+    assert first.diagnostics == [] and first.parsed == 3
+    (package / "main.py").write_text("from .helpers import make\ndef f(seed):\n    return make()\n")
+    second = analyse([str(package)], config, packs, options=options)
+    assert second.parsed == 1  # only main.py; helpers.py came from the cache
+    assert [(Path(d.path).name, d.line, d.code) for d in second.diagnostics] == [
+        ("main.py", 3, "SDL101")
+    ]
