@@ -108,18 +108,13 @@ def model_project(modules: list[ModuleIR], packs: Packs, quiet: Iterable[str] = 
     return Modelled(project, models, compute_summaries(models, packs.streams))
 
 
-def _relevant_words(modelled: Modelled) -> set[str]:
-    """Names of project code that seeds or draws: a quiet file mentioning one matters."""
-    words = set()
-    for qualname, summary in modelled.summaries.items():
-        if summary.effects:
-            words.add(qualname.rsplit(".", 1)[-1])
+def _relevant(modelled: Modelled) -> set[str]:
+    """Project functions and classes that seed or draw (a class by its constructor)."""
+    out = {name for name, summary in modelled.summaries.items() if summary.effects}
     for cls in modelled.project.classes.values():
-        for method in ("__init__", "__post_init__"):
-            summary = modelled.summaries.get(f"{cls.qualname}.{method}")
-            if summary is not None and summary.effects:
-                words.add(cls.qualname.rsplit(".", 1)[-1])
-    return words
+        if any(f"{cls.qualname}.{m}" in out for m in ("__init__", "__post_init__")):
+            out.add(cls.qualname)
+    return out
 
 
 def _quiet_callees(modelled: Modelled, config: Config) -> set[str]:
@@ -208,9 +203,14 @@ def _model_group(
     parsed = 0
     while True:
         modelled = model_project(group.modules, packs, (q.name for q in group.quiet))
-        words = _relevant_words(modelled)
+        relevant = _relevant(modelled)
         called = _quiet_callees(modelled, config)
-        wake = [q for q in group.quiet if q.name in called or q.mentions(words, overrides)]
+        project = modelled.project
+        wake = [
+            q
+            for q in group.quiet
+            if q.name in called or any(project.canonical(r) in relevant for r in q.references)
+        ]
         if not wake:
             return modelled, parsed
         units, _errors, count = compile_all([Path(q.path) for q in wake], overrides, None, options)

@@ -1,19 +1,21 @@
 """Files that mention nothing a rule pack knows are not parsed.
 
-Such a "quiet" file cannot draw or seed by itself. It is parsed after all if it turns
-out to matter: it mentions a project helper that seeds or draws, or code whose results
-depend on paths calls into it (one of its functions might never return).
+Such a "quiet" file cannot draw or seed by itself. CPython's own parser still checks
+it (so bad syntax is reported) and lists what it imports and calls through its imports.
+It is parsed after all if it turns out to matter: it refers to project code that seeds
+or draws, or code whose results depend on paths calls into it (one of its functions
+might never return).
 """
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from seedlint.packs import Kind, Packs
-from seedlint.paths import real
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +40,52 @@ class Quiet:
     name: str  # module name
     path: Path
     display: str
+    references: frozenset[str]  # qualified names it imports or calls, from its imports
 
-    def mentions(self, words: set[str], overrides: Mapping[Path, bytes]) -> bool:
-        if not words:
-            return False
-        data = overrides.get(real(self.path))
-        if data is None:
-            try:
-                data = self.path.read_bytes()
-            except OSError:
-                return False
-        return _words_pattern(words).search(data) is not None
+
+def references(tree: ast.Module, package: str) -> frozenset[str]:
+    """Qualified names a file imports, and the dotted calls it makes through them."""
+    bindings: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bindings[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    bindings[head] = head
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node.module or "", node.level, package)
+            for alias in node.names:
+                if base is not None and alias.name != "*":
+                    bindings[alias.asname or alias.name] = f"{base}.{alias.name}"
+    out = set(bindings.values())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            dotted = _dotted(node.func)
+            if dotted:
+                head, _, rest = dotted.partition(".")
+                if head in bindings:
+                    out.add(bindings[head] + (f".{rest}" if rest else ""))
+    return frozenset(out)
+
+
+def _absolute(module: str, level: int, package: str) -> str | None:
+    if not level:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, module] if module else base) or None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

@@ -12,7 +12,7 @@ from seedlint.cache import digest
 from seedlint.compile import compile_file
 from seedlint.ir import ModuleIR
 from seedlint.paths import real
-from seedlint.prefilter import Quiet, Vocabulary
+from seedlint.prefilter import Quiet, Vocabulary, references
 from seedlint.project import module_name_for
 from seedlint.sources import SourceError
 
@@ -35,20 +35,23 @@ def _read(path: Path, overrides: Mapping[Path, bytes]) -> bytes | SourceError:
         return SourceError(str(path), f"cannot read: {error.strerror or error}")
 
 
-def _valid_python(data: bytes) -> bool:
-    """Cheap check (CPython's own parser) so a quiet file with bad syntax is still reported."""
+def _quiet(path: Path, data: bytes) -> Quiet | None:
+    """A quiet file's references, or None if CPython cannot parse it (libcst will report)."""
     try:
-        ast.parse(data)
+        tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+        return None
+    name, is_package = module_name_for(path)
+    package = name if is_package else name.rpartition(".")[0]
+    return Quiet(name, path, str(path), references(tree, package))
 
 
 def _task(item: tuple[Path, bytes, Vocabulary | None]) -> Unit | SourceError:
     path, data, vocabulary = item
-    if vocabulary is not None and not vocabulary.mentioned_in(data) and _valid_python(data):
-        name, _ = module_name_for(path)
-        return Quiet(name, path, str(path))
+    if vocabulary is not None and not vocabulary.mentioned_in(data):
+        quiet = _quiet(path, data)
+        if quiet is not None:
+            return quiet
     try:
         return compile_file(path, data)
     except RecursionError:
