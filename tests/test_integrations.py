@@ -229,3 +229,21 @@ def test_baseline_survives_inserted_lines_and_catches_new_findings(
     assert result.returncode == 1 and len(new) == 1
     assert new[0].startswith("unsloth_zoo/mlx/loader.py:2865:") and "SDL101" in new[0]
     assert "linear_to_lora_layers" in new[0]
+
+
+def test_flake8_and_hook_read_the_same_configuration(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "helpers.py").write_text(HELPER)
+    (tmp_path / "pkg" / "main.py").write_text(MAIN)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.seedlint]\nper-file-ignores = { "pkg/main.py" = ["SDL101"] }\n'
+    )
+    flake8 = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path)
+    hook = seedlint("--no-cache", "--context", "package", "pkg/main.py", cwd=tmp_path)
+    assert (flake8.stdout, hook.stdout, hook.returncode) == ("", "", 0)
+    (tmp_path / "pyproject.toml").write_text("[tool.seedlint]\nadjacency = 3\n")
+    flake8 = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path)
+    hook = seedlint("--no-cache", "--context", "package", "pkg/main.py", cwd=tmp_path)
+    assert "SDL001" in flake8.stdout and "'adjacency'" in flake8.stdout
+    assert hook.returncode == 2 and "'adjacency'" in hook.stderr
