@@ -20,6 +20,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from seedlint.ir import ModuleIR
+from seedlint.paths import parse_quietly
 from seedlint.walk import calls_in_source_order
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -73,7 +74,7 @@ class FileView:
     def _from_ast(self, text: str) -> list[tuple[int, int]] | None:
         body = text[1:] if text.startswith("\ufeff") else text
         try:
-            tree = ast.parse(body)
+            tree = parse_quietly(body)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         calls = sorted(

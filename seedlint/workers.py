@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import multiprocessing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING
 from seedlint.cache import digest
 from seedlint.compile import compile_file
 from seedlint.ir import ModuleIR
-from seedlint.paths import real
+from seedlint.paths import parse_quietly, real
 from seedlint.prefilter import Quiet, Vocabulary, references
 from seedlint.project import module_name_for
 from seedlint.sources import SourceError
@@ -38,7 +37,7 @@ def _read(path: Path, overrides: Mapping[Path, bytes]) -> bytes | SourceError:
 def _quiet(path: Path, data: bytes) -> Quiet | None:
     """A quiet file's references, or None if CPython cannot parse it (libcst will report)."""
     try:
-        tree = ast.parse(data)
+        tree = parse_quietly(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     name, is_package = module_name_for(path)

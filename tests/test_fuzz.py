@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from seedlint.config import Config
@@ -22,6 +23,8 @@ CONFIG = Config()
 PACKS = CONFIG.load_packs()
 
 
+# hypothesmith compiles what it generates; its SyntaxWarnings are not seedlint's.
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
