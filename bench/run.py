@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--skip-others", action="store_true", help="Do not time Fixit, flake8.")
     args = parser.parse_args()
     folders = sorted(p for p in args.corpus.iterdir() if p.is_dir())
     if args.only:
@@ -85,44 +86,47 @@ def main() -> None:
     seedlint = [sys.executable, "-m", "seedlint"]
     targets = [str(f) for f in folders]
     cores = default_jobs()
-    rows: list[tuple[str, float, int]] = []
+    cold: list[float] = []
+
+    def row(label: str, seconds: float, rss: int) -> None:
+        versus = f"{cold[0] / seconds:6.2f}x vs cold" if cold else ""
+        print(
+            f"{label:32s} {seconds:8.2f} s  {seconds / floor_parsed:5.2f}x parse(parsed)  "
+            f"{seconds / floor_all:5.2f}x parse(all)  {versus}  peak {rss / 1024:.0f} MiB",
+            flush=True,
+        )
+
     for label, extra in (
-        ("seedlint cold --jobs 1", ["-j", "1"]),
         (f"seedlint cold --jobs {cores}", ["-j", str(cores)]),
+        ("seedlint cold --jobs 1", ["-j", "1"]),
+        ("seedlint cold, no prefilter", ["--no-prefilter"]),
     ):
-        rows.append((label, *median([*seedlint, "--no-cache", *extra, *targets], args.runs)))
+        seconds, rss = median([*seedlint, "--no-cache", *extra, *targets], args.runs)
+        cold = cold or [seconds]
+        row(label, seconds, rss)
     cache = tempfile.mkdtemp(prefix="seedlint-bench-cache-")
     try:
         timed([*seedlint, "--cache-dir", cache, *targets])  # fill the cache
-        rows.append(
-            (
-                "seedlint warm (cache)",
-                *median([*seedlint, "--cache-dir", cache, *targets], args.runs),
-            )
+        row(
+            "seedlint warm (cache)", *median([*seedlint, "--cache-dir", cache, *targets], args.runs)
         )
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    rows.append(
-        (
-            "seedlint cold, no prefilter",
-            *median([*seedlint, "--no-cache", "--no-prefilter", *targets], args.runs),
+    # flake8 and Fixit should come from an environment without seedlint, or flake8 runs
+    # the seedlint plugin too.
+    others = (
+        ()
+        if args.skip_others
+        else (
+            ("fixit lint", ["fixit", "lint", *targets]),
+            ("flake8 (its defaults)", ["flake8", "-j", str(cores), *targets]),
         )
     )
-    for tool, command in (
-        ("fixit lint", ["fixit", "lint", *targets]),
-        ("flake8", ["flake8", "-j", str(cores), *targets]),
-    ):
+    for tool, command in others:
         if shutil.which(command[0]):
-            rows.append((tool, *median(command, args.runs)))
+            row(tool, *median(command, args.runs))
         else:
             print(f"{tool}: not on PATH (see the bench extra in pyproject.toml)")
-    cold = rows[1][1]
-    for label, seconds, rss in rows:
-        print(
-            f"{label:32s} {seconds:8.2f} s  {seconds / floor_parsed:5.2f}x parse(parsed)  "
-            f"{seconds / floor_all:5.2f}x parse(all)  {cold / seconds:6.2f}x vs cold  "
-            f"peak {rss / 1024:.0f} MiB"
-        )
     print(f"cores: {cores}; python {sys.version.split()[0]}; {os.uname().machine}")
 
 
