@@ -56,10 +56,6 @@ class Summary:
     opaque: bool = False
     noreturn: bool = False
 
-    @property
-    def pure(self) -> bool:
-        return not self.effects and not self.opaque and not self.noreturn
-
 
 PURE_SUMMARY = Summary()
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seedlint.packs import Kind, Packs
+from seedlint.scopes import absolute_module
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ def references(tree: ast.Module, package: str) -> frozenset[str]:
                     head = alias.name.split(".")[0]
                     bindings[head] = head
         elif isinstance(node, ast.ImportFrom):
-            base = _absolute(node.module or "", node.level, package)
+            base = absolute_module(node.module or "", node.level, package)
             for alias in node.names:
                 if base is not None and alias.name != "*":
                     bindings[alias.asname or alias.name] = f"{base}.{alias.name}"
@@ -68,16 +69,6 @@ def references(tree: ast.Module, package: str) -> frozenset[str]:
                 if head in bindings:
                     out.add(bindings[head] + (f".{rest}" if rest else ""))
     return frozenset(out)
-
-
-def _absolute(module: str, level: int, package: str) -> str | None:
-    if not level:
-        return module
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join([*base, module] if module else base) or None
 
 
 def _dotted(node: ast.expr) -> str | None:

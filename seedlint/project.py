@@ -25,10 +25,6 @@ class Target:
     pure: bool = False
     quiet_module: str | None = None  # resolved into a module the prefilter left unparsed
 
-    @property
-    def opaque(self) -> bool:
-        return self.pack is None and not self.functions and not self.pure
-
 
 def module_name_for(path: Path) -> tuple[str, bool]:
     """Dotted module name from the package folders above `path`; and whether it is a package."""

@@ -90,18 +90,22 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     return ".".join(reversed(parts))
 
 
+def absolute_module(module: str, level: int, package: str) -> str | None:
+    """`from ..x import y` in `package`: the module it imports from (None if above the root)."""
+    if not level:
+        return module
+    base = package.split(".") if package else []
+    if level - 1 > len(base):
+        return None
+    base = base[: len(base) - (level - 1)]
+    return ".".join([*base, module] if module else base) or None
+
+
 def _import_module_name(node: cst.ImportFrom, package: str) -> str | None:
     module = dotted_name(node.module) if node.module is not None else ""
     if module is None:
         return None
-    dots = len(node.relative)
-    if not dots:
-        return module
-    base = package.split(".") if package else []
-    if dots - 1 > len(base):
-        return None
-    base = base[: len(base) - (dots - 1)]
-    return ".".join([*base, module] if module else base) or None
+    return absolute_module(module, len(node.relative), package)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +142,6 @@ class ScopeCollector:
         self.class_stack: list[str | None] = [None]
         self.definitions: list[Definition] = []
         self.classes: dict[str, ClassInfo] = {}
-        self.scope_of: dict[int, Scope] = {}
         self.calls: list[cst.Call] = []  # every call, in source order (outer first)
         self._handlers: dict[type, Any] = {}
 
@@ -182,7 +185,6 @@ class ScopeCollector:
         self.definitions.append(
             Definition(qualname, display, node, scope, enclosing_class, tuple(params))
         )
-        self.scope_of[id(node)] = scope
         # Decorators, defaults and annotations run in the outer scope.
         for decorator in node.decorators:
             self.walk(decorator)

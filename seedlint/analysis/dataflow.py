@@ -7,7 +7,7 @@ has another draw between it and the seed (SDL201).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from seedlint.cfg.model import CFG
@@ -150,10 +150,3 @@ def strongest(kinds: Sequence[EventKind]) -> EventKind | None:
     if EventKind.CONSUME in kinds:
         return EventKind.CONSUME
     return EventKind.ADVANCE if EventKind.ADVANCE in kinds else None
-
-
-def is_draw(event: Event) -> bool:
-    return event.kind in DRAWS
-
-
-EventFilter = Callable[[Event], bool]

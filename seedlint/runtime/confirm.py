@@ -20,7 +20,7 @@ def missing_runtime() -> bool:
     return any(importlib.util.find_spec(name) is None for name in ("mlx", "mlx_lm"))
 
 
-def _defaults(plan: Plan, node: cst.FunctionDef | cst.Module) -> dict[str, Any]:
+def _defaults(node: cst.FunctionDef | cst.Module) -> dict[str, Any]:
     import ast
 
     out: dict[str, Any] = {}
@@ -47,7 +47,7 @@ def run_confirm(
     payload["budget"] = max(1.0, timeout * 0.5)
     from seedlint.runtime.sites import definition_node
 
-    payload["defaults"] = _defaults(plan, definition_node(target))
+    payload["defaults"] = _defaults(definition_node(target))
     for site in payload["sites"]:
         site["inputs"] = {**site["inputs"], **overrides}
     try:

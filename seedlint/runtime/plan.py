@@ -16,7 +16,6 @@ import libcst as cst
 from seedlint.compile import _Lowerer
 from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
-from seedlint.events import EventKind
 from seedlint.project import Project, module_name_for
 from seedlint.scopes import Definition, collect_scopes, dotted_name
 from seedlint.walk import children
@@ -298,6 +297,3 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
         _model_flags(definition, model_param),
     )
     return plan, findings
-
-
-__all__ = ["EventKind", "Plan", "PlanError", "Site", "build_plan"]
