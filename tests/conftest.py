@@ -17,6 +17,14 @@ from seedlint.diagnostics import Diagnostic
 from seedlint.engine import analyse
 
 ROOT = Path(__file__).resolve().parent.parent
+# A function with a seed-like parameter whose draw on line 5 is unseeded when `flag` is false.
+FINDING = (
+    "import mlx.core as mx\n"
+    "def f(seed, flag):\n"
+    "    if flag:\n"
+    "        mx.random.seed(seed)\n"
+    "    return mx.random.normal((2,))\n"
+)
 MARK = re.compile(r"#\s*((?:SDL\d{3}\s*)+)\s*$")
 
 

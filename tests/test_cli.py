@@ -7,15 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
-
-FINDING = (
-    "import mlx.core as mx\n"
-    "def f(seed, flag):\n"
-    "    if flag:\n"
-    "        mx.random.seed(seed)\n"
-    "    return mx.random.normal((2,))\n"
-)
+from tests.conftest import FINDING, ROOT
 
 
 def seedlint(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -27,6 +27,15 @@ MAIN = (
 FIXED = MAIN.replace("    if warm:\n        mx.random.seed(seed)\n", "    mx.random.seed(seed)\n")
 
 
+def write_package(folder: Path) -> Path:
+    """pkg/ with a helper that draws and a main module whose finding needs that helper."""
+    (folder / "pkg").mkdir(parents=True)
+    (folder / "pkg" / "__init__.py").write_text("")
+    (folder / "pkg" / "helpers.py").write_text(HELPER)
+    (folder / "pkg" / "main.py").write_text(MAIN)
+    return folder
+
+
 def run(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -40,39 +49,22 @@ def seedlint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_pre_commit_hook_fails_then_passes(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    (repo / "pkg").mkdir(parents=True)
-    (repo / "pkg" / "__init__.py").write_text("")
-    (repo / "pkg" / "helpers.py").write_text(HELPER)
-    (repo / "pkg" / "main.py").write_text(MAIN)
+    repo = write_package(tmp_path / "repo")
     env = {**ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+
+    def hook() -> subprocess.CompletedProcess[str]:
+        command = ("try-repo", str(ROOT), "seedlint", "--files", "pkg/main.py")
+        return run(str(BIN / "pre-commit"), *command, cwd=repo, env=env)
+
     for command in (["git", "init", "-q"], ["git", "add", "."]):
         assert run(*command, cwd=repo).returncode == 0
     # Only main.py is passed: the hook must still see the helper in pkg/helpers.py.
-    failed = run(
-        str(BIN / "pre-commit"),
-        "try-repo",
-        str(ROOT),
-        "seedlint",
-        "--files",
-        "pkg/main.py",
-        cwd=repo,
-        env=env,
-    )
+    failed = hook()
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "pkg/main.py:9:12: SDL101" in failed.stdout
     (repo / "pkg" / "main.py").write_text(FIXED)
     run("git", "add", ".", cwd=repo)
-    passed = run(
-        str(BIN / "pre-commit"),
-        "try-repo",
-        str(ROOT),
-        "seedlint",
-        "--files",
-        "pkg/main.py",
-        cwd=repo,
-        env=env,
-    )
+    passed = hook()
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
 
@@ -90,10 +82,7 @@ def test_flake8_reports_what_seedlint_reports(tmp_path: Path) -> None:
 
 
 def test_flake8_honours_noqa_and_reads_helpers_from_disk(tmp_path: Path) -> None:
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "__init__.py").write_text("")
-    (tmp_path / "pkg" / "helpers.py").write_text(HELPER)
-    (tmp_path / "pkg" / "main.py").write_text(MAIN)
+    write_package(tmp_path)
     result = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path)
     assert "pkg/main.py:9:12: SDL101" in result.stdout
     (tmp_path / "pkg" / "main.py").write_text(
@@ -121,10 +110,7 @@ def _lsp_send(stream: Any, message: dict[str, Any]) -> None:
 
 
 def test_editor_gets_diagnostics_through_python_lsp_server(tmp_path: Path) -> None:
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "__init__.py").write_text("")
-    (tmp_path / "pkg" / "helpers.py").write_text(HELPER)
-    (tmp_path / "pkg" / "main.py").write_text(MAIN)
+    write_package(tmp_path)
     uri = (tmp_path / "pkg" / "main.py").as_uri()
     server = subprocess.Popen(
         [sys.executable, "-m", "pylsp"],
@@ -201,10 +187,7 @@ def test_sarif_validates_and_has_one_result_per_finding(corpus: Path, tmp_path: 
 
 
 def test_github_annotations(tmp_path: Path) -> None:
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "__init__.py").write_text("")
-    (tmp_path / "pkg" / "helpers.py").write_text(HELPER)
-    (tmp_path / "pkg" / "main.py").write_text(MAIN)
+    write_package(tmp_path)
     out = seedlint("--format", "github", "pkg", cwd=tmp_path).stdout
     assert out.startswith("::error file=pkg/main.py,line=9,col=12,title=SDL101::")
 
@@ -232,10 +215,7 @@ def test_baseline_survives_inserted_lines_and_catches_new_findings(
 
 
 def test_flake8_and_hook_read_the_same_configuration(tmp_path: Path) -> None:
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "__init__.py").write_text("")
-    (tmp_path / "pkg" / "helpers.py").write_text(HELPER)
-    (tmp_path / "pkg" / "main.py").write_text(MAIN)
+    write_package(tmp_path)
     (tmp_path / "pyproject.toml").write_text(
         '[tool.seedlint]\nper-file-ignores = { "pkg/main.py" = ["SDL101"] }\n'
     )

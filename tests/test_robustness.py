@@ -15,14 +15,7 @@ import pytest
 from seedlint import engine
 from seedlint.config import Config
 from seedlint.engine import analyse
-
-FINDING = (
-    "import mlx.core as mx\n"
-    "def f(seed, flag):\n"
-    "    if flag:\n"
-    "        mx.random.seed(seed)\n"
-    "    return mx.random.normal((2,))\n"
-)
+from tests.conftest import FINDING
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
