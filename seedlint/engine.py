@@ -28,7 +28,7 @@ from seedlint.positions import FileView
 from seedlint.prefilter import Quiet, Vocabulary
 from seedlint.project import Project, module_name_for
 from seedlint.sources import SourceError, discover
-from seedlint.summaries import FunctionModel, compute_summaries, model_function
+from seedlint.summaries import FunctionModel, compute_summaries, model_function, still_valid
 from seedlint.workers import compile_all
 
 
@@ -36,7 +36,7 @@ from seedlint.workers import compile_all
 class RunResult:
     diagnostics: list[Diagnostic]
     files: int  # files read (analysed or not)
-    parsed: int = 0  # files parsed in this run (not skipped, not from the cache)
+    parsed: tuple[Path, ...] = ()  # files parsed in this run (not skipped, not cached)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +98,22 @@ class Modelled:
     summaries: dict[str, Summary]
 
 
-def model_project(modules: list[ModuleIR], packs: Packs, quiet: Iterable[str] = ()) -> Modelled:
+def model_project(
+    modules: list[ModuleIR],
+    packs: Packs,
+    quiet: Iterable[str] = (),
+    earlier: Modelled | None = None,
+) -> Modelled:
+    """Model a project; with `earlier` (the same project with fewer modules parsed),
+    summaries that cannot have changed are reused."""
     project = Project(modules, packs, frozenset(quiet))
     models = {
         function.qualname: model_function(function, project)
         for module in modules
         for function in module.functions
     }
-    return Modelled(project, models, compute_summaries(models, packs.streams))
+    known = still_valid(earlier.models, earlier.summaries, models) if earlier else None
+    return Modelled(project, models, compute_summaries(models, packs.streams, known))
 
 
 def _relevant(modelled: Modelled) -> set[str]:
@@ -153,7 +161,7 @@ def analyse(
         run_key = _run_key(files, config, packs, report_key)
         cached = options.cache.get("run", run_key)
         if isinstance(cached, list):
-            return RunResult(cached, len(files), 0)
+            return RunResult(cached, len(files))
     result = _analyse(found, files, config, packs, report, overrides, options)
     if options.cache is not None and run_key is not None:
         options.cache.put("run", run_key, result.diagnostics)
@@ -193,16 +201,18 @@ def _analyse(
                 view = FileView(module, overrides.get(real(Path(module.path))))
                 diagnostics += check_module(module, view, modelled, config, packs)
     diagnostics.sort()
-    return RunResult(diagnostics, len(files), parsed)
+    return RunResult(diagnostics, len(files), tuple(parsed))
 
 
 def _model_group(
     group: Group, packs: Packs, config: Config, overrides: Mapping[Path, bytes], options: Options
-) -> tuple[Modelled, int]:
+) -> tuple[Modelled, list[Path]]:
     """Summaries for a project; quiet files that turn out to matter are parsed too."""
-    parsed = 0
+    parsed: list[Path] = []
+    modelled = None
     while True:
-        modelled = model_project(group.modules, packs, (q.name for q in group.quiet))
+        quiet = (q.name for q in group.quiet)
+        modelled = model_project(group.modules, packs, quiet, modelled)
         relevant = _relevant(modelled)
         called = _quiet_callees(modelled, config)
         project = modelled.project
@@ -213,8 +223,8 @@ def _model_group(
         ]
         if not wake:
             return modelled, parsed
-        units, _errors, count = compile_all([Path(q.path) for q in wake], overrides, None, options)
-        parsed += count
+        units, _errors, woken = compile_all([Path(q.path) for q in wake], overrides, None, options)
+        parsed += woken
         group.quiet = [q for q in group.quiet if q not in wake]
         group.modules += [u for u in units if isinstance(u, ModuleIR)]
 

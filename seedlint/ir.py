@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedlint.cfg.model import CFG
+from seedlint.pickling import by_constructor
 from seedlint.scopes import Scope
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True, eq=False)
 class CallSite:
     """One call expression, as much of it as the analysis needs."""
@@ -29,6 +31,7 @@ class CallSite:
     args: tuple[Arg, ...] = ()
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True, eq=False)
 class Arg:
     """An argument value, for judging seed values (SDL301)."""
@@ -40,6 +43,7 @@ class Arg:
     calls: tuple[CallSite, ...]  # calls inside the value
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class FunctionIR:
     qualname: str
@@ -51,6 +55,7 @@ class FunctionIR:
     assignments: dict[str, Arg] = field(default_factory=dict)  # names assigned exactly once
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class ClassIR:
     qualname: str
@@ -59,6 +64,7 @@ class ClassIR:
     bases: tuple[str | None, ...]  # dotted names of the bases
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class ModuleIR:
     name: str

@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst as cst
 
+from seedlint.pickling import by_constructor
 from seedlint.walk import calls_in_source_order, source_ordered
 
 
@@ -25,6 +26,7 @@ class BindingKind(Enum):
     GLOBAL = "global"  # `global x`: look x up in the module scope
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Binding:
     kind: BindingKind

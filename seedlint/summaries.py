@@ -162,10 +162,16 @@ def _components(graph: Mapping[str, set[str]]) -> list[list[str]]:
 
 
 def compute_summaries(
-    models: Mapping[str, FunctionModel], streams: tuple[str, ...]
+    models: Mapping[str, FunctionModel],
+    streams: tuple[str, ...],
+    known: Mapping[str, Summary] | None = None,
 ) -> dict[str, Summary]:
-    graph = {name: model.callees() & models.keys() for name, model in models.items()}
-    summaries: dict[str, Summary] = {}
+    """Every function's summary. `known` holds summaries still valid from an earlier
+    computation (the function and everything it calls unchanged): only the rest are
+    computed, callees first."""
+    summaries = dict(known or {})
+    todo = [name for name in models if name not in summaries]
+    graph = {name: models[name].callees() & models.keys() for name in todo}
     for component in _components(graph):
         for _ in range(_MAX_ROUNDS):
             changed = False
@@ -177,3 +183,26 @@ def compute_summaries(
             if not changed or (len(component) == 1 and name not in graph[name]):
                 break
     return summaries
+
+
+def still_valid(
+    old: Mapping[str, FunctionModel],
+    summaries: Mapping[str, Summary],
+    new: Mapping[str, FunctionModel],
+) -> dict[str, Summary]:
+    """The summaries from `old` that hold for `new`: those of functions whose calls
+    resolve as before and call only such functions."""
+    changed = [
+        name for name, model in new.items() if name not in old or old[name].targets != model.targets
+    ]
+    callers: dict[str, list[str]] = {}
+    for name, model in new.items():
+        for callee in model.callees():
+            callers.setdefault(callee, []).append(name)
+    stale = set(changed)
+    while changed:
+        for caller in callers.get(changed.pop(), ()):
+            if caller not in stale:
+                stale.add(caller)
+                changed.append(caller)
+    return {name: s for name, s in summaries.items() if name in new and name not in stale}

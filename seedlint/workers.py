@@ -62,7 +62,7 @@ def compile_all(
     overrides: Mapping[Path, bytes],
     vocabulary: Vocabulary | None,
     options: Options,
-) -> tuple[list[Unit], list[tuple[Path, SourceError]], int]:
+) -> tuple[list[Unit], list[tuple[Path, SourceError]], list[Path]]:
     """Units for every file (from the cache where possible), errors, and files parsed."""
     units: list[Unit] = []
     errors: list[tuple[Path, SourceError]] = []
@@ -81,14 +81,14 @@ def compile_all(
                 continue
             keys[path] = key
         todo.append((path, data, vocabulary))
-    parsed = 0
+    parsed: list[Path] = []
     for (path, _, _), result in zip(todo, _run(todo, options.jobs), strict=True):
         if isinstance(result, SourceError):
             errors.append((path, result))
             continue
         units.append(result)
         if isinstance(result, ModuleIR):
-            parsed += 1
+            parsed.append(path)
             if options.cache is not None:
                 options.cache.put("ir", keys[path], result)
     return units, errors, parsed

@@ -8,6 +8,8 @@ from typing import Any
 
 import libcst as cst
 
+from seedlint.pickling import by_constructor
+
 
 class EdgeKind(Enum):
     NEXT = "next"
@@ -17,6 +19,7 @@ class EdgeKind(Enum):
     BACK = "back"
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Edge:
     source: int
@@ -24,6 +27,7 @@ class Edge:
     kind: EdgeKind
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Block:
     """Calls evaluated in order, then a jump along the outgoing edges.
@@ -38,6 +42,7 @@ class Block:
     statement: cst.CSTNode | None  # the statement the block begins, for dumps and tests
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class CFG:
     blocks: tuple[Block, ...]
