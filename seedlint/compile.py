@@ -10,6 +10,7 @@ from pathlib import Path
 import libcst as cst
 
 from seedlint.cfg.build import build_with_assignments
+from seedlint.cfg.compact import compact
 from seedlint.cfg.model import CFG, Block
 from seedlint.ir import Arg, CallSite, ClassIR, FunctionIR, ModuleIR
 from seedlint.project import module_name_for, written
@@ -26,6 +27,7 @@ class _Lowerer:
     def __init__(self, index: dict[int, int]) -> None:
         self.index = index
         self.sites: dict[int, CallSite] = {}
+        self.plain_args: dict[tuple[str | None, bool, bool, str | None], Arg] = {}
 
     def site(self, call: cst.Call) -> CallSite:
         found = self.sites.get(id(call))
@@ -49,16 +51,24 @@ class _Lowerer:
         return site
 
     def arg(self, value: cst.BaseExpression, keyword: cst.Name | None, star: bool) -> Arg:
-        return Arg(
-            keyword=keyword.value if keyword is not None else None,
-            star=star,
-            is_none=_is_none(value),
-            name=value.value if isinstance(value, cst.Name) else None,
-            calls=tuple(self.site(c) for c in calls_in(value)),
+        calls = tuple(self.site(c) for c in calls_in(value))
+        key = (
+            keyword.value if keyword is not None else None,
+            star,
+            _is_none(value),
+            value.value if isinstance(value, cst.Name) else None,
         )
+        if calls:
+            return Arg(*key, calls)
+        # Arguments without calls are shared: one object per kind in a module.
+        found = self.plain_args.get(key)
+        if found is None:
+            found = self.plain_args[key] = Arg(*key, ())
+        return found
 
     def function(self, definition: Definition) -> FunctionIR:
         graph, assigned = build_with_assignments(definition.node)
+        graph = compact(graph)
         blocks = tuple(
             Block(
                 b.id,

@@ -33,6 +33,11 @@ class Binding:
     target: str | None = None  # qualified name for IMPORT/DEF/CLASS/SELF
 
 
+# Shared: most bindings are plain locals, and one object pickles once per module.
+_LOCAL = Binding(BindingKind.LOCAL)
+_GLOBAL = Binding(BindingKind.GLOBAL)
+
+
 @dataclass(slots=True, eq=False)
 class Scope:
     kind: str  # "module" | "function" | "class"
@@ -181,7 +186,7 @@ class ScopeCollector:
             if index == 0 and enclosing_class is not None and "staticmethod" not in decorators:
                 scope.bind(param, Binding(BindingKind.SELF, enclosing_class))
             else:
-                scope.bind(param, Binding(BindingKind.LOCAL))
+                scope.bind(param, _LOCAL)
         self.display_stack.append(name)
         display = ".".join(self.display_stack)
         self.definitions.append(
@@ -265,7 +270,7 @@ class ScopeCollector:
 
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
-            self.scope.bind(item.name.value, Binding(BindingKind.GLOBAL))
+            self.scope.bind(item.name.value, _GLOBAL)
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         # The name belongs to an enclosing function: do not make it local here.
@@ -273,7 +278,7 @@ class ScopeCollector:
 
     def _bind_target(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
-            self.scope.bind(target.value, Binding(BindingKind.LOCAL))
+            self.scope.bind(target.value, _LOCAL)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_target(element.value)

@@ -7,6 +7,7 @@ import textwrap
 import libcst as cst
 
 from seedlint.cfg import CFG, EdgeKind, build_cfg
+from tests.conftest import ROOT
 
 _MODULE = cst.Module(body=[])
 
@@ -169,3 +170,48 @@ def test_assert_failure_raises() -> None:
     """)
     check = block_of(cfg, "check(x)")
     assert reaches(cfg, check, cfg.raise_exit)
+
+
+def _paths(cfg: CFG, limit: int = 2000) -> set[tuple[tuple[str, ...], str]]:
+    """Calls and conditions (with the branch taken) along every path from the entry
+    that visits no block twice, each with where it ends: a bounded walk."""
+    out: set[tuple[tuple[str, ...], str]] = set()
+    stack: list[tuple[int, tuple[str, ...], frozenset[int]]] = [(cfg.entry, (), frozenset())]
+    while stack and len(out) < limit:
+        node, seen, visited = stack.pop()
+        block = cfg.blocks[node]
+        here = seen + tuple(_MODULE.code_for_node(c) for c in block.calls)
+        ends = {cfg.exit: "exit", cfg.raise_exit: "raise"}
+        if node in ends:
+            out.add((here, ends[node]))
+        for edge in cfg.successors[node]:
+            step = here
+            if block.condition is not None:
+                step += (f"{_MODULE.code_for_node(block.condition)}={edge.kind.value}",)
+            if edge.target in visited | {node}:
+                out.add((step, f"loop:{edge.kind.value}"))
+            else:
+                stack.append((edge.target, step, visited | {node}))
+    return out
+
+
+def test_compaction_keeps_every_path_and_drops_pass_through_blocks() -> None:
+    from seedlint.cfg.compact import compact
+
+    dropped = 0
+    for path in sorted((ROOT / "fixtures").rglob("*.py")):
+        module = cst.parse_module(path.read_bytes())
+        for node in module.body:
+            if not isinstance(node, cst.FunctionDef):
+                continue
+            full = build_cfg(node)
+            small = compact(full)
+            assert _paths(small) == _paths(full), f"{path.name}: {node.name.value}"
+            assert [b.id for b in small.blocks] == list(range(len(small.blocks)))
+            dropped += len(full.blocks) - len(small.blocks)
+            for b, block in enumerate(small.blocks):
+                out = small.successors[b]
+                passes_on = len(out) == 1 and out[0].kind is EdgeKind.NEXT
+                fixed = b in (small.entry, small.exit, small.raise_exit)
+                assert fixed or block.calls or block.condition is not None or not passes_on
+    assert dropped > 0

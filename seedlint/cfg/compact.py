@@ -1,0 +1,71 @@
+"""Drop the empty blocks that only pass control on to one other block.
+
+The builder leaves many (joins after `if`, loop exits, empty `else` arms). Without
+them a function's graph has fewer blocks to send between processes, cache, and solve;
+every path keeps its calls, conditions and edge kinds in the same order.
+"""
+
+from __future__ import annotations
+
+from seedlint.cfg.model import CFG, Block, Edge, EdgeKind
+
+
+def compact(cfg: CFG) -> CFG:
+    fixed = {cfg.entry, cfg.exit, cfg.raise_exit}
+    removable = {
+        b
+        for b, block in enumerate(cfg.blocks)
+        if b not in fixed
+        and not block.calls
+        and block.condition is None
+        and len(cfg.successors[b]) == 1
+        and cfg.successors[b][0].kind is EdgeKind.NEXT
+    }
+    if not removable:
+        return cfg
+    destination: dict[int, int] = {}
+
+    def onward(start: int) -> int:
+        """The first kept block control reaches from `start` through removable ones."""
+        trail: list[int] = []
+        block = start
+        while block in removable and block not in destination:
+            if block in trail:  # a cycle of empty blocks: keep one of them
+                removable.discard(block)
+                break
+            trail.append(block)
+            block = cfg.successors[block][0].target
+        end = destination.get(block, block)
+        for passed in trail:
+            if passed in removable:
+                destination[passed] = end
+        return end
+
+    for block in sorted(removable):
+        onward(block)
+    kept = [b for b in range(len(cfg.blocks)) if b not in removable]
+    number = {old: new for new, old in enumerate(kept)}
+    successors: list[list[Edge]] = [[] for _ in kept]
+    predecessors: list[list[Edge]] = [[] for _ in kept]
+    for old in kept:
+        seen: set[tuple[int, EdgeKind]] = set()
+        for edge in cfg.successors[old]:
+            target = number[onward(edge.target)]
+            if (target, edge.kind) in seen:
+                continue
+            seen.add((target, edge.kind))
+            new_edge = Edge(number[old], target, edge.kind)
+            successors[number[old]].append(new_edge)
+            predecessors[target].append(new_edge)
+    blocks = tuple(
+        Block(number[b], cfg.blocks[b].calls, cfg.blocks[b].condition, cfg.blocks[b].statement)
+        for b in kept
+    )
+    return CFG(
+        blocks,
+        tuple(tuple(s) for s in successors),
+        tuple(tuple(p) for p in predecessors),
+        number[cfg.entry],
+        number[cfg.exit],
+        number[cfg.raise_exit],
+    )
