@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,7 @@ class Config:
     source: str = ""  # the file it came from, for messages
 
     def is_seed_param(self, name: str) -> bool:
-        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.seed_params)
+        return _glob_matcher(self.seed_params)(name) is not None
 
     def excluded(self, path: Path) -> bool:
         patterns = (*DEFAULT_EXCLUDE, *self.exclude)
@@ -189,3 +191,9 @@ def load_config(pyproject: Path | None) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.seedlint] must be a table")
     return parse_config(table, str(pyproject), pyproject.parent)
+
+
+@functools.cache
+def _glob_matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """One compiled pattern for a list of `fnmatch` globs (case-sensitive)."""
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns) or "(?!)").match

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from importlib import resources
 from pathlib import Path
@@ -108,15 +108,17 @@ class Packs:
     attributes: Mapping[str, PackEntry]
     streams: tuple[str, ...]
     names: tuple[str, ...]
+    # Answers already given: a project asks about the same few names again and again.
+    _looked_up: dict[str, PackEntry | None] = field(default_factory=dict, compare=False, repr=False)
 
     def lookup(self, qualname: str) -> PackEntry | None:
+        if qualname in self._looked_up:
+            return self._looked_up[qualname]
         entry = self.exact.get(qualname)
-        if entry is not None:
-            return entry
-        for prefix, wildcard in self.wildcards:
-            if qualname.startswith(prefix):
-                return wildcard
-        return None
+        if entry is None:
+            entry = next((w for prefix, w in self.wildcards if qualname.startswith(prefix)), None)
+        self._looked_up[qualname] = entry
+        return entry
 
     def lookup_attribute(self, attribute: str) -> PackEntry | None:
         return self.attributes.get(attribute)

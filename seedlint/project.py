@@ -49,14 +49,22 @@ class Project:
         self.quiet = quiet
         self.definitions: dict[str, FunctionIR] = {}
         self.classes: dict[str, ClassIR] = {}
+        # Resolution is asked the same questions for every call: answer each once.
+        self._qualified: dict[tuple[int, str], str | None] = {}
+        self._canonical: dict[str, str | None] = {}
         for module in modules:
             for function in module.functions:
                 self.definitions[function.qualname] = function
             self.classes.update(module.classes)
 
     # --- project names -------------------------------------------------------
-    def canonical(self, qualname: str, depth: int = 0) -> str | None:
+    def canonical(self, qualname: str) -> str | None:
         """The project definition or class a qualified name denotes, through re-exports."""
+        if qualname not in self._canonical:
+            self._canonical[qualname] = self._follow(qualname, 0)
+        return self._canonical[qualname]
+
+    def _follow(self, qualname: str, depth: int) -> str | None:
         if qualname in self.definitions or qualname in self.classes:
             return qualname
         if depth > 8:
@@ -73,7 +81,7 @@ class Project:
             if binding is None or binding.target is None or binding.kind is BindingKind.SELF:
                 return None
             if binding.kind is BindingKind.IMPORT or binding.target != ".".join(parts[: cut + 1]):
-                return self.canonical(".".join([binding.target, *parts[cut + 1 :]]), depth + 1)
+                return self._follow(".".join([binding.target, *parts[cut + 1 :]]), depth + 1)
             return None
         return None
 
@@ -92,10 +100,14 @@ class Project:
                     return found
         return None
 
-    @staticmethod
-    def qualify(dotted: str | None, scope: Scope) -> str | None:
+    def qualify(self, dotted: str | None, scope: Scope) -> str | None:
         """The qualified name a dotted name such as `mx.random.normal` denotes, if known."""
-        return qualify_dotted(dotted, scope) if dotted else None
+        if not dotted:
+            return None
+        key = (id(scope), dotted)
+        if key not in self._qualified:
+            self._qualified[key] = qualify_dotted(dotted, scope)
+        return self._qualified[key]
 
     def quiet_module_of(self, qualname: str) -> str | None:
         parts = qualname.split(".")

@@ -53,6 +53,8 @@ class Scope:
         found = self.bindings.get(name)
         if not found:
             return None
+        if len(found) == 1:
+            return found[0]
         for binding in found:
             if binding.kind is BindingKind.GLOBAL:
                 return binding

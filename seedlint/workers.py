@@ -100,5 +100,10 @@ def _run(todo: list[tuple[Path, bytes, Vocabulary | None]], jobs: int) -> list[U
         return [_task(item) for item in todo]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # Largest files first, so that no worker is left with a big one at the end.
+    order = sorted(range(len(todo)), key=lambda i: -len(todo[i][1]))
+    results: list[Unit | SourceError | None] = [None] * len(todo)
     with context.Pool(workers) as pool:
-        return list(pool.imap(_task, todo, chunksize=2))
+        for i, result in zip(order, pool.imap(_task, [todo[i] for i in order]), strict=True):
+            results[i] = result
+    return results  # type: ignore[return-value]
