@@ -2,9 +2,11 @@
 for reference, on a pinned real corpus (bench/corpus.sh). Not a test: run it by hand.
 
     bash bench/corpus.sh .bench-corpus
-    python bench/run.py .bench-corpus [--runs 3] [--only peft-0.21.2 ...]
+    bash bench/others.sh .bench-others        # Fixit and flake8, each in its own venv
+    python bench/run.py .bench-corpus --others .bench-others [--runs 3] [--only peft-0.21.2 ...]
 
-Every figure is the median of --runs runs, each command in a fresh process.
+Every figure is the median of --runs runs (--reference-runs for Fixit and flake8), each
+command in a fresh process; peak memory is the largest of those runs.
 """
 
 from __future__ import annotations
@@ -64,7 +66,8 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=None)
-    parser.add_argument("--skip-others", action="store_true", help="Do not time Fixit, flake8.")
+    parser.add_argument("--reference-runs", type=int, default=None, help="Default: --runs.")
+    parser.add_argument("--others", type=Path, help="Where bench/others.sh installed them.")
     args = parser.parse_args()
     folders = sorted(p for p in args.corpus.iterdir() if p.is_dir())
     if args.only:
@@ -74,9 +77,12 @@ def main() -> None:
     vocabulary = Vocabulary.of(packs)
     files = [p for f in folders for p in sorted(f.rglob("*.py"))]
     relevant = [p for p in files if vocabulary.mentioned_in(p.read_bytes())]
-    lines = sum(p.read_bytes().count(b"\n") for p in files)
+    lines = {p: p.read_bytes().count(b"\n") for p in files}
+    largest = max(files, key=lambda p: lines[p])
     print(f"corpus: {', '.join(f.name for f in folders)}")
-    print(f"files: {len(files)} ({len(relevant)} mention pack vocabulary), lines: {lines}")
+    total = sum(lines.values())
+    print(f"files: {len(files)} ({len(relevant)} mention pack vocabulary), lines: {total}")
+    print(f"largest file: {largest} ({lines[largest]} lines, {largest.stat().st_size} bytes)")
     # The files seedlint parses: those that mention the vocabulary, and the quiet ones
     # it wakes because they refer to project code that seeds or draws.
     run = analyse([str(f) for f in folders], config, packs, options=Options(jobs=default_jobs()))
@@ -118,21 +124,16 @@ def main() -> None:
         )
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    # flake8 and Fixit should come from an environment without seedlint, or flake8 runs
-    # the seedlint plugin too.
-    others = (
-        ()
-        if args.skip_others
-        else (
-            ("fixit lint", ["fixit", "lint", *targets]),
-            ("flake8 (its defaults)", ["flake8", "-j", str(cores), *targets]),
-        )
-    )
-    for tool, command in others:
-        if shutil.which(command[0]):
-            row(tool, *median(command, args.runs))
-        else:
-            print(f"{tool}: not on PATH (see the bench extra in pyproject.toml)")
+    references = args.reference_runs or args.runs
+    for tool, command in (
+        ("fixit lint", ["fixit", "lint", *targets]),
+        ("flake8 (its defaults)", ["flake8", "-j", str(cores), *targets]),
+    ):
+        executable = args.others / command[0] / "bin" / command[0] if args.others else None
+        if executable is None or not executable.is_file():
+            print(f"{tool}: not timed (install it with bench/others.sh, then pass --others)")
+            continue
+        row(f"{tool} ({references} runs)", *median([str(executable), *command[1:]], references))
     print(f"cores: {cores}; python {sys.version.split()[0]}; {os.uname().machine}")
 
 
