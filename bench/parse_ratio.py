@@ -33,7 +33,8 @@ def main(folders: list[str]) -> None:
         lint = time.perf_counter() - start
         print(
             f"{folder}: {len(files)} files, {lines} lines; libcst parse {parse:.2f} s; "
-            f"seedlint {lint:.2f} s ({lint / parse:.2f}x parse); {len(result.diagnostics)} findings"
+            f"seedlint --jobs 1 {lint:.2f} s ({lint / parse:.2f}x parse, "
+            f"{len(result.parsed)} files parsed); {len(result.diagnostics)} findings"
         )
 
 

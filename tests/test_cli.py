@@ -91,6 +91,15 @@ def test_configuration_from_pyproject(tmp_path: Path) -> None:
     assert "adjacency" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_seed_params_are_case_sensitive_globs() -> None:
+    from seedlint.config import Config
+
+    config = Config(seed_params=("seed", "*_seed", "rng?"))
+    matches = {n: config.is_seed_param(n) for n in ("seed", "init_seed", "rng1", "seeds", "Seed")}
+    assert matches == {"seed": True, "init_seed": True, "rng1": True, "seeds": False, "Seed": False}
+    assert not Config(seed_params=()).is_seed_param("seed")
+
+
 def test_user_defined_seeder(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.seedlint]\n[[tool.seedlint.seed]]\ncall = "mylib.seed_all"\nstreams = ["mlx"]\n'
