@@ -88,6 +88,13 @@ def main() -> None:
     run = analyse([str(f) for f in folders], config, packs, options=Options(jobs=default_jobs()))
     parsed = list(run.parsed)
     print(f"seedlint parses {len(parsed)} files")
+    # The prefilter must not change a result (untimed).
+    plain = analyse(
+        [str(f) for f in folders], config, packs, options=Options(default_jobs(), prefilter=False)
+    )
+    same = "identical" if plain.diagnostics == run.diagnostics else "DIFFERENT"
+    counts = f"{len(run.diagnostics)} / {len(plain.diagnostics)}"
+    print(f"findings with / without the prefilter: {counts}, {same}")
 
     floor_all = statistics.median(parse_floor(files) for _ in range(args.runs))
     floor_parsed = statistics.median(parse_floor(parsed) for _ in range(args.runs))
