@@ -163,7 +163,13 @@ def analyse(
         if isinstance(cached, list):
             return RunResult(cached, len(files))
     result = _analyse(found, files, config, packs, report, overrides, options)
-    if options.cache is not None and run_key is not None:
+    # Store the answer only if no file changed while it was worked out: it must hold for
+    # the text the key describes.
+    if (
+        options.cache is not None
+        and run_key is not None
+        and _run_key(files, config, packs, report_key) == run_key
+    ):
         options.cache.put("run", run_key, result.diagnostics)
     return result
 

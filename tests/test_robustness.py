@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from seedlint import engine
+from seedlint.cache import Cache
 from seedlint.config import Config
 from seedlint.engine import analyse
 from tests.conftest import FINDING
@@ -141,6 +142,31 @@ def test_file_vanishing_during_the_run(tmp_path: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(engine, "discover", discover_then_delete)
     one_error_for(lint(tmp_path), "doomed.py")
+
+
+def test_file_edited_during_the_run_is_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Test double for the race: the file is edited after the run's cache key was made,
+    # so the findings belong to text the key does not describe and must not be stored.
+    (tmp_path / "edited.py").write_text(FINDING)
+    config = Config()
+    packs = config.load_packs()
+    options = engine.Options(cache=Cache(tmp_path / "cache"))
+    real_analyse = engine._analyse
+
+    def edit_then_analyse(*args: object) -> engine.RunResult:
+        (tmp_path / "edited.py").write_text("def f(seed):\n    return 1\n")
+        return real_analyse(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_analyse", edit_then_analyse)
+    first = engine.analyse([str(tmp_path / "edited.py")], config, packs, options=options)
+    assert first.diagnostics == []
+    monkeypatch.setattr(engine, "_analyse", real_analyse)
+    # Back to the text the first key described: computed again, not the stored [].
+    (tmp_path / "edited.py").write_text(FINDING)
+    again = engine.analyse([str(tmp_path / "edited.py")], config, packs, options=options)
+    assert [d.code for d in again.diagnostics] == ["SDL101"]
 
 
 def test_broken_configuration_is_a_clear_error(tmp_path: Path) -> None:
