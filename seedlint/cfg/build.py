@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from seedlint.cfg.model import CFG, Block, Edge, EdgeKind
+from seedlint.cfg.model import CFG, Block, EdgeKind, linked
 from seedlint.walk import children, has_call
 
 _CATCH_ALL = {None, "BaseException", "Exception"}
@@ -493,21 +493,9 @@ class CFGBuilder:
     # --- output --------------------------------------------------------------
     def freeze(self) -> CFG:
         blocks = tuple(Block(b.id, tuple(b.calls), b.condition, b.statement) for b in self.blocks)
-        successors: list[list[Edge]] = [[] for _ in self.blocks]
-        predecessors: list[list[Edge]] = [[] for _ in self.blocks]
-        for block in self.blocks:
-            seen: set[tuple[int, EdgeKind]] = set()
-            for target, kind in block.edges:
-                if (target, kind) in seen:
-                    continue
-                seen.add((target, kind))
-                edge = Edge(block.id, target, kind)
-                successors[block.id].append(edge)
-                predecessors[target].append(edge)
-        return CFG(
+        return linked(
             blocks,
-            tuple(tuple(s) for s in successors),
-            tuple(tuple(p) for p in predecessors),
+            [b.edges for b in self.blocks],
             self.entry.id,
             self.exit.id,
             self.raise_exit.id,

@@ -7,7 +7,7 @@ every path keeps its calls, conditions and edge kinds in the same order.
 
 from __future__ import annotations
 
-from seedlint.cfg.model import CFG, Block, Edge, EdgeKind
+from seedlint.cfg.model import CFG, Block, EdgeKind, linked
 
 
 def compact(cfg: CFG) -> CFG:
@@ -45,27 +45,9 @@ def compact(cfg: CFG) -> CFG:
         onward(block)
     kept = [b for b in range(len(cfg.blocks)) if b not in removable]
     number = {old: new for new, old in enumerate(kept)}
-    successors: list[list[Edge]] = [[] for _ in kept]
-    predecessors: list[list[Edge]] = [[] for _ in kept]
-    for old in kept:
-        seen: set[tuple[int, EdgeKind]] = set()
-        for edge in cfg.successors[old]:
-            target = number[onward(edge.target)]
-            if (target, edge.kind) in seen:
-                continue
-            seen.add((target, edge.kind))
-            new_edge = Edge(number[old], target, edge.kind)
-            successors[number[old]].append(new_edge)
-            predecessors[target].append(new_edge)
     blocks = tuple(
         Block(number[b], cfg.blocks[b].calls, cfg.blocks[b].condition, cfg.blocks[b].statement)
         for b in kept
     )
-    return CFG(
-        blocks,
-        tuple(tuple(s) for s in successors),
-        tuple(tuple(p) for p in predecessors),
-        number[cfg.entry],
-        number[cfg.exit],
-        number[cfg.raise_exit],
-    )
+    edges = [[(number[onward(e.target)], e.kind) for e in cfg.successors[b]] for b in kept]
+    return linked(blocks, edges, number[cfg.entry], number[cfg.exit], number[cfg.raise_exit])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -60,3 +61,33 @@ class CFG:
         from seedlint.dominators import reverse_postorder
 
         return reverse_postorder([[e.target for e in out] for out in self.successors], self.entry)
+
+
+def linked(
+    blocks: tuple[Block, ...],
+    edges: Sequence[Iterable[tuple[int, EdgeKind]]],
+    entry: int,
+    exit: int,
+    raise_exit: int,
+) -> CFG:
+    """The graph of `blocks` from each block's outgoing (target, kind) pairs, in order;
+    a pair repeated from one block counts once."""
+    successors: list[list[Edge]] = [[] for _ in blocks]
+    predecessors: list[list[Edge]] = [[] for _ in blocks]
+    for source, outgoing in enumerate(edges):
+        seen: set[tuple[int, EdgeKind]] = set()
+        for target, kind in outgoing:
+            if (target, kind) in seen:
+                continue
+            seen.add((target, kind))
+            edge = Edge(source, target, kind)
+            successors[source].append(edge)
+            predecessors[target].append(edge)
+    return CFG(
+        blocks,
+        tuple(tuple(s) for s in successors),
+        tuple(tuple(p) for p in predecessors),
+        entry,
+        exit,
+        raise_exit,
+    )
