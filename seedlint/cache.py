@@ -1,8 +1,9 @@
 """On-disk cache: each file's ModuleIR by content, and whole-run results by everything
-they depend on (seedlint's version, packs, configuration, every file's content)."""
+they depend on (seedlint's code, packs, configuration, every file's content)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -21,8 +22,20 @@ def default_cache_dir() -> Path:
     return Path(base) / "seedlint"
 
 
-def digest(*parts: bytes | str) -> str:
+@functools.cache
+def _code_fingerprint() -> bytes:
+    """seedlint's own source: a cache written by other code (even under the same version
+    number, as in a development install) is never read back."""
     h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(str(path.relative_to(package)).encode())
+        h.update(path.read_bytes())
+    return h.digest()
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256(_code_fingerprint())
     for part in parts:
         h.update(b"\0")
         h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)

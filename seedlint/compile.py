@@ -12,21 +12,25 @@ import libcst as cst
 from seedlint.cfg.build import build_with_assignments
 from seedlint.cfg.compact import compact
 from seedlint.cfg.model import CFG, Block
-from seedlint.ir import Arg, CallSite, ClassIR, FunctionIR, ModuleIR
-from seedlint.project import module_name_for, written
-from seedlint.scopes import Definition, collect_scopes, dotted_name
+from seedlint.ir import Arg, CallKey, CallSite, ClassIR, FunctionIR, ModuleIR
+from seedlint.project import module_name_for, qualify_dotted, written
+from seedlint.scopes import Definition, Scope, collect_scopes, dotted_name
 from seedlint.sources import SourceError, read_source
 from seedlint.walk import calls_in
 
 _EMPTY_MODULE = cst.Module(body=[])
 
 
-class _Lowerer:
-    """libcst nodes → CallSites, each call once (shared between blocks and arguments)."""
+class Lowerer:
+    """libcst nodes → CallSites, each call once (shared between blocks and arguments).
 
-    def __init__(self, index: dict[int, int]) -> None:
+    Callees are qualified in `scope` (each function's own, while it is lowered)."""
+
+    def __init__(self, index: dict[int, int], scope: Scope) -> None:
         self.index = index
+        self.scope = scope
         self.sites: dict[int, CallSite] = {}
+        self.keys: dict[CallKey, CallKey] = {}
         self.plain_args: dict[tuple[str | None, bool, bool, str | None], Arg] = {}
 
     def site(self, call: cst.Call) -> CallSite:
@@ -36,19 +40,24 @@ class _Lowerer:
         func = call.func
         site = CallSite(
             index=self.index.get(id(call), -1),
-            line=0,
-            column=0,
             written=written(func),
-            dotted=dotted_name(func),
-            attribute=func.attr.value if isinstance(func, cst.Attribute) else None,
-            inner=self.site(func) if isinstance(func, cst.Call) else None,
-            keywords=tuple(
-                (arg.keyword.value, _is_none(arg.value)) for arg in call.args if arg.keyword
-            ),
+            key=self.key(call),
             args=tuple(self.arg(arg.value, arg.keyword, bool(arg.star)) for arg in call.args),
         )
         self.sites[id(call)] = site
         return site
+
+    def key(self, call: cst.Call) -> CallKey:
+        func = call.func
+        dotted = dotted_name(func)
+        key = CallKey(
+            qualify_dotted(dotted, self.scope) if dotted else None,
+            func.attr.value if isinstance(func, cst.Attribute) else None,
+            self.site(func).key if isinstance(func, cst.Call) else None,
+            tuple((arg.keyword.value, _is_none(arg.value)) for arg in call.args if arg.keyword),
+        )
+        # Keys repeat (`len`, `self.proj`): one object each per module.
+        return self.keys.setdefault(key, key)
 
     def arg(self, value: cst.BaseExpression, keyword: cst.Name | None, star: bool) -> Arg:
         calls = tuple(self.site(c) for c in calls_in(value))
@@ -67,6 +76,7 @@ class _Lowerer:
         return found
 
     def function(self, definition: Definition) -> FunctionIR:
+        self.scope = definition.scope
         graph, assigned = build_with_assignments(definition.node)
         graph = compact(graph)
         blocks = tuple(
@@ -84,7 +94,6 @@ class _Lowerer:
         return FunctionIR(
             definition.qualname,
             definition.display,
-            definition.scope,
             definition.class_qualname,
             definition.params,
             cfg,
@@ -110,16 +119,15 @@ def compile_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceErro
     try:
         collected = collect_scopes(source.module, name, package)
         index = {id(call): number for number, call in enumerate(collected.calls)}
-        lowerer = _Lowerer(index)
+        lowerer = Lowerer(index, collected.scope)
         functions = tuple(lowerer.function(d) for d in collected.definitions)
     except RecursionError:
         return SourceError(source.display, "too deeply nested to analyse")
     classes = {
         qualname: ClassIR(
             qualname,
-            info.scope,
             info.methods,
-            tuple(dotted_name(base.value) for base in info.node.bases),
+            tuple(_qualified(base.value, info.scope) for base in info.node.bases),
         )
         for qualname, info in collected.classes.items()
     }
@@ -128,6 +136,11 @@ def compile_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceErro
     return ModuleIR(
         name, path, source.display, collected.scope, functions, classes, digest, call_names
     )
+
+
+def _qualified(node: cst.BaseExpression, scope: Scope) -> str | None:
+    dotted = dotted_name(node)
+    return qualify_dotted(dotted, scope) if dotted else None
 
 
 def _last_name(node: cst.BaseExpression) -> str | None:

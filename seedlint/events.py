@@ -69,12 +69,12 @@ def events_for(target: Target, call: CallSite, summaries: Mapping[str, Summary])
             Kind.CONSUME: EventKind.CONSUME,
             Kind.ADVANCE: EventKind.ADVANCE,
         }[target.pack.kind]
-        return [Event(kind, stream, call, target.name) for stream in target.pack.streams]
+        return [Event(kind, stream, call, call.written) for stream in target.pack.streams]
     if not target.functions:
-        return [Event(EventKind.OPAQUE, None, call, target.name)]
+        return [Event(EventKind.OPAQUE, None, call, call.written)]
     events: list[Event] = []
     for function in target.functions:
-        events += _summary_events(summaries.get(function, PURE_SUMMARY), call, target.name)
+        events += _summary_events(summaries.get(function, PURE_SUMMARY), call, call.written)
     return events
 
 

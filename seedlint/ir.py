@@ -16,18 +16,24 @@ from seedlint.scopes import Scope
 
 
 @by_constructor
+@dataclass(frozen=True, slots=True)
+class CallKey:
+    """What decides the target of a call: equal keys resolve alike in one project."""
+
+    qualified: str | None  # the qualified name the callee denotes where it is called
+    attribute: str | None  # the last attribute of the callee (`from_base`), if any
+    inner: CallKey | None  # the callee when it is itself a call: `make()(x)`
+    keywords: tuple[tuple[str, bool], ...]  # (name, value is the literal None)
+
+
+@by_constructor
 @dataclass(frozen=True, slots=True, eq=False)
 class CallSite:
     """One call expression, as much of it as the analysis needs."""
 
     index: int  # unique within its module
-    line: int
-    column: int  # 1-based
     written: str  # the callee as written, short
-    dotted: str | None  # the callee as a dotted name (`mx.random.normal`), if it is one
-    attribute: str | None  # the last attribute of the callee (`from_base`), if any
-    inner: CallSite | None  # the callee when it is itself a call: `make()(x)`
-    keywords: tuple[tuple[str, bool], ...]  # (name, value is the literal None)
+    key: CallKey
     args: tuple[Arg, ...] = ()
 
 
@@ -48,7 +54,6 @@ class Arg:
 class FunctionIR:
     qualname: str
     display: str
-    scope: Scope
     class_qualname: str | None
     params: tuple[str, ...]
     cfg: CFG  # blocks hold CallSites and condition texts
@@ -59,9 +64,8 @@ class FunctionIR:
 @dataclass(frozen=True, slots=True)
 class ClassIR:
     qualname: str
-    scope: Scope  # where the class statement stands
     methods: frozenset[str]
-    bases: tuple[str | None, ...]  # dotted names of the bases
+    bases: tuple[str | None, ...]  # qualified names of the bases, where known
 
 
 @by_constructor

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from seedlint.ir import CallSite, ClassIR, FunctionIR, ModuleIR
+from seedlint.ir import CallKey, ClassIR, FunctionIR, ModuleIR
 from seedlint.packs import Kind, PackEntry, Packs
 from seedlint.scopes import Binding, BindingKind, Scope
 
@@ -19,7 +19,6 @@ _BUILTINS = frozenset(dir(builtins))
 class Target:
     """What a call does, as far as names tell: a pack API, project code, pure, or unknown."""
 
-    name: str  # the callee as written
     pack: PackEntry | None = None
     functions: tuple[str, ...] = ()  # project definitions the call runs
     pure: bool = False
@@ -50,7 +49,7 @@ class Project:
         self.definitions: dict[str, FunctionIR] = {}
         self.classes: dict[str, ClassIR] = {}
         # Resolution is asked the same questions for every call: answer each once.
-        self._qualified: dict[tuple[int, str], str | None] = {}
+        self._targets: dict[CallKey, Target] = {}
         self._canonical: dict[str, str | None] = {}
         for module in modules:
             for function in module.functions:
@@ -92,22 +91,12 @@ class Project:
         if method in info.methods:
             return f"{class_qualname}.{method}"
         for base in info.bases:
-            resolved = qualify_dotted(base, info.scope) if base else None
-            base_class = self.canonical(resolved) if resolved else None
+            base_class = self.canonical(base) if base else None
             if base_class in self.classes:
                 found = self.find_method(base_class, method, depth + 1)
                 if found:
                     return found
         return None
-
-    def qualify(self, dotted: str | None, scope: Scope) -> str | None:
-        """The qualified name a dotted name such as `mx.random.normal` denotes, if known."""
-        if not dotted:
-            return None
-        key = (id(scope), dotted)
-        if key not in self._qualified:
-            self._qualified[key] = qualify_dotted(dotted, scope)
-        return self._qualified[key]
 
     def quiet_module_of(self, qualname: str) -> str | None:
         parts = qualname.split(".")
@@ -117,34 +106,39 @@ class Project:
         return None
 
     # --- calls ----------------------------------------------------------------
-    def resolve_call(self, call: CallSite, scope: Scope) -> Target:
-        name = call.written
-        if call.inner is not None:
-            inner = self.resolve_call(call.inner, scope)
+    def resolve(self, key: CallKey) -> Target:
+        """What a call with this key runs."""
+        found = self._targets.get(key)
+        if found is None:
+            found = self._targets[key] = self._resolve(key)
+        return found
+
+    def _resolve(self, key: CallKey) -> Target:
+        if key.inner is not None:
+            inner = self.resolve(key.inner)
             if inner.pack is not None and inner.pack.on_result:
-                return Target(name, pack=_drawing(inner.pack))
-            return Target(name)
-        qualname = self.qualify(call.dotted, scope)
-        if qualname is not None:
-            target = self._by_qualname(qualname, call, name)
+                return Target(pack=_drawing(inner.pack))
+            return Target()
+        if key.qualified is not None:
+            target = self._by_qualname(key.qualified, key)
             if target is not None:
                 return target
-        if call.attribute is not None:
-            entry = self.packs.lookup_attribute(call.attribute)
+        if key.attribute is not None:
+            entry = self.packs.lookup_attribute(key.attribute)
             if entry is not None:
-                return self._pack_target(entry, call, name)
-        return Target(name)
+                return self._pack_target(entry, key)
+        return Target()
 
-    def _by_qualname(self, qualname: str, call: CallSite, name: str) -> Target | None:
+    def _by_qualname(self, qualname: str, key: CallKey) -> Target | None:
         entry = self.packs.lookup(qualname)
         if entry is not None:
-            return self._pack_target(entry, call, name)
+            return self._pack_target(entry, key)
         project = self.canonical(qualname)
         if project is None:
             module = self.quiet_module_of(qualname)
-            return Target(name, pure=True, quiet_module=module) if module else None
+            return Target(pure=True, quiet_module=module) if module else None
         if project in self.definitions:
-            return Target(name, functions=(project,))
+            return Target(functions=(project,))
         runs = tuple(
             m
             for m in (
@@ -153,21 +147,21 @@ class Project:
             )
             if m
         )
-        return Target(name, functions=runs) if runs else Target(name, pure=True)
+        return Target(functions=runs) if runs else Target(pure=True)
 
     @staticmethod
-    def _pack_target(entry: PackEntry, call: CallSite, name: str) -> Target:
+    def _pack_target(entry: PackEntry, key: CallKey) -> Target:
         if entry.kind is Kind.PURE or entry.on_result:
-            return Target(name, pure=True)
+            return Target(pure=True)
         if (
             entry.kind in (Kind.CONSUME, Kind.ADVANCE)
             and entry.pure_with
-            and _has_explicit_key(call, entry.pure_with)
+            and _has_explicit_key(key, entry.pure_with)
         ):
-            return Target(name, pure=True)
+            return Target(pure=True)
         if entry.kind is Kind.ENTROPY:
-            return Target(name, pure=True)
-        return Target(name, pack=entry)
+            return Target(pure=True)
+        return Target(pack=entry)
 
 
 def _qualified(binding: Binding | None, head: str, rest: str) -> str | None:
@@ -180,8 +174,8 @@ def _qualified(binding: Binding | None, head: str, rest: str) -> str | None:
     return binding.target + (f".{rest}" if rest else "")
 
 
-def _has_explicit_key(call: CallSite, keywords: tuple[str, ...]) -> bool:
-    return any(name in keywords and not is_none for name, is_none in call.keywords)
+def _has_explicit_key(key: CallKey, keywords: tuple[str, ...]) -> bool:
+    return any(name in keywords and not is_none for name, is_none in key.keywords)
 
 
 def qualify_dotted(dotted: str, scope: Scope) -> str | None:

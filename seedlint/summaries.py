@@ -50,7 +50,7 @@ def model_function(function: FunctionIR, project: Project) -> FunctionModel:
     targets: dict[int, Target] = {}
     for block in function.cfg.blocks:
         for call in block.calls:
-            targets[id(call)] = project.resolve_call(call, function.scope)
+            targets[id(call)] = project.resolve(call.key)
     return FunctionModel(function, function.cfg, targets)
 
 

@@ -124,7 +124,7 @@ def f():
             if assigned is not None:
                 return self._reason(facts, assigned, state, depth + 1)
         for call in value.calls:
-            qualname = facts.project.qualify(call.dotted, function.scope)
+            qualname = call.key.qualified
             entry = facts.project.packs.lookup(qualname) if qualname else None
             if entry is not None and entry.kind is Kind.ENTROPY:
                 return f"`{call.written}()` differs from run to run"
@@ -136,4 +136,4 @@ def f():
 
 
 def _has_key(call: CallSite, entry: PackEntry) -> bool:
-    return any(name in entry.pure_with for name, _ in call.keywords)
+    return any(name in entry.pure_with for name, _ in call.key.keywords)

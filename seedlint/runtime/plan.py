@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from seedlint.compile import _Lowerer
+from seedlint.compile import Lowerer
 from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
 from seedlint.project import Project, module_name_for
@@ -209,7 +209,7 @@ def _candidates(
                     if ok and isinstance(literal, (str, int, float, bool, type(None))):
                         add(caller_param, literal)
         if isinstance(node, cst.Call) and depth < 2:
-            target = project.resolve_call(_Lowerer({}).site(node), scope.scope)
+            target = project.resolve(Lowerer({}, scope.scope).key(node))
             for function in target.functions:
                 callee = trees.definition(function)
                 inner = _argument_mapping(node, callee, mapping) if callee else {}
