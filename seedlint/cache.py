@@ -1,5 +1,6 @@
-"""On-disk cache: each file's ModuleIR by content, and whole-run results by everything
-they depend on (seedlint's code, packs, configuration, every file's content)."""
+"""On-disk cache: each file's ModuleIndex and spill file by content, and whole-run
+results by everything they depend on (seedlint's code, packs, configuration, every
+file's content)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ class Cache:
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}.pickle"
+
+    def file(self, kind: str, key: str) -> Path:
+        """Where a file of this kind with this key belongs, for callers that write it."""
+        return self.folder / kind / key[:2] / key
 
     def get(self, kind: str, key: str) -> Any:
         try:

@@ -1,5 +1,5 @@
-"""The only module that knows the order: files → ModuleIR (in workers) → summaries →
-checks → placed diagnostics.
+"""The only module that knows the order: files → ModuleIndex and spilled graphs (in
+workers) → summaries → checks → placed diagnostics.
 
 A file that cannot be read, parsed or analysed becomes one SDL001 diagnostic naming
 the reason, and the run goes on with the other files. Nothing here imports or runs
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seedlint.cache import Cache, digest
@@ -20,7 +21,7 @@ from seedlint.checks import ALL_CHECKS, FunctionFacts
 from seedlint.config import Config
 from seedlint.diagnostics import UNANALYSABLE, Diagnostic, Finding
 from seedlint.events import EventKind, Summary
-from seedlint.ir import FunctionIR, ModuleIR
+from seedlint.ir import FunctionIndex, FunctionIR, ModuleIndex
 from seedlint.noqa import suppressed
 from seedlint.packs import Packs
 from seedlint.paths import real
@@ -28,7 +29,15 @@ from seedlint.positions import FileView
 from seedlint.prefilter import Quiet, Vocabulary
 from seedlint.project import Project, module_name_for
 from seedlint.sources import SourceError, discover
-from seedlint.summaries import FunctionModel, compute_summaries, model_function, still_valid
+from seedlint.spill import SpillError, read_function
+from seedlint.summaries import (
+    FunctionModel,
+    Targets,
+    compute_summaries,
+    model_function,
+    needs_flow,
+    still_valid,
+)
 from seedlint.workers import compile_all
 
 
@@ -64,19 +73,19 @@ def _root_of(path: Path, module_name: str, is_package: bool) -> Path:
 class Group:
     """One project: modules whose names do not clash (and the quiet ones beside them)."""
 
-    modules: list[ModuleIR] = field(default_factory=list)
+    modules: list[ModuleIndex] = field(default_factory=list)
     quiet: list[Quiet] = field(default_factory=list)
 
     def names(self) -> set[str]:
         return {m.name for m in self.modules} | {q.name for q in self.quiet}
 
 
-def _group(units: list[ModuleIR | Quiet]) -> list[Group]:
+def _group(units: list[ModuleIndex | Quiet]) -> list[Group]:
     by_root: dict[Path, Group] = defaultdict(Group)
     for unit in units:
         name, is_package = module_name_for(Path(unit.path))
         group = by_root[_root_of(Path(unit.path), name, is_package)]
-        (group.modules if isinstance(unit, ModuleIR) else group.quiet).append(unit)  # type: ignore[arg-type]
+        (group.modules if isinstance(unit, ModuleIndex) else group.quiet).append(unit)  # type: ignore[arg-type]
     merged: list[Group] = []
     for group in by_root.values():
         for existing in merged:
@@ -91,15 +100,27 @@ def _group(units: list[ModuleIR | Quiet]) -> list[Group]:
 
 @dataclass(slots=True)
 class Modelled:
-    """One project's functions as graphs, with the summaries of every helper."""
+    """One project: what every call refers to, and the summaries of every function."""
 
     project: Project
-    models: dict[str, FunctionModel]
+    targets: dict[str, Targets]  # function -> targets of its call keys
     summaries: dict[str, Summary]
+
+    def function(self, qualname: str) -> FunctionIR:
+        """A function's graph, read back from its module's spill file."""
+        return read_function(self.project.home[qualname], self.project.definitions[qualname])
+
+    def model(self, qualname: str) -> FunctionModel:
+        return model_function(self.function(qualname), self.project)
+
+    def has_events(self, qualname: str) -> bool:
+        """Whether the function seeds, draws or calls something that never returns: a
+        function without is never flagged, and its graph is not read."""
+        return needs_flow(self.targets[qualname], self.summaries)
 
 
 def model_project(
-    modules: list[ModuleIR],
+    modules: list[ModuleIndex],
     packs: Packs,
     quiet: Iterable[str] = (),
     earlier: Modelled | None = None,
@@ -107,13 +128,16 @@ def model_project(
     """Model a project; with `earlier` (the same project with fewer modules parsed),
     summaries that cannot have changed are reused."""
     project = Project(modules, packs, frozenset(quiet))
-    models = {
-        function.qualname: model_function(function, project)
-        for module in modules
-        for function in module.functions
+    targets = {
+        name: tuple(project.resolve(key) for key in function.keys)
+        for name, function in project.definitions.items()
     }
-    known = still_valid(earlier.models, earlier.summaries, models) if earlier else None
-    return Modelled(project, models, compute_summaries(models, packs.streams, known))
+    known = still_valid(earlier.targets, earlier.summaries, targets) if earlier else None
+    modelled = Modelled(project, targets, {})
+    modelled.summaries = compute_summaries(
+        project.definitions, targets, packs.streams, modelled.model, known
+    )
+    return modelled
 
 
 def _relevant(modelled: Modelled) -> set[str]:
@@ -129,13 +153,13 @@ def _quiet_callees(modelled: Modelled, config: Config) -> set[str]:
     """Quiet modules called from code whose results depend on paths (a helper there
     might never return, which cuts those paths)."""
     out = set()
-    for qualname, model in modelled.models.items():
+    for qualname, function in modelled.project.definitions.items():
         summary = modelled.summaries.get(qualname)
         matters = (summary is not None and summary.effects) or any(
-            config.is_seed_param(p) for p in model.definition.params
+            config.is_seed_param(p) for p in function.params
         )
         if matters:
-            out |= {t.quiet_module for t in model.targets.values() if t.quiet_module}
+            out |= {t.quiet_module for t in modelled.targets[qualname] if t.quiet_module}
     return out
 
 
@@ -162,7 +186,15 @@ def analyse(
         cached = options.cache.get("run", run_key)
         if isinstance(cached, list):
             return RunResult(cached, len(files))
-    result = _analyse(found, files, config, packs, report, overrides, options)
+    try:
+        result = _analyse(found, files, config, packs, report, overrides, options)
+    except SpillError:
+        if options.cache is None:
+            raise
+        # The cache folder changed under the run (cleared, say): work without it.
+        result = _analyse(
+            found, files, config, packs, report, overrides, replace(options, cache=None)
+        )
     # Store the answer only if no file changed while it was worked out: it must hold for
     # the text the key describes.
     if (
@@ -197,21 +229,27 @@ def _analyse(
     # SDL202 asks about every unknown call, so the prefilter would change its answers.
     prefilter = options.prefilter and config.adjacency != "strict"
     vocabulary = Vocabulary.of(packs) if prefilter else None
-    units, errors, parsed = compile_all(files, overrides, vocabulary, options)
-    diagnostics += [_error(e) for path, e in errors if report(path)]
-    for group in _group(units):
-        modelled, more = _model_group(group, packs, config, overrides, options)
-        parsed += more
-        for module in modelled.project.modules.values():  # quiet files report nothing
-            if report(Path(module.path)):
-                view = FileView(module, overrides.get(real(Path(module.path))))
-                diagnostics += check_module(module, view, modelled, config, packs)
+    with tempfile.TemporaryDirectory(prefix="seedlint-") as spill_dir:
+        units, errors, parsed = compile_all(files, overrides, vocabulary, options, Path(spill_dir))
+        diagnostics += [_error(e) for path, e in errors if report(path)]
+        for group in _group(units):
+            modelled, more = _model_group(group, packs, config, overrides, options, Path(spill_dir))
+            parsed += more
+            for module in modelled.project.modules.values():  # quiet files report nothing
+                if report(Path(module.path)):
+                    text = overrides.get(real(Path(module.path)))
+                    diagnostics += check_module(module, modelled, config, packs, text)
     diagnostics.sort()
     return RunResult(diagnostics, len(files), tuple(parsed))
 
 
 def _model_group(
-    group: Group, packs: Packs, config: Config, overrides: Mapping[Path, bytes], options: Options
+    group: Group,
+    packs: Packs,
+    config: Config,
+    overrides: Mapping[Path, bytes],
+    options: Options,
+    spill_dir: Path,
 ) -> tuple[Modelled, list[Path]]:
     """Summaries for a project; quiet files that turn out to matter are parsed too."""
     parsed: list[Path] = []
@@ -229,14 +267,16 @@ def _model_group(
         ]
         if not wake:
             return modelled, parsed
-        units, _errors, woken = compile_all([Path(q.path) for q in wake], overrides, None, options)
+        units, _errors, woken = compile_all(
+            [Path(q.path) for q in wake], overrides, None, options, spill_dir
+        )
         parsed += woken
         group.quiet = [q for q in group.quiet if q not in wake]
-        group.modules += [u for u in units if isinstance(u, ModuleIR)]
+        group.modules += [u for u in units if isinstance(u, ModuleIndex)]
 
 
 def responsibility(
-    function: FunctionIR, events: list[list], config: Config, packs: Packs
+    function: FunctionIndex | FunctionIR, events: list[list], config: Config, packs: Packs
 ) -> tuple[tuple[str, ...], frozenset[str]]:
     """Seed-like parameters, and the streams the function takes responsibility for."""
     seed_params = tuple(p for p in function.params if config.is_seed_param(p))
@@ -252,13 +292,21 @@ def responsibility(
 
 
 def check_module(
-    module: ModuleIR, view: FileView, modelled: Modelled, config: Config, packs: Packs
+    module: ModuleIndex,
+    modelled: Modelled,
+    config: Config,
+    packs: Packs,
+    text: bytes | None = None,
 ) -> list[Diagnostic]:
+    """Findings in one module; `text` is its content if not the disk's (for positions)."""
     from seedlint.analysis.dataflow import solve
 
     diagnostics: list[Diagnostic] = []
+    view = FileView(module, text)
     for function in module.functions:
-        model = modelled.models[function.qualname]
+        if not modelled.has_events(function.qualname):
+            continue
+        model = modelled.model(function.qualname)
         events = model.block_events(modelled.summaries)
         seed_params, responsible = responsibility(function, events, config, packs)
         if not responsible:
@@ -283,7 +331,7 @@ def check_module(
     return diagnostics
 
 
-def _place(finding: Finding, module: ModuleIR, view: FileView, function: str) -> Diagnostic:
+def _place(finding: Finding, module: ModuleIndex, view: FileView, function: str) -> Diagnostic:
     line, column = view.position(finding.node.index)
     return Diagnostic(
         module.display,

@@ -79,3 +79,37 @@ class ModuleIR:
     classes: dict[str, ClassIR]
     digest: str  # of the text analysed, to check a later re-read for positions
     call_names: tuple[str | None, ...]  # last name of every call's callee, in source order
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class FunctionIndex:
+    """What the whole-project pass needs of a function; its graph stays in the spill file."""
+
+    qualname: str
+    display: str
+    class_qualname: str | None
+    params: tuple[str, ...]
+    keys: tuple[CallKey, ...]  # the distinct keys of the calls in reachable blocks
+    returns: bool  # the normal exit is reachable when every call returns
+    offset: int  # where the pickled FunctionIR lies in the module's spill file
+    length: int
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class ModuleIndex:
+    """A module as the main process holds it: names for resolution, and where the rest is.
+
+    The spill file holds the callee names of the calls (for positions) and then each
+    function's FunctionIR, pickled one by one, so any of them can be read alone."""
+
+    name: str
+    path: Path
+    display: str
+    scope: Scope  # the module scope only: it refers to no function scope
+    classes: dict[str, ClassIR]
+    digest: str
+    functions: tuple[FunctionIndex, ...]
+    spill: Path
+    names_length: int  # of the callee-names record at the start of the spill file

@@ -19,8 +19,9 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from seedlint.ir import ModuleIR
+from seedlint.ir import ModuleIndex
 from seedlint.paths import parse_quietly
+from seedlint.spill import read_call_names
 from seedlint.walk import calls_in_source_order
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -42,7 +43,7 @@ def _last_name(node: ast.expr) -> str | None:
 class FileView:
     """A file that has findings, read again: its calls' positions and its lines."""
 
-    def __init__(self, module: ModuleIR, data: bytes | None = None) -> None:
+    def __init__(self, module: ModuleIndex, data: bytes | None = None) -> None:
         self.module = module
         self._data = data
         self._positions: list[tuple[int, int]] | None = None
@@ -81,7 +82,7 @@ class FileView:
             (n for n in ast.walk(tree) if isinstance(n, ast.Call)),
             key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0)),
         )
-        names = self.module.call_names
+        names = read_call_names(self.module)
         if len(calls) != len(names):
             return None
         lines = [line.encode("utf-8") for line in source_lines(body)]

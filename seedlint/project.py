@@ -8,7 +8,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from seedlint.ir import CallKey, ClassIR, FunctionIR, ModuleIR
+from seedlint.ir import CallKey, ClassIR, FunctionIndex, ModuleIndex
 from seedlint.packs import Kind, PackEntry, Packs
 from seedlint.scopes import Binding, BindingKind, Scope
 
@@ -40,13 +40,14 @@ def module_name_for(path: Path) -> tuple[str, bool]:
 
 class Project:
     def __init__(
-        self, modules: list[ModuleIR], packs: Packs, quiet: frozenset[str] = frozenset()
+        self, modules: list[ModuleIndex], packs: Packs, quiet: frozenset[str] = frozenset()
     ) -> None:
         self.packs = packs
         self.modules = {m.name: m for m in modules}
         # Modules the prefilter did not parse: they mention nothing that draws or seeds.
         self.quiet = quiet
-        self.definitions: dict[str, FunctionIR] = {}
+        self.definitions: dict[str, FunctionIndex] = {}
+        self.home: dict[str, ModuleIndex] = {}  # function qualname -> its module
         self.classes: dict[str, ClassIR] = {}
         # Resolution is asked the same questions for every call: answer each once.
         self._targets: dict[CallKey, Target] = {}
@@ -54,6 +55,7 @@ class Project:
         for module in modules:
             for function in module.functions:
                 self.definitions[function.qualname] = function
+                self.home[function.qualname] = module
             self.classes.update(module.classes)
 
     # --- project names -------------------------------------------------------

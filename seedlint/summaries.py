@@ -3,18 +3,32 @@
 Functions are summarised callees first (strongly connected components of the call
 graph in reverse topological order); a recursive component is iterated to a fixed
 point, with a bound so that a non-monotone cycle still terminates.
+
+Most functions call nothing that seeds, draws or never returns: their summary follows
+from the targets of their calls and whether their exit is reachable, both in the
+index. Only the others have their graph read back and the data flow solved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from seedlint.analysis.dataflow import Flow, solve, strongest
 from seedlint.cfg.model import CFG
-from seedlint.events import DRAWS, Event, EventKind, StreamEffect, Summary, events_for
-from seedlint.ir import FunctionIR
+from seedlint.events import (
+    DRAWS,
+    PURE_SUMMARY,
+    Event,
+    EventKind,
+    StreamEffect,
+    Summary,
+    events_for,
+)
+from seedlint.ir import FunctionIndex, FunctionIR
 from seedlint.project import Project, Target
+
+Targets = tuple[Target, ...]  # of a function's call keys, in the index's order
 
 _MAX_ROUNDS = 12
 
@@ -26,9 +40,6 @@ class FunctionModel:
     definition: FunctionIR
     cfg: CFG
     targets: Mapping[int, Target]  # id(call) -> target
-
-    def callees(self) -> set[str]:
-        return {f for t in self.targets.values() for f in t.functions}
 
     def block_events(self, summaries: Mapping[str, Summary]) -> list[list[Event]]:
         out: list[list[Event]] = []
@@ -52,6 +63,39 @@ def model_function(function: FunctionIR, project: Project) -> FunctionModel:
         for call in block.calls:
             targets[id(call)] = project.resolve(call.key)
     return FunctionModel(function, function.cfg, targets)
+
+
+def needs_flow(targets: Targets, summaries: Mapping[str, Summary]) -> bool:
+    """Whether some call seeds, draws or never returns (else the summary is plain)."""
+    for target in targets:
+        if target.pack is not None:
+            return True
+        for function in target.functions:
+            summary = summaries.get(function, PURE_SUMMARY)
+            if summary.effects or summary.noreturn:
+                return True
+    return False
+
+
+_PLAIN = {
+    (opaque, noreturn): Summary({}, opaque, noreturn)
+    for opaque in (False, True)
+    for noreturn in (False, True)
+}
+
+
+def plain_summary(
+    function: FunctionIndex, targets: Targets, summaries: Mapping[str, Summary]
+) -> Summary:
+    """The summary of a function for which `needs_flow` is false, without its graph:
+    what `summarize` gives when the only events are calls of unknown effect."""
+    opaque = any(
+        not t.pure
+        and t.pack is None
+        and (not t.functions or any(summaries.get(f, PURE_SUMMARY).opaque for f in t.functions))
+        for t in targets
+    )
+    return _PLAIN[opaque, not function.returns]
 
 
 def summarize(flow: Flow, streams: Iterable[str]) -> Summary:
@@ -161,22 +205,34 @@ def _components(graph: Mapping[str, set[str]]) -> list[list[str]]:
     return result
 
 
+def callees(targets: Targets) -> set[str]:
+    return {f for t in targets for f in t.functions}
+
+
 def compute_summaries(
-    models: Mapping[str, FunctionModel],
+    definitions: Mapping[str, FunctionIndex],
+    targets: Mapping[str, Targets],
     streams: tuple[str, ...],
+    load: Callable[[str], FunctionModel],
     known: Mapping[str, Summary] | None = None,
 ) -> dict[str, Summary]:
     """Every function's summary. `known` holds summaries still valid from an earlier
     computation (the function and everything it calls unchanged): only the rest are
-    computed, callees first."""
+    computed, callees first. `load` reads a function's graph back when it is needed."""
     summaries = dict(known or {})
-    todo = [name for name in models if name not in summaries]
-    graph = {name: models[name].callees() & models.keys() for name in todo}
+    todo = [name for name in targets if name not in summaries]
+    graph = {name: callees(targets[name]) & targets.keys() for name in todo}
     for component in _components(graph):
+        models: dict[str, FunctionModel] = {}  # read once per component, then dropped
         for _ in range(_MAX_ROUNDS):
             changed = False
             for name in component:
-                summary = summarize(models[name].flow(summaries, streams), streams)
+                if needs_flow(targets[name], summaries):
+                    if name not in models:
+                        models[name] = load(name)
+                    summary = summarize(models[name].flow(summaries, streams), streams)
+                else:
+                    summary = plain_summary(definitions[name], targets[name], summaries)
                 if summaries.get(name) != summary:
                     summaries[name] = summary
                     changed = True
@@ -186,18 +242,16 @@ def compute_summaries(
 
 
 def still_valid(
-    old: Mapping[str, FunctionModel],
+    old: Mapping[str, Targets],
     summaries: Mapping[str, Summary],
-    new: Mapping[str, FunctionModel],
+    new: Mapping[str, Targets],
 ) -> dict[str, Summary]:
     """The summaries from `old` that hold for `new`: those of functions whose calls
     resolve as before and call only such functions."""
-    changed = [
-        name for name, model in new.items() if name not in old or old[name].targets != model.targets
-    ]
+    changed = [name for name, targets in new.items() if old.get(name) != targets]
     callers: dict[str, list[str]] = {}
-    for name, model in new.items():
-        for callee in model.callees():
+    for name, targets in new.items():
+        for callee in callees(targets):
             callers.setdefault(callee, []).append(name)
     stale = set(changed)
     while changed:

@@ -1,25 +1,39 @@
-"""Compile files to ModuleIR, from the cache or in a pool of worker processes."""
+"""Compile files to ModuleIndexes, from the cache or in a pool of worker processes.
+
+Each worker parses one file at a time, writes the module's graphs to a spill file and
+sends back only its index, so no process holds the graphs of the whole tree."""
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seedlint.cache import digest
+from seedlint.cache import Cache, digest
 from seedlint.compile import compile_file
-from seedlint.ir import ModuleIR
+from seedlint.ir import ModuleIndex
 from seedlint.paths import parse_quietly, real
 from seedlint.prefilter import Quiet, Vocabulary, references
 from seedlint.project import module_name_for
 from seedlint.sources import SourceError
+from seedlint.spill import SpillError, spill_module
 
 if TYPE_CHECKING:
     from seedlint.engine import Options
 
-Unit = ModuleIR | Quiet
+Unit = ModuleIndex | Quiet
 _MIN_FILES_PER_WORKER = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: Path
+    data: bytes | None  # the text to use instead of the file's (an editor's buffer)
+    vocabulary: Vocabulary | None
+    cache: Cache | None
+    temporary: Path  # the run's spill folder
 
 
 def _read(path: Path, overrides: Mapping[Path, bytes]) -> bytes | SourceError:
@@ -45,16 +59,33 @@ def _quiet(path: Path, data: bytes) -> Quiet | None:
     return Quiet(name, path, str(path), references(tree, package))
 
 
-def _task(item: tuple[Path, bytes, Vocabulary | None]) -> Unit | SourceError:
-    path, data, vocabulary = item
-    if vocabulary is not None and not vocabulary.mentioned_in(data):
-        quiet = _quiet(path, data)
+def _task(job: _Job) -> tuple[Unit | SourceError, str]:
+    """The file's unit (or why it has none), and the key its content is cached under."""
+    data = job.data if job.data is not None else _read(job.path, {})
+    if isinstance(data, SourceError):
+        return data, ""
+    key = _cache_key(job.path, data)
+    if job.vocabulary is not None and not job.vocabulary.mentioned_in(data):
+        quiet = _quiet(job.path, data)
         if quiet is not None:
-            return quiet
+            return quiet, key
     try:
-        return compile_file(path, data)
+        module = compile_file(job.path, data)
     except RecursionError:
-        return SourceError(str(path), "too deeply nested to analyse")
+        return SourceError(str(job.path), "too deeply nested to analyse"), key
+    if isinstance(module, SourceError):
+        return module, key
+    spills = (job.temporary / digest(str(job.path)),)
+    if job.cache is not None:
+        spills = (job.cache.file("spill", key), *spills)
+    try:
+        return spill_module(module, spills), key
+    except SpillError as error:
+        return SourceError(str(job.path), str(error)), key
+
+
+def _cache_key(path: Path, data: bytes) -> str:
+    return digest(str(path), module_name_for(path)[0], data)
 
 
 def compile_all(
@@ -62,48 +93,69 @@ def compile_all(
     overrides: Mapping[Path, bytes],
     vocabulary: Vocabulary | None,
     options: Options,
+    spill_dir: Path,
 ) -> tuple[list[Unit], list[tuple[Path, SourceError]], list[Path]]:
-    """Units for every file (from the cache where possible), errors, and files parsed."""
+    """Units for every file (from the cache where possible), errors, and files parsed.
+
+    Spill files go to the cache when there is one (so cached indexes stay usable), else
+    to `spill_dir`, which must live as long as the units are used. Files are read in
+    the workers: the main process never holds the text of the whole tree."""
     units: list[Unit] = []
     errors: list[tuple[Path, SourceError]] = []
-    todo: list[tuple[Path, bytes, Vocabulary | None]] = []
-    keys: dict[Path, str] = {}
+    todo: list[_Job] = []
+    cache = options.cache
     for path in files:
-        data = _read(path, overrides)
-        if isinstance(data, SourceError):
-            errors.append((path, data))
-            continue
-        if options.cache is not None:
-            key = digest(str(path), module_name_for(path)[0], data)
-            cached = options.cache.get("ir", key)
-            if isinstance(cached, ModuleIR):
-                units.append(cached)
+        if cache is not None:
+            data = _read(path, overrides)
+            if isinstance(data, SourceError):
+                errors.append((path, data))
                 continue
-            keys[path] = key
-        todo.append((path, data, vocabulary))
+            key = _cache_key(path, data)
+            cached_spill = cache.file("spill", key)
+            cached = cache.get("index", key)
+            if isinstance(cached, ModuleIndex) and cached_spill.is_file():
+                # The cache folder may have moved since the index was written.
+                units.append(replace(cached, spill=cached_spill))
+                continue
+        todo.append(
+            _Job(
+                path,
+                overrides.get(real(path)),
+                vocabulary,
+                cache,
+                spill_dir,
+            )
+        )
     parsed: list[Path] = []
-    for (path, _, _), result in zip(todo, _run(todo, options.jobs), strict=True):
+    for job, (result, key) in zip(todo, _run(todo, options.jobs), strict=True):
         if isinstance(result, SourceError):
-            errors.append((path, result))
+            errors.append((job.path, result))
             continue
         units.append(result)
-        if isinstance(result, ModuleIR):
-            parsed.append(path)
-            if options.cache is not None:
-                options.cache.put("ir", keys[path], result)
+        if isinstance(result, ModuleIndex):
+            parsed.append(job.path)
+            if cache is not None and result.spill == cache.file("spill", key):
+                cache.put("index", key, result)
     return units, errors, parsed
 
 
-def _run(todo: list[tuple[Path, bytes, Vocabulary | None]], jobs: int) -> list[Unit | SourceError]:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _run(todo: list[_Job], jobs: int) -> list[tuple[Unit | SourceError, str]]:
     workers = min(jobs, len(todo) // _MIN_FILES_PER_WORKER)
     if workers <= 1:
-        return [_task(item) for item in todo]
+        return [_task(job) for job in todo]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     # Largest files first, so that no worker is left with a big one at the end.
-    order = sorted(range(len(todo)), key=lambda i: -len(todo[i][1]))
-    results: list[Unit | SourceError | None] = [None] * len(todo)
+    order = sorted(range(len(todo)), key=lambda i: -_size(todo[i].path))
+    results: dict[int, tuple[Unit | SourceError, str]] = {}
     with context.Pool(workers) as pool:
         for i, result in zip(order, pool.imap(_task, [todo[i] for i in order]), strict=True):
             results[i] = result
-    return results  # type: ignore[return-value]
+    return [results[i] for i in range(len(todo))]

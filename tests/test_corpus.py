@@ -71,27 +71,3 @@ def test_prefilter_jobs_and_cache_change_no_result(corpus: Path, tmp_path: Path)
         warm = analyse(target, config, packs, options=Options(jobs=2, cache=cache))
         assert cold.diagnostics == warm.diagnostics == plain.diagnostics
         assert cold.parsed and not warm.parsed
-
-
-def test_cache_reparses_only_what_changed(tmp_path: Path) -> None:
-    from seedlint.cache import Cache
-    from seedlint.engine import Options
-
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "helpers.py").write_text(
-        "import mlx.nn as nn\ndef make():\n    return nn.Linear(2, 2)\n"
-    )
-    (package / "main.py").write_text("from .helpers import make\ndef f(seed):\n    return 1\n")
-    config = Config()
-    packs = config.load_packs()
-    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
-    first = analyse([str(package)], config, packs, options=options)
-    assert first.diagnostics == [] and len(first.parsed) == 3
-    (package / "main.py").write_text("from .helpers import make\ndef f(seed):\n    return make()\n")
-    second = analyse([str(package)], config, packs, options=options)
-    assert [p.name for p in second.parsed] == ["main.py"]  # helpers.py came from the cache
-    assert [(Path(d.path).name, d.line, d.code) for d in second.diagnostics] == [
-        ("main.py", 3, "SDL101")
-    ]

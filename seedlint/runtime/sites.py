@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import tempfile
 from pathlib import Path
 
 import libcst as cst
@@ -12,7 +13,7 @@ from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
 from seedlint.engine import Options, check_module, model_project
 from seedlint.events import EventKind
-from seedlint.ir import FunctionIR, ModuleIR
+from seedlint.ir import FunctionIndex, ModuleIndex
 from seedlint.packs import Packs
 from seedlint.positions import FileView
 from seedlint.project import Project
@@ -23,38 +24,39 @@ from seedlint.workers import compile_all
 
 def draw_sites(
     scope_dir: Path, path: Path, module_name: str, qualname: str, config: Config, packs: Packs
-) -> tuple[FunctionIR, Project, list[Site], list[Diagnostic]]:
+) -> tuple[FunctionIndex, Project, list[Site], list[Diagnostic]]:
     """The function's draw sites and the static findings in it (one analysis pass)."""
     files = [f for f in discover([str(scope_dir)], config) if isinstance(f, Path)]
-    units, _errors, _parsed = compile_all(files, {}, None, Options())
-    modules = [u for u in units if isinstance(u, ModuleIR)]
-    module = next((m for m in modules if Path(m.path).resolve() == path.resolve()), None)
-    if module is None:
-        raise PlanError(f"{path}: cannot be parsed")
-    modelled = model_project(modules, packs)
-    function = next((f for f in module.functions if f.display == qualname), None)
-    if function is None:
-        raise PlanError(f"{path}: no function {qualname}")
-    model = modelled.models[function.qualname]
-    flow = solve(model.cfg, model.block_events(modelled.summaries), packs.streams)
-    view = FileView(module)
-    ends = _end_lines(view)
-    sites: dict[int, Site] = {}
-    for _block, _index, event, _state in flow.points():
-        if event.kind is not EventKind.CONSUME:
-            continue
-        line, column = view.position(event.call.index)
-        if line not in sites:
-            sites[line] = Site(line, ends.get((line, column), line), event.name, [])
-    findings = [
-        d for d in check_module(module, view, modelled, config, packs) if d.function == qualname
-    ]
+    with tempfile.TemporaryDirectory(prefix="seedlint-") as spill_dir:
+        units, _errors, _parsed = compile_all(files, {}, None, Options(), Path(spill_dir))
+        modules = [u for u in units if isinstance(u, ModuleIndex)]
+        module = next((m for m in modules if Path(m.path).resolve() == path.resolve()), None)
+        if module is None:
+            raise PlanError(f"{path}: cannot be parsed")
+        modelled = model_project(modules, packs)
+        function = next((f for f in module.functions if f.display == qualname), None)
+        if function is None:
+            raise PlanError(f"{path}: no function {qualname}")
+        model = modelled.model(function.qualname)
+        flow = solve(model.cfg, model.block_events(modelled.summaries), packs.streams)
+        view = FileView(module)
+        ends = _end_lines(Path(module.path))
+        sites: dict[int, Site] = {}
+        for _block, _index, event, _state in flow.points():
+            if event.kind is not EventKind.CONSUME:
+                continue
+            line, column = view.position(event.call.index)
+            if line not in sites:
+                sites[line] = Site(line, ends.get((line, column), line), event.name, [])
+        findings = [
+            d for d in check_module(module, modelled, config, packs) if d.function == qualname
+        ]
     return function, modelled.project, sorted(sites.values(), key=lambda s: s.line), findings
 
 
-def _end_lines(view: FileView) -> dict[tuple[int, int], int]:
+def _end_lines(path: Path) -> dict[tuple[int, int], int]:
     """(line, 1-based column) of each call -> the line its statement ends on."""
-    text = Path(view.module.path).read_text(encoding="utf-8", errors="replace")
+    text = path.read_text(encoding="utf-8", errors="replace")
     tree = ast.parse(text)
     lines = text.splitlines()
     out: dict[tuple[int, int], int] = {}

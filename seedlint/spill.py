@@ -1,0 +1,105 @@
+"""Spill files: a module's function graphs on disk, so that the main process holds only
+the index of every module and reads a graph back when the analysis needs it.
+
+A worker writes the file right after compiling the module; the main process reads
+single functions by offset. A file that has vanished (its cache folder was cleared
+during the run) raises SpillError, and the engine runs again without the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from seedlint.ir import FunctionIndex, FunctionIR, ModuleIndex, ModuleIR
+
+
+class SpillError(Exception):
+    pass
+
+
+def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleIndex:
+    """Write `module` to the first destination that can be written; its index."""
+    names = pickle.dumps(module.call_names, protocol=pickle.HIGHEST_PROTOCOL)
+    records = [pickle.dumps(f, protocol=pickle.HIGHEST_PROTOCOL) for f in module.functions]
+    error: OSError | None = None
+    for destination in destinations:
+        try:
+            _write(destination, [names, *records])
+            break
+        except OSError as failure:
+            error = failure
+    else:
+        raise SpillError(f"cannot write analysis data: {error}")
+    functions = []
+    offset = len(names)
+    for function, record in zip(module.functions, records, strict=True):
+        functions.append(_index(function, offset, len(record)))
+        offset += len(record)
+    return ModuleIndex(
+        module.name,
+        module.path,
+        module.display,
+        module.scope,
+        module.classes,
+        module.digest,
+        tuple(functions),
+        destination,
+        len(names),
+    )
+
+
+def _write(path: Path, records: list[bytes]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for record in records:
+                out.write(record)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:
+    cfg = function.cfg
+    reachable = cfg.reverse_postorder()
+    keys = dict.fromkeys(call.key for block in reachable for call in cfg.blocks[block].calls)
+    reachable_set = set(reachable)
+    return FunctionIndex(
+        function.qualname,
+        function.display,
+        function.class_qualname,
+        function.params,
+        tuple(keys),
+        cfg.exit in reachable_set,
+        offset,
+        length,
+    )
+
+
+def _read(path: Path, offset: int, length: int) -> object:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            data = handle.read(length)
+        if len(data) != length:
+            raise SpillError(f"{path}: analysis data is truncated")
+        return pickle.loads(data)
+    except (OSError, pickle.UnpicklingError, EOFError) as error:
+        raise SpillError(f"{path}: cannot read analysis data: {error}") from error
+
+
+def read_function(module: ModuleIndex, function: FunctionIndex) -> FunctionIR:
+    found = _read(module.spill, function.offset, function.length)
+    assert isinstance(found, FunctionIR)
+    return found
+
+
+def read_call_names(module: ModuleIndex) -> tuple[str | None, ...]:
+    found = _read(module.spill, 0, module.names_length)
+    assert isinstance(found, tuple)
+    return found

@@ -1,0 +1,177 @@
+"""The main process holds indexes and reads function graphs back from spill files:
+summaries made without a graph equal those of the full data flow, spill files never
+outlive the run, and a cache folder that moves or is cleared only costs speed."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from seedlint import engine
+from seedlint.cache import Cache
+from seedlint.config import Config
+from seedlint.engine import Options, analyse, model_project
+from seedlint.ir import ModuleIndex
+from seedlint.sources import discover
+from seedlint.summaries import summarize
+from seedlint.workers import compile_all
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Functions whose summaries need no graph: pure, opaque, never returning, unreachable
+# calls, and callers of each.
+PLAIN = """
+import os
+import mlx.core as mx
+
+def pure(x):
+    return x + 1
+
+def opaque(x):
+    os.remove(x)
+
+def fails(x):
+    raise ValueError(x)
+
+def fails_or_not(x):
+    if x:
+        raise ValueError(x)
+    return opaque(x)
+
+def loops():
+    while True:
+        pure(1)
+
+def after_return(x):
+    return pure(x)
+    mx.random.normal((2,))
+
+def calls_them(x):
+    pure(x)
+    fails_or_not(x)
+    loops()
+
+def calls_fails(x):
+    fails(x)
+    mx.random.normal((2,))
+"""
+
+
+def _modules(paths: list[Path], spill_dir: Path) -> list[ModuleIndex]:
+    config = Config()
+    files = [f for f in discover([str(p) for p in paths], config) if isinstance(f, Path)]
+    units, errors, _parsed = compile_all(files, {}, None, Options(), spill_dir)
+    assert not errors
+    return [u for u in units if isinstance(u, ModuleIndex)]
+
+
+def test_plain_summaries_equal_the_data_flow(tmp_path: Path) -> None:
+    (tmp_path / "plain.py").write_text(PLAIN)
+    packs = Config().load_packs()
+    modules = _modules([tmp_path / "plain.py", ROOT / "fixtures", ROOT / "examples"], tmp_path)
+    modelled = model_project(modules, packs)
+    plain = [name for name in modelled.targets if not modelled.has_events(name)]
+    eventful = [name for name in modelled.targets if modelled.has_events(name)]
+    assert len(plain) > 20 and len(eventful) > 20
+    for name in plain:
+        flow = modelled.model(name).flow(modelled.summaries, packs.streams)
+        assert modelled.summaries[name] == summarize(flow, packs.streams), name
+    summaries = modelled.summaries
+    assert summaries["plain.fails"].noreturn and not summaries["plain.pure"].opaque
+    assert summaries["plain.opaque"].opaque and summaries["plain.loops"].noreturn
+    assert not summaries["plain.after_return"].effects  # the draw is unreachable
+    # A call that never returns needs the graph: it cuts the paths after it.
+    assert "plain.calls_fails" in eventful
+    assert summaries["plain.calls_fails"].noreturn and not summaries["plain.calls_fails"].effects
+    assert "plain.fails_or_not" in plain and not summaries["plain.fails_or_not"].noreturn
+
+
+def test_spill_files_do_not_outlive_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    config = Config()
+    result = analyse([str(ROOT / "fixtures")], config, config.load_packs())
+    assert result.diagnostics and result.parsed
+    assert list(scratch.iterdir()) == []
+
+
+CALLS_MAKE = "from .helpers import make\ndef f(seed):\n    return make()\n"
+
+
+def _package(root: Path) -> Path:
+    package = root / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helpers.py").write_text(
+        "import mlx.nn as nn\ndef make():\n    return nn.Linear(2, 2)\n"
+    )
+    (package / "main.py").write_text("from .helpers import make\ndef f(seed):\n    return 1\n")
+    return package
+
+
+def _found(result: engine.RunResult) -> list[tuple[str, int, str]]:
+    return [(Path(d.path).name, d.line, d.code) for d in result.diagnostics]
+
+
+def test_cache_reparses_only_what_changed(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    config = Config()
+    packs = config.load_packs()
+    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
+    first = analyse([str(package)], config, packs, options=options)
+    assert first.diagnostics == [] and len(first.parsed) == 3
+    (package / "main.py").write_text(CALLS_MAKE)
+    second = analyse([str(package)], config, packs, options=options)
+    assert [p.name for p in second.parsed] == ["main.py"]  # helpers.py came from the cache
+    assert _found(second) == [("main.py", 3, "SDL101")]
+
+
+def test_moved_cache_folder_is_still_used(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    config = Config()
+    packs = config.load_packs()
+    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
+    assert len(analyse([str(package)], config, packs, options=options).parsed) == 3
+    shutil.move(tmp_path / "cache", tmp_path / "moved")
+    (package / "main.py").write_text(CALLS_MAKE)
+    moved = Options(cache=Cache(tmp_path / "moved"), prefilter=False)
+    second = analyse([str(package)], config, packs, options=moved)
+    assert [p.name for p in second.parsed] == ["main.py"]
+    assert _found(second) == [("main.py", 3, "SDL101")]
+
+
+def test_cleared_spill_files_are_rebuilt(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    config = Config()
+    packs = config.load_packs()
+    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
+    analyse([str(package)], config, packs, options=options)
+    shutil.rmtree(tmp_path / "cache" / "spill")
+    (package / "main.py").write_text(CALLS_MAKE)
+    second = analyse([str(package)], config, packs, options=options)
+    assert len(second.parsed) == 3  # indexes without their spill files are not used
+    assert _found(second) == [("main.py", 3, "SDL101")]
+
+
+def test_cache_cleared_during_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Test double for the race: the cache's spill files vanish right after compiling.
+    package = _package(tmp_path)
+    (package / "main.py").write_text(CALLS_MAKE)
+    real_compile_all = engine.compile_all
+
+    def compile_then_clear(*args: object, **kwargs: object) -> object:
+        out = real_compile_all(*args, **kwargs)  # type: ignore[arg-type]
+        shutil.rmtree(tmp_path / "cache" / "spill", ignore_errors=True)
+        return out
+
+    monkeypatch.setattr(engine, "compile_all", compile_then_clear)
+    config = Config()
+    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
+    result = analyse([str(package)], config, config.load_packs(), options=options)
+    assert _found(result) == [("main.py", 3, "SDL101")]
