@@ -325,7 +325,7 @@ def check_module(
             if not config.enabled(check.code, check.default, module.display):
                 continue
             for finding in check.run(facts):
-                diagnostic = _place(finding, module, view, function.display)
+                diagnostic = _place(finding, module, view, model.definition.display)
                 if not suppressed(view.line(diagnostic.line), diagnostic.code):
                     diagnostics.append(diagnostic)
     return diagnostics

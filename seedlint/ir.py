@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedlint.cfg.model import CFG
-from seedlint.pickling import by_constructor
+from seedlint.pickling import by_constructor, interned
 from seedlint.scopes import Scope
 
 
-@by_constructor
-@dataclass(frozen=True, slots=True)
+@interned
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class CallKey:
     """What decides the target of a call: equal keys resolve alike in one project."""
 
@@ -60,7 +60,7 @@ class FunctionIR:
     assignments: dict[str, Arg] = field(default_factory=dict)  # names assigned exactly once
 
 
-@by_constructor
+@interned
 @dataclass(frozen=True, slots=True)
 class ClassIR:
     qualname: str
@@ -81,13 +81,12 @@ class ModuleIR:
     call_names: tuple[str | None, ...]  # last name of every call's callee, in source order
 
 
-@by_constructor
+@interned
 @dataclass(frozen=True, slots=True)
 class FunctionIndex:
     """What the whole-project pass needs of a function; its graph stays in the spill file."""
 
     qualname: str
-    display: str
     class_qualname: str | None
     params: tuple[str, ...]
     keys: tuple[CallKey, ...]  # the distinct keys of the calls in reachable blocks
@@ -107,7 +106,7 @@ class ModuleIndex:
     name: str
     path: Path
     display: str
-    scope: Scope  # the module scope only: it refers to no function scope
+    scope: Scope  # the module scope's names that refer to something (no plain locals)
     classes: dict[str, ClassIR]
     digest: str
     functions: tuple[FunctionIndex, ...]

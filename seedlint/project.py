@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class Project:
         self.classes: dict[str, ClassIR] = {}
         # Resolution is asked the same questions for every call: answer each once.
         self._targets: dict[CallKey, Target] = {}
+        self._distinct: dict[Target, Target] = {}
         self._canonical: dict[str, str | None] = {}
         for module in modules:
             for function in module.functions:
@@ -103,8 +105,9 @@ class Project:
     def quiet_module_of(self, qualname: str) -> str | None:
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            if ".".join(parts[:cut]) in self.quiet:
-                return ".".join(parts[:cut])
+            module = ".".join(parts[:cut])
+            if module in self.quiet:
+                return sys.intern(module)
         return None
 
     # --- calls ----------------------------------------------------------------
@@ -112,7 +115,9 @@ class Project:
         """What a call with this key runs."""
         found = self._targets.get(key)
         if found is None:
-            found = self._targets[key] = self._resolve(key)
+            target = self._resolve(key)
+            # Most keys resolve to one of a few targets (unknown, pure): keep each once.
+            found = self._targets[key] = self._distinct.setdefault(target, target)
         return found
 
     def _resolve(self, key: CallKey) -> Target:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from seedlint.ir import FunctionIndex, FunctionIR, ModuleIndex, ModuleIR
+from seedlint.scopes import BindingKind, Scope
 
 
 class SpillError(Exception):
@@ -42,7 +43,7 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
         module.name,
         module.path,
         module.display,
-        module.scope,
+        _names(module.scope),
         module.classes,
         module.digest,
         tuple(functions),
@@ -64,6 +65,17 @@ def _write(path: Path, records: list[bytes]) -> None:
         raise
 
 
+def _names(scope: Scope) -> Scope:
+    """The module scope without its plain locals: resolution through a module only
+    follows imports, definitions and classes (a local is as good as no binding)."""
+    kept = Scope(scope.kind, scope.qualname, None)
+    for name, bindings in scope.bindings.items():
+        known = [b for b in bindings if b.kind is not BindingKind.LOCAL]
+        if known:
+            kept.bindings[name] = known
+    return kept
+
+
 def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:
     cfg = function.cfg
     reachable = cfg.reverse_postorder()
@@ -71,7 +83,6 @@ def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:
     reachable_set = set(reachable)
     return FunctionIndex(
         function.qualname,
-        function.display,
         function.class_qualname,
         function.params,
         tuple(keys),

@@ -34,7 +34,9 @@ def draw_sites(
         if module is None:
             raise PlanError(f"{path}: cannot be parsed")
         modelled = model_project(modules, packs)
-        function = next((f for f in module.functions if f.display == qualname), None)
+        function = next(
+            (f for f in module.functions if f.qualname == f"{module.name}.{qualname}"), None
+        )
         if function is None:
             raise PlanError(f"{path}: no function {qualname}")
         model = modelled.model(function.qualname)
