@@ -6,7 +6,10 @@ for reference, on a pinned real corpus (bench/corpus.sh). Not a test: run it by 
     python bench/run.py .bench-corpus --others .bench-others [--runs 3] [--only peft-0.21.2 ...]
 
 Every figure is the median of --runs runs (--reference-runs for Fixit and flake8), each
-command in a fresh process; peak memory is the largest of those runs.
+command in a fresh process; peak memory is the largest of those runs. For seedlint the
+peak of its main process is shown apart from the peak of any process (the workers
+parse one file at a time, so theirs follows the largest file), and --memory adds one
+cold run per package to show how each grows with the tree.
 """
 
 from __future__ import annotations
@@ -36,21 +39,43 @@ _TIMED = (
 )
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+# seedlint's command line in this process, then its own peak RSS into $SEEDLINT_BENCH_RSS.
+_SEEDLINT = (
+    "import os, resource, runpy, sys; sys.argv[0] = 'seedlint'\n"
+    "try:\n    runpy.run_module('seedlint', run_name='__main__')\n"
+    "finally:\n    open(os.environ['SEEDLINT_BENCH_RSS'], 'w').write("
+    "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))"
+)
+
+
+def timed(command: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one command in a fresh process."""
     out = subprocess.run(
-        [sys.executable, "-c", _TIMED, *command],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
+        [sys.executable, "-c", _TIMED, *command], capture_output=True, text=True, check=True
     ).stdout.split()
     return float(out[0]), int(out[1])
 
 
-def median(command: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, int]:
-    results = [timed(command, env) for _ in range(runs)]
+def timed_seedlint(args: list[str]) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS of any of its processes and of its main process (KiB)."""
+    with tempfile.NamedTemporaryFile() as rss:
+        os.environ["SEEDLINT_BENCH_RSS"] = rss.name
+        seconds, peak = timed([sys.executable, "-c", _SEEDLINT, *args])
+        return seconds, peak, int(Path(rss.name).read_text())
+
+
+def median(command: list[str], runs: int) -> tuple[float, int]:
+    results = [timed(command) for _ in range(runs)]
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def median_seedlint(args: list[str], runs: int) -> tuple[float, int, int]:
+    results = [timed_seedlint(args) for _ in range(runs)]
+    return (
+        statistics.median(r[0] for r in results),
+        max(r[1] for r in results),
+        max(r[2] for r in results),
+    )
 
 
 def parse_floor(files: list[Path]) -> float:
@@ -68,6 +93,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--reference-runs", type=int, default=None, help="Default: --runs.")
     parser.add_argument("--others", type=Path, help="Where bench/others.sh installed them.")
+    parser.add_argument("--memory", action="store_true", help="One cold run per package too.")
     args = parser.parse_args()
     folders = sorted(p for p in args.corpus.iterdir() if p.is_dir())
     if args.only:
@@ -83,6 +109,8 @@ def main() -> None:
     total = sum(lines.values())
     print(f"files: {len(files)} ({len(relevant)} mention pack vocabulary), lines: {total}")
     print(f"largest file: {largest} ({lines[largest]} lines, {largest.stat().st_size} bytes)")
+    if args.memory:
+        memory_by_package(folders, lines)
     # The files seedlint parses: those that mention the vocabulary, and the quiet ones
     # it wakes because they refer to project code that seeds or draws.
     run = analyse([str(f) for f in folders], config, packs, options=Options(jobs=default_jobs()))
@@ -102,16 +130,16 @@ def main() -> None:
         f"libcst parse, all files: {floor_all:.2f} s; files seedlint parses: {floor_parsed:.2f} s"
     )
 
-    seedlint = [sys.executable, "-m", "seedlint"]
     targets = [str(f) for f in folders]
     cores = default_jobs()
     cold: list[float] = []
 
-    def row(label: str, seconds: float, rss: int) -> None:
+    def row(label: str, seconds: float, rss: int, main_rss: int | None = None) -> None:
         versus = f"{cold[0] / seconds:6.2f}x vs cold" if cold else ""
+        main = f" (main process {main_rss / 1024:.0f} MiB)" if main_rss is not None else ""
         print(
             f"{label:32s} {seconds:8.2f} s  {seconds / floor_parsed:5.2f}x parse(parsed)  "
-            f"{seconds / floor_all:5.2f}x parse(all)  {versus}  peak {rss / 1024:.0f} MiB",
+            f"{seconds / floor_all:5.2f}x parse(all)  {versus}  peak {rss / 1024:.0f} MiB{main}",
             flush=True,
         )
 
@@ -120,15 +148,13 @@ def main() -> None:
         ("seedlint cold --jobs 1", ["-j", "1"]),
         ("seedlint cold, no prefilter", ["--no-prefilter"]),
     ):
-        seconds, rss = median([*seedlint, "--no-cache", *extra, *targets], args.runs)
+        seconds, rss, main_rss = median_seedlint(["--no-cache", *extra, *targets], args.runs)
         cold = cold or [seconds]
-        row(label, seconds, rss)
+        row(label, seconds, rss, main_rss)
     cache = tempfile.mkdtemp(prefix="seedlint-bench-cache-")
     try:
-        timed([*seedlint, "--cache-dir", cache, *targets])  # fill the cache
-        row(
-            "seedlint warm (cache)", *median([*seedlint, "--cache-dir", cache, *targets], args.runs)
-        )
+        timed_seedlint(["--cache-dir", cache, *targets])  # fill the cache
+        row("seedlint warm (cache)", *median_seedlint(["--cache-dir", cache, *targets], args.runs))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     references = args.reference_runs or args.runs
@@ -142,6 +168,19 @@ def main() -> None:
             continue
         row(f"{tool} ({references} runs)", *median([str(executable), *command[1:]], references))
     print(f"cores: {cores}; python {sys.version.split()[0]}; {os.uname().machine}")
+
+
+def memory_by_package(folders: list[Path], lines: dict[Path, int]) -> None:
+    """Peak memory of one cold run per package, beside its size and its largest file."""
+    cores = str(default_jobs())
+    for folder in folders:
+        sizes = [n for p, n in lines.items() if p.is_relative_to(folder)]
+        _seconds, peak, main_rss = timed_seedlint(["--no-cache", "-j", cores, str(folder)])
+        print(
+            f"memory {folder.name:28s} {sum(sizes):9d} lines, largest file {max(sizes):6d}: "
+            f"peak {peak / 1024:4.0f} MiB, main process {main_rss / 1024:4.0f} MiB",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
