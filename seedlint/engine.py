@@ -106,17 +106,19 @@ class Modelled:
     targets: dict[str, Targets]  # function -> targets of its call keys
     summaries: dict[str, Summary]
 
-    def function(self, qualname: str) -> FunctionIR:
-        """A function's graph, read back from its module's spill file."""
-        return read_function(self.project.home[qualname], self.project.definitions[qualname])
-
     def model(self, qualname: str) -> FunctionModel:
-        return model_function(self.function(qualname), self.project)
+        """The graph of the definition a name denotes (the last, if a module defines
+        the name twice), read back from its module's spill file."""
+        return self.model_of(self.project.home[qualname], self.project.definitions[qualname])
 
-    def has_events(self, qualname: str) -> bool:
+    def model_of(self, module: ModuleIndex, function: FunctionIndex) -> FunctionModel:
+        return model_function(read_function(module, function), self.project)
+
+    def has_events(self, function: FunctionIndex) -> bool:
         """Whether the function seeds, draws or calls something that never returns: a
         function without is never flagged, and its graph is not read."""
-        return needs_flow(self.targets[qualname], self.summaries)
+        targets = tuple(self.project.resolve(key) for key in function.keys)
+        return needs_flow(targets, self.summaries)
 
 
 def model_project(
@@ -304,9 +306,11 @@ def check_module(
     diagnostics: list[Diagnostic] = []
     view = FileView(module, text)
     for function in module.functions:
-        if not modelled.has_events(function.qualname):
+        # Each definition is checked, also when a name is defined twice (a property
+        # and its setter): calls to the name resolve to the last one.
+        if not modelled.has_events(function):
             continue
-        model = modelled.model(function.qualname)
+        model = modelled.model_of(module, function)
         events = model.block_events(modelled.summaries)
         seed_params, responsible = responsibility(function, events, config, packs)
         if not responsible:

@@ -1,8 +1,9 @@
 """The compact, picklable form of a module that the analysis works on.
 
-A worker process turns a file's libcst tree into this form (calls with their
-positions and names, function graphs, scopes); the tree itself never leaves the
-worker, so memory stays proportional to the largest file, and the form can be cached.
+A worker process turns a file's libcst tree into this form (calls with their names,
+function graphs, scopes). The tree never leaves the worker, and neither do the graphs:
+they go to a spill file (seedlint.spill), and the main process receives the module's
+index (ModuleIndex), which is all that whole-project resolution needs.
 """
 
 from __future__ import annotations

@@ -92,3 +92,27 @@ def test_same_module_names_in_two_roots_do_not_mix(tmp_path: Path) -> None:
         },
     )
     assert {f for f in found if f[0] == "use.py"} == {("use.py", 3, "SDL101")}
+
+
+def test_a_name_defined_twice_is_checked_in_each_definition(tmp_path: Path) -> None:
+    (tmp_path / "twice.py").write_text(
+        "import mlx.core as mx\n"
+        "import os\n"
+        "if os.environ.get('X'):\n"
+        "    def build(seed):\n"
+        "        return mx.random.normal((2,))\n"  # line 5: the first definition draws
+        "else:\n"
+        "    def build(seed):\n"
+        "        return 1\n"
+        "class Layer:\n"
+        "    @property\n"
+        "    def weight(self):\n"
+        "        return 1\n"
+        "    @weight.setter\n"
+        "    def weight(self, seed):\n"
+        "        self.w = mx.random.normal((2,))\n"  # line 15
+    )
+    config = Config()
+    result = analyse([str(tmp_path)], config, config.load_packs())
+    found = [(d.line, d.code, d.function) for d in result.diagnostics]
+    assert found == [(5, "SDL101", "build"), (15, "SDL101", "Layer.weight")]

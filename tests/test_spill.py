@@ -73,8 +73,9 @@ def test_plain_summaries_equal_the_data_flow(tmp_path: Path) -> None:
     packs = Config().load_packs()
     modules = _modules([tmp_path / "plain.py", ROOT / "fixtures", ROOT / "examples"], tmp_path)
     modelled = model_project(modules, packs)
-    plain = [name for name in modelled.targets if not modelled.has_events(name)]
-    eventful = [name for name in modelled.targets if modelled.has_events(name)]
+    definitions = modelled.project.definitions
+    plain = [name for name, f in definitions.items() if not modelled.has_events(f)]
+    eventful = [name for name, f in definitions.items() if modelled.has_events(f)]
     assert len(plain) > 20 and len(eventful) > 20
     for name in plain:
         flow = modelled.model(name).flow(modelled.summaries, packs.streams)

@@ -39,7 +39,7 @@ def draw_sites(
         )
         if function is None:
             raise PlanError(f"{path}: no function {qualname}")
-        model = modelled.model(function.qualname)
+        model = modelled.model_of(module, function)
         flow = solve(model.cfg, model.block_events(modelled.summaries), packs.streams)
         view = FileView(module)
         ends = _end_lines(Path(module.path))
