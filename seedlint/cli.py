@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from seedlint.engine import Options, analyse, default_jobs
 from seedlint.packs import PackError
 from seedlint.paths import real
 from seedlint.report import FORMATS
+from seedlint.spill import SpillError
 
 
 class _DefaultToCheck(click.Group):
@@ -131,9 +133,14 @@ def check(
     if context == "package":
         scope, report = with_packages(targets)
         key = "package\0" + "\0".join(str(real(Path(t))) for t in targets)
-        result = analyse(scope, config, packs, report, options=options, report_key=key)
+        run = partial(analyse, scope, config, packs, report, report_key=key)
     else:
-        result = analyse(targets, config, packs, options=options)
+        run = partial(analyse, targets, config, packs)
+    try:
+        result = run(options=options)
+    except SpillError as error:
+        click.echo(f"seedlint: {error}", err=True)
+        sys.exit(2)
     diagnostics = result.diagnostics
     if write_baseline_path:
         write_baseline(Path(write_baseline_path), diagnostics)

@@ -8,11 +8,12 @@ the code being checked.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -231,7 +232,7 @@ def _analyse(
     # SDL202 asks about every unknown call, so the prefilter would change its answers.
     prefilter = options.prefilter and config.adjacency != "strict"
     vocabulary = Vocabulary.of(packs) if prefilter else None
-    with tempfile.TemporaryDirectory(prefix="seedlint-") as spill_dir:
+    with _spill_folder() as spill_dir:
         units, errors, parsed = compile_all(files, overrides, vocabulary, options, Path(spill_dir))
         diagnostics += [_error(e) for path, e in errors if report(path)]
         for group in _group(units):
@@ -243,6 +244,16 @@ def _analyse(
                     diagnostics += check_module(module, modelled, config, packs, text)
     diagnostics.sort()
     return RunResult(diagnostics, len(files), tuple(parsed))
+
+
+@contextlib.contextmanager
+def _spill_folder() -> Iterator[str]:
+    try:
+        folder = tempfile.TemporaryDirectory(prefix="seedlint-")
+    except OSError as error:
+        raise SpillError(f"cannot create a temporary folder (set TMPDIR): {error}") from error
+    with folder as path:
+        yield path
 
 
 def _model_group(

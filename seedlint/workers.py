@@ -75,7 +75,7 @@ def _task(job: _Job) -> tuple[Unit | SourceError, str]:
         return SourceError(str(job.path), "too deeply nested to analyse"), key
     if isinstance(module, SourceError):
         return module, key
-    spills = (job.temporary / digest(str(job.path)),)
+    spills: tuple[Path, ...] = (job.temporary / digest(str(job.path)),)
     if job.cache is not None:
         spills = (job.cache.file("spill", key), *spills)
     try:

@@ -9,9 +9,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from seedlint import engine
 from seedlint.cache import Cache
+from seedlint.cli import main
 from seedlint.config import Config
 from seedlint.engine import Options, analyse, model_project
 from seedlint.ir import ModuleIndex
@@ -176,3 +178,18 @@ def test_cache_cleared_during_the_run(tmp_path: Path, monkeypatch: pytest.Monkey
     options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
     result = analyse([str(package)], config, config.load_packs(), options=options)
     assert _found(result) == [("main.py", 3, "SDL101")]
+
+
+def test_no_temporary_folder_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Test double: as root every candidate temporary folder is writable here.
+    def unwritable(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", "/tmp")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", unwritable)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    result = CliRunner().invoke(main, ["--no-cache", str(tmp_path / "a.py")])
+    assert result.exit_code == 2
+    assert result.output.startswith("seedlint: cannot create a temporary folder (set TMPDIR)")
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -435,7 +435,8 @@ class CFGBuilder:
         if node.orelse is not None:
             end = self.suite(node.orelse.body, end)
         ends = [end]
-        for handler, start in zip(node.handlers, handlers, strict=True):
+        except_handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = node.handlers
+        for handler, start in zip(except_handlers, handlers, strict=True):
             if handler.type is not None:
                 start = self.expression(handler.type, start)
             ends.append(self.suite(handler.body, start))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from seedlint.analysis.witness import decisions, describe, unseeded_path
 from seedlint.checks.base import FunctionFacts, draws_to_judge, seed_lines
@@ -49,10 +50,10 @@ class UnseededConsumer:
     ```
     """
 
-    code = "SDL101"
-    name = "unseeded-rng-consumer"
-    default = True
-    VALID = (
+    code: ClassVar[str] = "SDL101"
+    name: ClassVar[str] = "unseeded-rng-consumer"
+    default: ClassVar[bool] = True
+    VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
 def f(seed):
@@ -86,7 +87,7 @@ def f():
     return torch.randn(3)
 """,
     )
-    INVALID = (
+    INVALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
 def f(flag, seed):

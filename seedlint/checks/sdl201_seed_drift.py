@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from seedlint.checks.base import FunctionFacts, draws_to_judge, seed_lines
 from seedlint.diagnostics import Finding
@@ -34,10 +35,10 @@ class SeedDrift:
     an explicit key (`key=mx.random.key(seed)`) for the extra draws.
     """
 
-    code = "SDL201"
-    name = "seed-drift"
-    default = True
-    VALID = (
+    code: ClassVar[str] = "SDL201"
+    name: ClassVar[str] = "seed-drift"
+    default: ClassVar[bool] = True
+    VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
 import mlx.nn as nn
@@ -55,7 +56,7 @@ def f(seed):
     b = mx.random.normal((2,))
 """,
     )
-    INVALID = (
+    INVALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
 from mlx_lm.tuner.utils import linear_to_lora_layers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from seedlint.checks.base import FunctionFacts, draws_to_judge
 from seedlint.diagnostics import Finding
@@ -35,10 +36,10 @@ class SeedNotAdjacent:
     ```
     """
 
-    code = "SDL202"
-    name = "seed-not-adjacent"
-    default = False
-    VALID = (
+    code: ClassVar[str] = "SDL202"
+    name: ClassVar[str] = "seed-not-adjacent"
+    default: ClassVar[bool] = False
+    VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
 from mlx_lm.tuner.utils import linear_to_lora_layers
@@ -48,7 +49,7 @@ def f(model, seed):
     linear_to_lora_layers(model, 4, {})
 """,
     )
-    INVALID = (
+    INVALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
 from somewhere import prepare

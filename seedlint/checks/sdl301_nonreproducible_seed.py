@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from seedlint.analysis.dataflow import State
 from seedlint.checks.base import FunctionFacts
@@ -38,10 +39,10 @@ class NonreproducibleSeed:
     ```
     """
 
-    code = "SDL301"
-    name = "nonreproducible-seed"
-    default = True
-    VALID = (
+    code: ClassVar[str] = "SDL301"
+    name: ClassVar[str] = "nonreproducible-seed"
+    default: ClassVar[bool] = True
+    VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
 def f(args):
@@ -55,7 +56,7 @@ def f():
     mx.random.seed(int(np.random.randint(1000)))
 """,
     )
-    INVALID = (
+    INVALID: ClassVar[tuple[str, ...]] = (
         """
 import time
 import mlx.core as mx

@@ -14,7 +14,7 @@ import sys
 import time
 import types
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 _MAX_CHAIN = 4096
 
@@ -83,12 +83,13 @@ class Runner:
             self.seeds.append(int(value))
             self.original_seed(value)
 
-        mx.random.seed = recording_seed
+        mx.random.seed = recording_seed  # type: ignore[assignment]  # record, then seed
         self._chains: dict[tuple[int, ...], dict[tuple[int, ...], int]] = {}
 
     # --- the key chain: each draw replaces the global key by split(key)[0] ---------
     def key_now(self) -> tuple[int, ...]:
-        return tuple(self.mx.random.state[0].tolist())
+        state: Any = self.mx.random.state
+        return tuple(state[0].tolist())
 
     def chain_from(self, start: tuple[int, ...]) -> dict[tuple[int, ...], int]:
         found = self._chains.get(start)
@@ -97,12 +98,12 @@ class Runner:
             found = {start: 0}
             for index in range(1, _MAX_CHAIN):
                 key = self.mx.random.split(key)[0]
-                found[tuple(key.tolist())] = index
+                found[tuple(cast(list[int], key.tolist()))] = index
             self._chains[start] = found
         return found
 
     def seed_key(self, seed: int) -> tuple[int, ...]:
-        return tuple(self.mx.random.key(seed).tolist())
+        return tuple(cast(list[int], self.mx.random.key(seed).tolist()))
 
     def steps(self, start: tuple[int, ...], end: tuple[int, ...]) -> int | None:
         return self.chain_from(start).get(end)
@@ -111,7 +112,8 @@ class Runner:
     def snapshot(self, model: Any) -> dict[str, Any]:
         from mlx.utils import tree_flatten
 
-        return {name: self.np.array(value) for name, value in tree_flatten(model.parameters())}
+        flat: list[tuple[str, Any]] = tree_flatten(model.parameters())  # type: ignore[assignment]
+        return {name: self.np.array(value) for name, value in flat}
 
     def run(
         self, scenario: dict[str, Any], ambient: int, reseed: dict[int, int] | None = None
@@ -206,7 +208,9 @@ def _scenarios(plan: dict[str, Any], model: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
 
     # A VLM path checks attributes of the model: from a witness, else one flag at a time.
-    flag_sets = [vlm_attrs] if vlm_attrs else [{f: True} for f in plan.get("model_flags", [])]
+    flag_sets: list[dict[str, Any]] = (
+        [vlm_attrs] if vlm_attrs else [{f: True} for f in plan.get("model_flags", [])]
+    )
 
     def add(inputs: dict[str, Any], attrs: dict[str, Any], kind: str | None = None) -> None:
         for k in [kind] if kind else kinds:

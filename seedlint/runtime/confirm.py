@@ -71,7 +71,7 @@ def run_confirm(
 
 
 def _all_inconclusive(plan: Plan, reason: str) -> dict[str, Any]:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "line": s.line,
             "call": s.name,
@@ -85,7 +85,7 @@ def _all_inconclusive(plan: Plan, reason: str) -> dict[str, Any]:
             "detail": reason,
         }
         for s in plan.sites
-        for code in (s.codes or [None])
+        for code in (s.codes or [None])  # type: ignore[list-item]
     ]
     return {"results": rows, "bypassed_init": False, "seconds": None, "runs": 0}
 

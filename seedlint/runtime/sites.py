@@ -89,7 +89,7 @@ def definition_node(target: str) -> cst.FunctionDef | cst.Module:
     """The libcst node of FILE::QUALNAME, for its parameter defaults."""
     file_part, _, qualname = target.partition("::")
     module = cst.parse_module(Path(file_part).read_bytes())
-    node: cst.CSTNode = module
+    node: cst.Module | cst.ClassDef | cst.FunctionDef = module
     for part in qualname.split("."):
         body = node.body.body if isinstance(node, (cst.ClassDef, cst.FunctionDef)) else node.body
         found = next(
