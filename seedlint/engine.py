@@ -126,16 +126,16 @@ def model_project(
     modules: list[ModuleIndex],
     packs: Packs,
     quiet: Iterable[str] = (),
-    earlier: Modelled | None = None,
+    earlier: tuple[dict[str, Targets], dict[str, Summary]] | None = None,
 ) -> Modelled:
-    """Model a project; with `earlier` (the same project with fewer modules parsed),
-    summaries that cannot have changed are reused."""
+    """Model a project; with `earlier` (targets and summaries of the same project with
+    fewer modules parsed), summaries that cannot have changed are reused."""
     project = Project(modules, packs, frozenset(quiet))
     targets = {
         name: tuple(project.resolve(key) for key in function.keys)
         for name, function in project.definitions.items()
     }
-    known = still_valid(earlier.targets, earlier.summaries, targets) if earlier else None
+    known = still_valid(*earlier, targets) if earlier else None
     modelled = Modelled(project, targets, {})
     modelled.summaries = compute_summaries(
         project.definitions, targets, packs.streams, modelled.model, known
@@ -266,10 +266,10 @@ def _model_group(
 ) -> tuple[Modelled, list[Path]]:
     """Summaries for a project; quiet files that turn out to matter are parsed too."""
     parsed: list[Path] = []
-    modelled = None
+    earlier = None
     while True:
         quiet = (q.name for q in group.quiet)
-        modelled = model_project(group.modules, packs, quiet, modelled)
+        modelled = model_project(group.modules, packs, quiet, earlier)
         relevant = _relevant(modelled)
         called = _quiet_callees(modelled, config)
         project = modelled.project
@@ -280,6 +280,9 @@ def _model_group(
         ]
         if not wake:
             return modelled, parsed
+        # Only what the next round reuses is kept: the old project's tables can go.
+        earlier = (modelled.targets, modelled.summaries)
+        del modelled, project
         units, _errors, woken = compile_all(
             [Path(q.path) for q in wake], overrides, None, options, spill_dir
         )
