@@ -48,10 +48,14 @@ _SEEDLINT = (
 )
 
 
-def timed(command: list[str]) -> tuple[float, int]:
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one command in a fresh process."""
     out = subprocess.run(
-        [sys.executable, "-c", _TIMED, *command], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _TIMED, *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     ).stdout.split()
     return float(out[0]), int(out[1])
 
@@ -59,8 +63,8 @@ def timed(command: list[str]) -> tuple[float, int]:
 def timed_seedlint(args: list[str]) -> tuple[float, int, int]:
     """Wall seconds, peak RSS of any of its processes and of its main process (KiB)."""
     with tempfile.NamedTemporaryFile() as rss:
-        os.environ["SEEDLINT_BENCH_RSS"] = rss.name
-        seconds, peak = timed([sys.executable, "-c", _SEEDLINT, *args])
+        env = {**os.environ, "SEEDLINT_BENCH_RSS": rss.name}
+        seconds, peak = timed([sys.executable, "-c", _SEEDLINT, *args], env)
         return seconds, peak, int(Path(rss.name).read_text())
 
 

@@ -4,11 +4,13 @@ file's content)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +45,26 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+def write_atomically(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write `path` so that readers see the old file or the whole new one; raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / f"{key}.pickle"
+        return self.file(kind, f"{key}.pickle")
 
     def file(self, kind: str, key: str) -> Path:
         """Where a file of this kind with this key belongs, for callers that write it."""
@@ -70,12 +86,7 @@ class Cache:
             return None  # missing, or written by another version: recompute
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        path = self._path(kind, key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent)
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except OSError:
-            pass  # a read-only or full cache folder only costs speed
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        # A read-only or full cache folder only costs speed.
+        with contextlib.suppress(OSError):
+            write_atomically(self._path(kind, key), [data])

@@ -49,9 +49,8 @@ class Lowerer:
 
     def key(self, call: cst.Call) -> CallKey:
         func = call.func
-        dotted = dotted_name(func)
         key = CallKey(
-            qualify_dotted(dotted, self.scope) if dotted else None,
+            _qualified(func, self.scope),
             func.attr.value if isinstance(func, cst.Attribute) else None,
             self.site(func).key if isinstance(func, cst.Call) else None,
             tuple((arg.keyword.value, _is_none(arg.value)) for arg in call.args if arg.keyword),

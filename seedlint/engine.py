@@ -22,7 +22,7 @@ from seedlint.checks import ALL_CHECKS, FunctionFacts
 from seedlint.config import Config
 from seedlint.diagnostics import UNANALYSABLE, Diagnostic, Finding
 from seedlint.events import EventKind, Summary
-from seedlint.ir import FunctionIndex, FunctionIR, ModuleIndex
+from seedlint.ir import FunctionIndex, ModuleIndex
 from seedlint.noqa import suppressed
 from seedlint.packs import Packs
 from seedlint.paths import real
@@ -118,8 +118,7 @@ class Modelled:
     def has_events(self, function: FunctionIndex) -> bool:
         """Whether the function seeds, draws or calls something that never returns: a
         function without is never flagged, and its graph is not read."""
-        targets = tuple(self.project.resolve(key) for key in function.keys)
-        return needs_flow(targets, self.summaries)
+        return needs_flow(self.project.call_targets(function), self.summaries)
 
 
 def model_project(
@@ -131,10 +130,7 @@ def model_project(
     """Model a project; with `earlier` (targets and summaries of the same project with
     fewer modules parsed), summaries that cannot have changed are reused."""
     project = Project(modules, packs, frozenset(quiet))
-    targets = {
-        name: tuple(project.resolve(key) for key in function.keys)
-        for name, function in project.definitions.items()
-    }
+    targets = {name: project.call_targets(f) for name, f in project.definitions.items()}
     known = still_valid(*earlier, targets) if earlier else None
     modelled = Modelled(project, targets, {})
     modelled.summaries = compute_summaries(
@@ -292,7 +288,7 @@ def _model_group(
 
 
 def responsibility(
-    function: FunctionIndex | FunctionIR, events: list[list], config: Config, packs: Packs
+    function: FunctionIndex, events: list[list], config: Config, packs: Packs
 ) -> tuple[tuple[str, ...], frozenset[str]]:
     """Seed-like parameters, and the streams the function takes responsibility for."""
     seed_params = tuple(p for p in function.params if config.is_seed_param(p))

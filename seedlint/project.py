@@ -111,6 +111,10 @@ class Project:
         return None
 
     # --- calls ----------------------------------------------------------------
+    def call_targets(self, function: FunctionIndex) -> tuple[Target, ...]:
+        """The targets of a function's call keys, in the index's order."""
+        return tuple(self.resolve(key) for key in function.keys)
+
     def resolve(self, key: CallKey) -> Target:
         """What a call with this key runs."""
         found = self._targets.get(key)

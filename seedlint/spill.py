@@ -8,11 +8,10 @@ during the run) raises SpillError, and the engine runs again without the cache.
 
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
+from seedlint.cache import write_atomically
 from seedlint.ir import FunctionIndex, FunctionIR, ModuleIndex, ModuleIR
 from seedlint.scopes import BindingKind, Scope
 
@@ -28,7 +27,7 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
     error: OSError | None = None
     for destination in destinations:
         try:
-            _write(destination, [names, *records])
+            write_atomically(destination, [names, *records])
             break
         except OSError as failure:
             error = failure
@@ -50,19 +49,6 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
         destination,
         len(names),
     )
-
-
-def _write(path: Path, records: list[bytes]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for record in records:
-                out.write(record)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _names(scope: Scope) -> Scope:

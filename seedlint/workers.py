@@ -60,11 +60,12 @@ def _quiet(path: Path, data: bytes) -> Quiet | None:
 
 
 def _task(job: _Job) -> tuple[Unit | SourceError, str]:
-    """The file's unit (or why it has none), and the key its content is cached under."""
+    """The file's unit (or why it has none), and the key its content is cached under
+    (with a cache: the key of the text read here, which may differ from the main's)."""
     data = job.data if job.data is not None else _read(job.path, {})
     if isinstance(data, SourceError):
         return data, ""
-    key = _cache_key(job.path, data)
+    key = _cache_key(job.path, data) if job.cache is not None else ""
     if job.vocabulary is not None and not job.vocabulary.mentioned_in(data):
         quiet = _quiet(job.path, data)
         if quiet is not None:

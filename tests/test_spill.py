@@ -122,42 +122,38 @@ def _found(result: engine.RunResult) -> list[tuple[str, int, str]]:
     return [(Path(d.path).name, d.line, d.code) for d in result.diagnostics]
 
 
+def _lint_cached(package: Path, cache: Path) -> engine.RunResult:
+    config = Config()
+    options = Options(cache=Cache(cache), prefilter=False)
+    return analyse([str(package)], config, config.load_packs(), options=options)
+
+
 def test_cache_reparses_only_what_changed(tmp_path: Path) -> None:
     package = _package(tmp_path)
-    config = Config()
-    packs = config.load_packs()
-    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
-    first = analyse([str(package)], config, packs, options=options)
+    first = _lint_cached(package, tmp_path / "cache")
     assert first.diagnostics == [] and len(first.parsed) == 3
     (package / "main.py").write_text(CALLS_MAKE)
-    second = analyse([str(package)], config, packs, options=options)
+    second = _lint_cached(package, tmp_path / "cache")
     assert [p.name for p in second.parsed] == ["main.py"]  # helpers.py came from the cache
     assert _found(second) == [("main.py", 3, "SDL101")]
 
 
 def test_moved_cache_folder_is_still_used(tmp_path: Path) -> None:
     package = _package(tmp_path)
-    config = Config()
-    packs = config.load_packs()
-    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
-    assert len(analyse([str(package)], config, packs, options=options).parsed) == 3
+    assert len(_lint_cached(package, tmp_path / "cache").parsed) == 3
     shutil.move(tmp_path / "cache", tmp_path / "moved")
     (package / "main.py").write_text(CALLS_MAKE)
-    moved = Options(cache=Cache(tmp_path / "moved"), prefilter=False)
-    second = analyse([str(package)], config, packs, options=moved)
+    second = _lint_cached(package, tmp_path / "moved")
     assert [p.name for p in second.parsed] == ["main.py"]
     assert _found(second) == [("main.py", 3, "SDL101")]
 
 
 def test_cleared_spill_files_are_rebuilt(tmp_path: Path) -> None:
     package = _package(tmp_path)
-    config = Config()
-    packs = config.load_packs()
-    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
-    analyse([str(package)], config, packs, options=options)
+    _lint_cached(package, tmp_path / "cache")
     shutil.rmtree(tmp_path / "cache" / "spill")
     (package / "main.py").write_text(CALLS_MAKE)
-    second = analyse([str(package)], config, packs, options=options)
+    second = _lint_cached(package, tmp_path / "cache")
     assert len(second.parsed) == 3  # indexes without their spill files are not used
     assert _found(second) == [("main.py", 3, "SDL101")]
 
@@ -174,9 +170,7 @@ def test_cache_cleared_during_the_run(tmp_path: Path, monkeypatch: pytest.Monkey
         return out
 
     monkeypatch.setattr(engine, "compile_all", compile_then_clear)
-    config = Config()
-    options = Options(cache=Cache(tmp_path / "cache"), prefilter=False)
-    result = analyse([str(package)], config, config.load_packs(), options=options)
+    result = _lint_cached(package, tmp_path / "cache")
     assert _found(result) == [("main.py", 3, "SDL101")]
 
 
