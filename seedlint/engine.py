@@ -12,9 +12,8 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seedlint.cache import Cache, digest
@@ -22,12 +21,12 @@ from seedlint.checks import ALL_CHECKS, FunctionFacts
 from seedlint.config import Config
 from seedlint.diagnostics import UNANALYSABLE, Diagnostic, Finding
 from seedlint.events import EventKind, Summary
-from seedlint.ir import FunctionIndex, ModuleIndex
+from seedlint.ir import FunctionIndex, ModuleFile
 from seedlint.noqa import suppressed
 from seedlint.packs import Packs
 from seedlint.paths import real
 from seedlint.positions import FileView
-from seedlint.prefilter import Quiet, Vocabulary
+from seedlint.prefilter import Vocabulary
 from seedlint.project import Project, module_name_for
 from seedlint.sources import SourceError, discover
 from seedlint.spill import SpillError, read_function
@@ -39,7 +38,8 @@ from seedlint.summaries import (
     needs_flow,
     still_valid,
 )
-from seedlint.workers import compile_all
+from seedlint.symbols import SymbolTable
+from seedlint.workers import Unit, compile_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,33 +70,49 @@ def _root_of(path: Path, module_name: str, is_package: bool) -> Path:
     return root
 
 
-@dataclass(slots=True)
-class Group:
-    """One project: modules whose names do not clash (and the quiet ones beside them)."""
+class Projects:
+    """Units as they arrive, stored in one symbol table per root folder; then merged
+    into projects: tables whose module names do not clash."""
 
-    modules: list[ModuleIndex] = field(default_factory=list)
-    quiet: list[Quiet] = field(default_factory=list)
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.by_root: dict[Path, SymbolTable] = {}
 
-    def names(self) -> set[str]:
-        return {m.name for m in self.modules} | {q.name for q in self.quiet}
-
-
-def _group(units: list[ModuleIndex | Quiet]) -> list[Group]:
-    by_root: dict[Path, Group] = defaultdict(Group)
-    for unit in units:
+    def add(self, order: int, unit: Unit) -> None:
         name, is_package = module_name_for(Path(unit.path))
-        group = by_root[_root_of(Path(unit.path), name, is_package)]
-        (group.modules if isinstance(unit, ModuleIndex) else group.quiet).append(unit)  # type: ignore[arg-type]
-    merged: list[Group] = []
-    for group in by_root.values():
-        for existing in merged:
-            if not existing.names() & group.names():
-                existing.modules += group.modules
-                existing.quiet += group.quiet
-                break
-        else:
-            merged.append(group)
-    return merged
+        root = _root_of(Path(unit.path), name, is_package)
+        table = self.by_root.get(root)
+        if table is None:
+            table = SymbolTable(self.folder / f"symbols-{len(self.by_root)}.sqlite")
+            self.by_root[root] = table
+        table.add(unit, order)
+
+    def merged(self) -> list[SymbolTable]:
+        out: list[tuple[SymbolTable, set[str]]] = []
+        for table in sorted(self.by_root.values(), key=lambda t: t.first):
+            names = table.names()
+            for existing, existing_names in out:
+                if not existing_names & names:
+                    existing.merge(table)
+                    existing_names |= names
+                    table.close()
+                    break
+            else:
+                out.append((table, names))
+        return [table for table, _ in out]
+
+
+def project_tables(
+    files: list[Path],
+    overrides: Mapping[Path, bytes],
+    vocabulary: Vocabulary | None,
+    options: Options,
+    spill_dir: Path,
+) -> tuple[list[SymbolTable], list[tuple[Path, SourceError]], list[Path]]:
+    """Compile `files` into the symbol tables of their projects; errors, files parsed."""
+    projects = Projects(spill_dir)
+    errors, parsed = compile_all(files, overrides, vocabulary, options, spill_dir, projects.add)
+    return projects.merged(), errors, parsed
 
 
 @dataclass(slots=True)
@@ -110,9 +126,12 @@ class Modelled:
     def model(self, qualname: str) -> FunctionModel:
         """The graph of the definition a name denotes (the last, if a module defines
         the name twice), read back from its module's spill file."""
-        return self.model_of(self.project.home[qualname], self.project.definitions[qualname])
+        symbols = self.project.symbols
+        function = symbols.function(qualname)
+        assert function is not None, qualname
+        return self.model_of(symbols.home(qualname), function)
 
-    def model_of(self, module: ModuleIndex, function: FunctionIndex) -> FunctionModel:
+    def model_of(self, module: ModuleFile, function: FunctionIndex) -> FunctionModel:
         return model_function(read_function(module, function), self.project)
 
     def has_events(self, function: FunctionIndex) -> bool:
@@ -122,14 +141,13 @@ class Modelled:
 
 
 def model_project(
-    modules: list[ModuleIndex],
+    symbols: SymbolTable,
     packs: Packs,
-    quiet: Iterable[str] = (),
     earlier: tuple[dict[str, Targets], dict[str, Summary]] | None = None,
 ) -> Modelled:
     """Model a project; with `earlier` (targets and summaries of the same project with
     fewer modules parsed), summaries that cannot have changed are reused."""
-    project = Project(modules, packs, frozenset(quiet))
+    project = Project(symbols, packs)
     targets = {name: project.call_targets(f) for name, f in project.definitions.items()}
     known = still_valid(*earlier, targets) if earlier else None
     modelled = Modelled(project, targets, {})
@@ -142,7 +160,7 @@ def model_project(
 def _relevant(modelled: Modelled) -> set[str]:
     """Project functions and classes that seed or draw (a class by its constructor)."""
     out = {name for name, summary in modelled.summaries.items() if summary.effects}
-    for cls in modelled.project.classes.values():
+    for cls in modelled.project.symbols.classes():
         if any(f"{cls.qualname}.{m}" in out for m in ("__init__", "__post_init__")):
             out.add(cls.qualname)
     return out
@@ -229,15 +247,20 @@ def _analyse(
     prefilter = options.prefilter and config.adjacency != "strict"
     vocabulary = Vocabulary.of(packs) if prefilter else None
     with _spill_folder() as spill_dir:
-        units, errors, parsed = compile_all(files, overrides, vocabulary, options, Path(spill_dir))
+        tables, errors, parsed = project_tables(
+            files, overrides, vocabulary, options, Path(spill_dir)
+        )
         diagnostics += [_error(e) for path, e in errors if report(path)]
-        for group in _group(units):
-            modelled, more = _model_group(group, packs, config, overrides, options, Path(spill_dir))
+        for symbols in tables:
+            modelled, more = _model_project(
+                symbols, packs, config, overrides, options, Path(spill_dir)
+            )
             parsed += more
-            for module in modelled.project.modules.values():  # quiet files report nothing
+            for module, functions in symbols.modules():  # quiet files report nothing
                 if report(Path(module.path)):
                     text = overrides.get(real(Path(module.path)))
-                    diagnostics += check_module(module, modelled, config, packs, text)
+                    diagnostics += check_module(module, functions, modelled, config, packs, text)
+            symbols.close()
     diagnostics.sort()
     return RunResult(diagnostics, len(files), tuple(parsed))
 
@@ -252,8 +275,8 @@ def _spill_folder() -> Iterator[str]:
         yield path
 
 
-def _model_group(
-    group: Group,
+def _model_project(
+    symbols: SymbolTable,
     packs: Packs,
     config: Config,
     overrides: Mapping[Path, bytes],
@@ -264,27 +287,31 @@ def _model_group(
     parsed: list[Path] = []
     earlier = None
     while True:
-        quiet = (q.name for q in group.quiet)
-        modelled = model_project(group.modules, packs, quiet, earlier)
+        modelled = model_project(symbols, packs, earlier)
         relevant = _relevant(modelled)
         called = _quiet_callees(modelled, config)
         project = modelled.project
         wake = [
             q
-            for q in group.quiet
+            for q in symbols.quiet_units()
             if q.name in called or any(project.canonical(r) in relevant for r in q.references)
         ]
         if not wake:
             return modelled, parsed
-        # Only what the next round reuses is kept: the old project's tables can go.
+        # Only what the next round reuses is kept: the old project's memos can go.
         earlier = (modelled.targets, modelled.summaries)
         del modelled, project
-        units, _errors, woken = compile_all(
-            [Path(q.path) for q in wake], overrides, None, options, spill_dir
+        symbols.wake([q.name for q in wake])
+        _errors, woken = compile_all(
+            [Path(q.path) for q in wake], overrides, None, options, spill_dir, _appender(symbols)
         )
         parsed += woken
-        group.quiet = [q for q in group.quiet if q not in wake]
-        group.modules += [u for u in units if isinstance(u, ModuleIndex)]
+
+
+def _appender(symbols: SymbolTable) -> Callable[[int, Unit], None]:
+    """Adds units after those `symbols` has, in the order of their positions."""
+    base = symbols.next_order()
+    return lambda order, unit: symbols.add(unit, base + order)
 
 
 def responsibility(
@@ -304,7 +331,8 @@ def responsibility(
 
 
 def check_module(
-    module: ModuleIndex,
+    module: ModuleFile,
+    functions: tuple[FunctionIndex, ...],
     modelled: Modelled,
     config: Config,
     packs: Packs,
@@ -315,7 +343,7 @@ def check_module(
 
     diagnostics: list[Diagnostic] = []
     view = FileView(module, text)
-    for function in module.functions:
+    for function in functions:
         # Each definition is checked, also when a name is defined twice (a property
         # and its setter): calls to the name resolve to the last one.
         if not modelled.has_events(function):
@@ -345,7 +373,7 @@ def check_module(
     return diagnostics
 
 
-def _place(finding: Finding, module: ModuleIndex, view: FileView, function: str) -> Diagnostic:
+def _place(finding: Finding, module: ModuleFile, view: FileView, function: str) -> Diagnostic:
     line, column = view.position(finding.node.index)
     return Diagnostic(
         module.display,

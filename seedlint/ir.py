@@ -3,7 +3,8 @@
 A worker process turns a file's libcst tree into this form (calls with their names,
 function graphs, scopes). The tree never leaves the worker, and neither do the graphs:
 they go to a spill file (seedlint.spill), and the main process receives the module's
-index (ModuleIndex), which is all that whole-project resolution needs.
+index (ModuleIndex), which is all that whole-project resolution needs; it keeps that
+on disk too (seedlint.symbols).
 """
 
 from __future__ import annotations
@@ -98,18 +99,35 @@ class FunctionIndex:
 
 @by_constructor
 @dataclass(frozen=True, slots=True)
-class ModuleIndex:
-    """A module as the main process holds it: names for resolution, and where the rest is.
-
-    The spill file holds the callee names of the calls (for positions) and then each
-    function's FunctionIR, pickled one by one, so any of them can be read alone."""
+class ModuleFile:
+    """Where a module's file and spill file are: what positions and graphs are read from."""
 
     name: str
     path: Path
     display: str
-    scope: Scope  # the module scope's names that refer to something (no plain locals)
-    classes: dict[str, ClassIR]
-    digest: str
-    functions: tuple[FunctionIndex, ...]
+    digest: str  # of the text analysed, to check a later re-read for positions
     spill: Path
     names_length: int  # of the callee-names record at the start of the spill file
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class ModuleIndex:
+    """A module as a worker sends it: names for resolution, and where the rest is.
+
+    The spill file holds the callee names of the calls (for positions) and then each
+    function's FunctionIR, pickled one by one, so any of them can be read alone. The
+    main process puts the index in its symbol table (seedlint.symbols) at once."""
+
+    file: ModuleFile
+    scope: Scope  # the module scope's names that refer to something (no plain locals)
+    classes: dict[str, ClassIR]
+    functions: tuple[FunctionIndex, ...]
+
+    @property
+    def name(self) -> str:
+        return self.file.name
+
+    @property
+    def path(self) -> Path:
+        return self.file.path

@@ -19,7 +19,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from seedlint.ir import ModuleIndex
+from seedlint.ir import ModuleFile
 from seedlint.paths import parse_quietly
 from seedlint.spill import read_call_names
 from seedlint.walk import calls_in_source_order
@@ -43,7 +43,7 @@ def _last_name(node: ast.expr) -> str | None:
 class FileView:
     """A file that has findings, read again: its calls' positions and its lines."""
 
-    def __init__(self, module: ModuleIndex, data: bytes | None = None) -> None:
+    def __init__(self, module: ModuleFile, data: bytes | None = None) -> None:
         self.module = module
         self._data = data
         self._positions: list[tuple[int, int]] | None = None

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import libcst as cst
 
-from seedlint.ir import CallKey, ClassIR, FunctionIndex, ModuleIndex
+from seedlint.ir import CallKey, FunctionIndex
 from seedlint.packs import Kind, PackEntry, Packs
 from seedlint.scopes import Binding, BindingKind, Scope
+from seedlint.symbols import Definitions, SymbolTable
 
 _BUILTINS = frozenset(dir(builtins))
+_MEMO_LIMIT = 1 << 14  # remembered answers, per kind
+_MISSING = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,47 +43,43 @@ def module_name_for(path: Path) -> tuple[str, bool]:
 
 
 class Project:
-    def __init__(
-        self, modules: list[ModuleIndex], packs: Packs, quiet: frozenset[str] = frozenset()
-    ) -> None:
+    """What calls refer to, asked of a project's symbol table and remembered per call key."""
+
+    def __init__(self, symbols: SymbolTable, packs: Packs) -> None:
         self.packs = packs
-        self.modules = {m.name: m for m in modules}
-        # Modules the prefilter did not parse: they mention nothing that draws or seeds.
-        self.quiet = quiet
-        self.definitions: dict[str, FunctionIndex] = {}
-        self.home: dict[str, ModuleIndex] = {}  # function qualname -> its module
-        self.classes: dict[str, ClassIR] = {}
-        # Resolution is asked the same questions for every call: answer each once.
+        self.symbols = symbols
+        self.definitions = Definitions(symbols)
+        # Resolution is asked the same questions for every call: answer each once (up to
+        # a bound, so that memory does not grow with the tree).
         self._targets: dict[CallKey, Target] = {}
         self._distinct: dict[Target, Target] = {}
         self._canonical: dict[str, str | None] = {}
-        for module in modules:
-            for function in module.functions:
-                self.definitions[function.qualname] = function
-                self.home[function.qualname] = module
-            self.classes.update(module.classes)
 
     # --- project names -------------------------------------------------------
     def canonical(self, qualname: str) -> str | None:
         """The project definition or class a qualified name denotes, through re-exports."""
-        if qualname not in self._canonical:
-            self._canonical[qualname] = self._follow(qualname, 0)
-        return self._canonical[qualname]
+        found = self._canonical.get(qualname, _MISSING)
+        if found is _MISSING:
+            if len(self._canonical) >= _MEMO_LIMIT:
+                self._canonical.clear()
+            found = self._canonical[qualname] = self._follow(qualname, 0)
+        return found  # type: ignore[return-value]
 
     def _follow(self, qualname: str, depth: int) -> str | None:
-        if qualname in self.definitions or qualname in self.classes:
+        symbols = self.symbols
+        if symbols.has_function(qualname) or symbols.class_info(qualname) is not None:
             return qualname
         if depth > 8:
             return None
         owner, _, member = qualname.rpartition(".")
-        if owner in self.classes:
+        if symbols.class_info(owner) is not None:
             return self.find_method(owner, member)
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            module = self.modules.get(".".join(parts[:cut]))
-            if module is None:
+            module = ".".join(parts[:cut])
+            if not symbols.has_module(module):
                 continue
-            binding = module.scope.own(parts[cut])
+            binding = symbols.binding(module, parts[cut])
             if binding is None or binding.target is None or binding.kind is BindingKind.SELF:
                 return None
             if binding.kind is BindingKind.IMPORT or binding.target != ".".join(parts[: cut + 1]):
@@ -88,15 +87,18 @@ class Project:
             return None
         return None
 
+    def is_class(self, qualname: str) -> bool:
+        return self.symbols.class_info(qualname) is not None
+
     def find_method(self, class_qualname: str, method: str, depth: int = 0) -> str | None:
-        info = self.classes.get(class_qualname)
+        info = self.symbols.class_info(class_qualname)
         if info is None or depth > 16:
             return None
         if method in info.methods:
             return f"{class_qualname}.{method}"
         for base in info.bases:
             base_class = self.canonical(base) if base else None
-            if base_class in self.classes:
+            if base_class is not None and self.is_class(base_class):
                 found = self.find_method(base_class, method, depth + 1)
                 if found:
                     return found
@@ -106,7 +108,7 @@ class Project:
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             module = ".".join(parts[:cut])
-            if module in self.quiet:
+            if self.symbols.is_quiet(module):
                 return sys.intern(module)
         return None
 
@@ -119,6 +121,9 @@ class Project:
         """What a call with this key runs."""
         found = self._targets.get(key)
         if found is None:
+            if len(self._targets) >= _MEMO_LIMIT:
+                self._targets.clear()
+                self._distinct.clear()
             target = self._resolve(key)
             # Most keys resolve to one of a few targets (unknown, pure): keep each once.
             found = self._targets[key] = self._distinct.setdefault(target, target)
@@ -148,7 +153,7 @@ class Project:
         if project is None:
             module = self.quiet_module_of(qualname)
             return Target(pure=True, quiet_module=module) if module else None
-        if project in self.definitions:
+        if self.symbols.has_function(project):
             return Target(functions=(project,))
         runs = tuple(
             m

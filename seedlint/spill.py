@@ -12,7 +12,7 @@ import pickle
 from pathlib import Path
 
 from seedlint.cache import write_atomically
-from seedlint.ir import FunctionIndex, FunctionIR, ModuleIndex, ModuleIR
+from seedlint.ir import FunctionIndex, FunctionIR, ModuleFile, ModuleIndex, ModuleIR
 from seedlint.scopes import BindingKind, Scope
 
 
@@ -38,17 +38,10 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
     for function, record in zip(module.functions, records, strict=True):
         functions.append(_index(function, offset, len(record)))
         offset += len(record)
-    return ModuleIndex(
-        module.name,
-        module.path,
-        module.display,
-        _names(module.scope),
-        module.classes,
-        module.digest,
-        tuple(functions),
-        destination,
-        len(names),
+    file = ModuleFile(
+        module.name, module.path, module.display, module.digest, destination, len(names)
     )
+    return ModuleIndex(file, _names(module.scope), module.classes, tuple(functions))
 
 
 def _names(scope: Scope) -> Scope:
@@ -90,13 +83,13 @@ def _read(path: Path, offset: int, length: int) -> object:
         raise SpillError(f"{path}: cannot read analysis data: {error}") from error
 
 
-def read_function(module: ModuleIndex, function: FunctionIndex) -> FunctionIR:
+def read_function(module: ModuleFile, function: FunctionIndex) -> FunctionIR:
     found = _read(module.spill, function.offset, function.length)
     assert isinstance(found, FunctionIR)
     return found
 
 
-def read_call_names(module: ModuleIndex) -> tuple[str | None, ...]:
+def read_call_names(module: ModuleFile) -> tuple[str | None, ...]:
     found = _read(module.spill, 0, module.names_length)
     assert isinstance(found, tuple)
     return found

@@ -1,12 +1,13 @@
 """Compile files to ModuleIndexes, from the cache or in a pool of worker processes.
 
 Each worker parses one file at a time, writes the module's graphs to a spill file and
-sends back only its index, so no process holds the graphs of the whole tree."""
+sends back only its index, which the caller stores as it arrives: no process holds
+the graphs, or the indexes, of the whole tree."""
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,17 +96,18 @@ def compile_all(
     vocabulary: Vocabulary | None,
     options: Options,
     spill_dir: Path,
-) -> tuple[list[Unit], list[tuple[Path, SourceError]], list[Path]]:
-    """Units for every file (from the cache where possible), errors, and files parsed.
+    add: Callable[[int, Unit], None],
+) -> tuple[list[tuple[Path, SourceError]], list[Path]]:
+    """Give `add` the unit of every file (from the cache where possible) with the file's
+    position in `files`, as soon as it is ready; return errors and the files parsed.
 
     Spill files go to the cache when there is one (so cached indexes stay usable), else
     to `spill_dir`, which must live as long as the units are used. Files are read in
     the workers: the main process never holds the text of the whole tree."""
-    units: list[Unit] = []
     errors: list[tuple[Path, SourceError]] = []
-    todo: list[_Job] = []
+    todo: list[tuple[int, _Job]] = []
     cache = options.cache
-    for path in files:
+    for position, path in enumerate(files):
         if cache is not None:
             data = _read(path, overrides)
             if isinstance(data, SourceError):
@@ -116,28 +118,22 @@ def compile_all(
             cached = cache.get("index", key)
             if isinstance(cached, ModuleIndex) and cached_spill.is_file():
                 # The cache folder may have moved since the index was written.
-                units.append(replace(cached, spill=cached_spill))
+                add(position, replace(cached, file=replace(cached.file, spill=cached_spill)))
                 continue
-        todo.append(
-            _Job(
-                path,
-                overrides.get(real(path)),
-                vocabulary,
-                cache,
-                spill_dir,
-            )
-        )
-    parsed: list[Path] = []
-    for job, (result, key) in zip(todo, _run(todo, options.jobs), strict=True):
+        job = _Job(path, overrides.get(real(path)), vocabulary, cache, spill_dir)
+        todo.append((position, job))
+    parsed: list[tuple[int, Path]] = []
+    for i, (result, key) in _run([job for _, job in todo], options.jobs):
+        position, job = todo[i]
         if isinstance(result, SourceError):
             errors.append((job.path, result))
             continue
-        units.append(result)
+        add(position, result)
         if isinstance(result, ModuleIndex):
-            parsed.append(job.path)
-            if cache is not None and result.spill == cache.file("spill", key):
+            parsed.append((position, job.path))
+            if cache is not None and result.file.spill == cache.file("spill", key):
                 cache.put("index", key, result)
-    return units, errors, parsed
+    return errors, [path for _, path in sorted(parsed)]
 
 
 def _size(path: Path) -> int:
@@ -147,16 +143,15 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _run(todo: list[_Job], jobs: int) -> list[tuple[Unit | SourceError, str]]:
+def _run(todo: list[_Job], jobs: int) -> Iterator[tuple[int, tuple[Unit | SourceError, str]]]:
+    """Each job's result with the job's position, as results arrive."""
     workers = min(jobs, len(todo) // _MIN_FILES_PER_WORKER)
     if workers <= 1:
-        return [_task(job) for job in todo]
+        yield from enumerate(map(_task, todo))
+        return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     # Largest files first, so that no worker is left with a big one at the end.
     order = sorted(range(len(todo)), key=lambda i: -_size(todo[i].path))
-    results: dict[int, tuple[Unit | SourceError, str]] = {}
     with context.Pool(workers) as pool:
-        for i, result in zip(order, pool.imap(_task, [todo[i] for i in order]), strict=True):
-            results[i] = result
-    return [results[i] for i in range(len(todo))]
+        yield from zip(order, pool.imap(_task, [todo[i] for i in order]), strict=True)

@@ -15,11 +15,10 @@ from seedlint import engine
 from seedlint.cache import Cache
 from seedlint.cli import main
 from seedlint.config import Config
-from seedlint.engine import Options, analyse, model_project
-from seedlint.ir import ModuleIndex
+from seedlint.engine import Options, analyse, model_project, project_tables
 from seedlint.sources import discover
 from seedlint.summaries import summarize
-from seedlint.workers import compile_all
+from seedlint.symbols import SymbolTable
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,19 +61,19 @@ def calls_fails(x):
 """
 
 
-def _modules(paths: list[Path], spill_dir: Path) -> list[ModuleIndex]:
+def _symbols(paths: list[Path], spill_dir: Path) -> SymbolTable:
     config = Config()
     files = [f for f in discover([str(p) for p in paths], config) if isinstance(f, Path)]
-    units, errors, _parsed = compile_all(files, {}, None, Options(), spill_dir)
-    assert not errors
-    return [u for u in units if isinstance(u, ModuleIndex)]
+    tables, errors, _parsed = project_tables(files, {}, None, Options(), spill_dir)
+    assert not errors and len(tables) == 1  # the roots' module names do not clash
+    return tables[0]
 
 
 def test_plain_summaries_equal_the_data_flow(tmp_path: Path) -> None:
     (tmp_path / "plain.py").write_text(PLAIN)
     packs = Config().load_packs()
-    modules = _modules([tmp_path / "plain.py", ROOT / "fixtures", ROOT / "examples"], tmp_path)
-    modelled = model_project(modules, packs)
+    symbols = _symbols([tmp_path / "plain.py", ROOT / "fixtures", ROOT / "examples"], tmp_path)
+    modelled = model_project(symbols, packs)
     definitions = modelled.project.definitions
     plain = [name for name, f in definitions.items() if not modelled.has_events(f)]
     eventful = [name for name, f in definitions.items() if modelled.has_events(f)]

@@ -7,6 +7,7 @@ Nothing here imports mlx or the checked code.
 from __future__ import annotations
 
 import ast
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,7 @@ class _Trees:
     def definition(self, qualname: str) -> Definition | None:
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            module = self.project.modules.get(".".join(parts[:cut]))
+            module = self.project.symbols.module(".".join(parts[:cut]))
             if module is None:
                 continue
             if module.name not in self.by_module:
@@ -254,11 +255,28 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
     scope_dir = path.parent if (path.parent / "__init__.py").is_file() else path
     from seedlint.runtime.sites import draw_sites
 
-    function, project, sites, findings = draw_sites(
-        scope_dir, path, module_name, qualname, config, packs
-    )
+    # The project's symbol table lives in this folder: keep it while the plan is made.
+    with tempfile.TemporaryDirectory(prefix="seedlint-") as spill_dir:
+        function, project, sites, findings = draw_sites(
+            scope_dir, path, module_name, qualname, config, packs, Path(spill_dir)
+        )
+        plan = _plan(function.qualname, project, sites, findings, config, path, root, qualname)
+    return plan, findings
+
+
+def _plan(
+    function: str,
+    project: Project,
+    sites: list[Site],
+    findings: list[Diagnostic],
+    config: Config,
+    path: Path,
+    root: Path,
+    qualname: str,
+) -> Plan:
+    module_name, _ = module_name_for(path)
     trees = _Trees(project)
-    definition = trees.definition(function.qualname)
+    definition = trees.definition(function)
     if definition is None:
         raise PlanError(f"{path}: no function {qualname}")
     params = [p for p in definition.params if p not in ("self", "cls")]
@@ -285,7 +303,7 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
                 attribute = _model_attribute(cst.parse_expression(text), model_param)
             if attribute:
                 site.model_attrs[attribute] = value
-    plan = Plan(
+    return Plan(
         str(root),
         module_name,
         qualname,
@@ -296,4 +314,3 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
         _candidates(project, trees, definition, set(params)),
         _model_flags(definition, model_param),
     )
-    return plan, findings

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import tempfile
 from pathlib import Path
 
 import libcst as cst
@@ -11,48 +10,61 @@ import libcst as cst
 from seedlint.analysis.dataflow import solve
 from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
-from seedlint.engine import Options, check_module, model_project
+from seedlint.engine import Options, check_module, model_project, project_tables
 from seedlint.events import EventKind
-from seedlint.ir import FunctionIndex, ModuleIndex
+from seedlint.ir import FunctionIndex
 from seedlint.packs import Packs
 from seedlint.positions import FileView
 from seedlint.project import Project
 from seedlint.runtime.plan import PlanError, Site
 from seedlint.sources import discover
-from seedlint.workers import compile_all
 
 
 def draw_sites(
-    scope_dir: Path, path: Path, module_name: str, qualname: str, config: Config, packs: Packs
+    scope_dir: Path,
+    path: Path,
+    module_name: str,
+    qualname: str,
+    config: Config,
+    packs: Packs,
+    spill_dir: Path,
 ) -> tuple[FunctionIndex, Project, list[Site], list[Diagnostic]]:
-    """The function's draw sites and the static findings in it (one analysis pass)."""
+    """The function's draw sites and the static findings in it (one analysis pass).
+    The project returned reads its symbol table from `spill_dir`."""
     files = [f for f in discover([str(scope_dir)], config) if isinstance(f, Path)]
-    with tempfile.TemporaryDirectory(prefix="seedlint-") as spill_dir:
-        units, _errors, _parsed = compile_all(files, {}, None, Options(), Path(spill_dir))
-        modules = [u for u in units if isinstance(u, ModuleIndex)]
-        module = next((m for m in modules if Path(m.path).resolve() == path.resolve()), None)
-        if module is None:
-            raise PlanError(f"{path}: cannot be parsed")
-        modelled = model_project(modules, packs)
-        function = next(
-            (f for f in module.functions if f.qualname == f"{module.name}.{qualname}"), None
-        )
-        if function is None:
-            raise PlanError(f"{path}: no function {qualname}")
-        model = modelled.model_of(module, function)
-        flow = solve(model.cfg, model.block_events(modelled.summaries), packs.streams)
-        view = FileView(module)
-        ends = _end_lines(Path(module.path))
-        sites: dict[int, Site] = {}
-        for _block, _index, event, _state in flow.points():
-            if event.kind is not EventKind.CONSUME:
-                continue
-            line, column = view.position(event.call.index)
-            if line not in sites:
-                sites[line] = Site(line, ends.get((line, column), line), event.name, [])
-        findings = [
-            d for d in check_module(module, modelled, config, packs) if d.function == qualname
-        ]
+    tables, _errors, _parsed = project_tables(files, {}, None, Options(), spill_dir)
+    found = next(
+        (
+            (symbols, module, functions)
+            for symbols in tables
+            for module, functions in symbols.modules()
+            if Path(module.path).resolve() == path.resolve()
+        ),
+        None,
+    )
+    if found is None:
+        raise PlanError(f"{path}: cannot be parsed")
+    symbols, module, functions = found
+    modelled = model_project(symbols, packs)
+    function = next((f for f in functions if f.qualname == f"{module.name}.{qualname}"), None)
+    if function is None:
+        raise PlanError(f"{path}: no function {qualname}")
+    model = modelled.model_of(module, function)
+    flow = solve(model.cfg, model.block_events(modelled.summaries), packs.streams)
+    view = FileView(module)
+    ends = _end_lines(Path(module.path))
+    sites: dict[int, Site] = {}
+    for _block, _index, event, _state in flow.points():
+        if event.kind is not EventKind.CONSUME:
+            continue
+        line, column = view.position(event.call.index)
+        if line not in sites:
+            sites[line] = Site(line, ends.get((line, column), line), event.name, [])
+    findings = [
+        d
+        for d in check_module(module, functions, modelled, config, packs)
+        if d.function == qualname
+    ]
     return function, modelled.project, sorted(sites.values(), key=lambda s: s.line), findings
 
 

@@ -1,0 +1,230 @@
+"""The symbol table: a project's module indexes on disk (SQLite), so that the main
+process does not hold every module's names, classes and functions while it resolves
+calls across the project; it asks this table instead.
+
+Modules keep the order they were given in (`order`): a name defined twice denotes its
+last definition, and definitions are listed in the order of their first, as a
+dictionary filled module by module would have them.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from seedlint.ir import ClassIR, FunctionIndex, ModuleFile, ModuleIndex
+from seedlint.prefilter import Quiet
+from seedlint.scopes import Binding, BindingKind
+
+_SLOTS = 1 << 20  # keys of a module's functions and classes: order * _SLOTS + position
+_MEMO_LIMIT = 4096
+
+_SCHEMA = """
+CREATE TABLE module (ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, file BLOB NOT NULL);
+CREATE TABLE binding (
+    module TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, target TEXT,
+    PRIMARY KEY (module, name)
+) WITHOUT ROWID;
+CREATE TABLE class (key INTEGER PRIMARY KEY, qualname TEXT NOT NULL, info BLOB NOT NULL);
+CREATE INDEX class_name ON class (qualname);
+CREATE TABLE function (key INTEGER PRIMARY KEY, qualname TEXT NOT NULL, info BLOB NOT NULL);
+CREATE INDEX function_name ON function (qualname);
+CREATE TABLE quiet (ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, unit BLOB NOT NULL);
+"""
+
+
+def _dump(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class SymbolTable:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(path)
+        # A scratch database, deleted with the run: no journal, no syncing.
+        self._db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;"
+        )
+        self._db.executescript(_SCHEMA)
+        self._files: dict[int, ModuleFile] = {}
+        self.first = -1  # the smallest order added, to list projects in input order
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- filling ----------------------------------------------------------------
+    def add(self, unit: ModuleIndex | Quiet, order: int) -> None:
+        """Add a module (or a file the prefilter left unparsed) given `order`-th."""
+        if self.first < 0 or order < self.first:
+            self.first = order
+        if isinstance(unit, Quiet):
+            self._db.execute("INSERT INTO quiet VALUES (?, ?, ?)", (order, unit.name, _dump(unit)))
+            return
+        db = self._db
+        db.execute("INSERT INTO module VALUES (?, ?, ?)", (order, unit.name, _dump(unit.file)))
+        bindings = []
+        for name in unit.scope.bindings:
+            binding = unit.scope.own(name)
+            if binding is not None:
+                bindings.append((unit.name, name, binding.kind.value, binding.target))
+        db.executemany("INSERT INTO binding VALUES (?, ?, ?, ?)", bindings)
+        base = order * _SLOTS
+        db.executemany(
+            "INSERT INTO class VALUES (?, ?, ?)",
+            [(base + i, c.qualname, _dump(c)) for i, c in enumerate(unit.classes.values())],
+        )
+        db.executemany(
+            "INSERT INTO function VALUES (?, ?, ?)",
+            [(base + i, f.qualname, _dump(f)) for i, f in enumerate(unit.functions)],
+        )
+
+    def next_order(self) -> int:
+        found = self._db.execute(
+            "SELECT max(coalesce((SELECT max(ord) FROM module), -1),"
+            " coalesce((SELECT max(ord) FROM quiet), -1))"
+        ).fetchone()
+        return int(found[0]) + 1
+
+    def merge(self, other: SymbolTable) -> None:
+        """Append every unit of `other` (whose module names differ from these)."""
+        offset = self.next_order()
+        self._db.commit()
+        other._db.commit()
+        self._db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
+        slots = offset * _SLOTS
+        for statement, shift in (
+            ("INSERT INTO module SELECT ord + ?, name, file FROM other.module", offset),
+            ("INSERT INTO quiet SELECT ord + ?, name, unit FROM other.quiet", offset),
+            ("INSERT INTO class SELECT key + ?, qualname, info FROM other.class", slots),
+            ("INSERT INTO function SELECT key + ?, qualname, info FROM other.function", slots),
+        ):
+            self._db.execute(statement, (shift,))
+        self._db.execute("INSERT INTO binding SELECT * FROM other.binding")
+        self._db.commit()
+        self._db.execute("DETACH DATABASE other")
+
+    def wake(self, names: list[str]) -> None:
+        """Forget these quiet files: they are about to be added as modules."""
+        self._db.executemany("DELETE FROM quiet WHERE name = ?", [(n,) for n in names])
+
+    # --- modules ------------------------------------------------------------------
+    def names(self) -> set[str]:
+        """Every module name, quiet or not."""
+        rows = self._db.execute("SELECT name FROM module UNION ALL SELECT name FROM quiet")
+        return {name for (name,) in rows}
+
+    def has_module(self, name: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM module WHERE name = ?", (name,)).fetchone()
+        return found is not None
+
+    def module(self, name: str) -> ModuleFile | None:
+        found = self._db.execute("SELECT ord FROM module WHERE name = ?", (name,)).fetchone()
+        return self._file(found[0]) if found else None
+
+    def _file(self, order: int) -> ModuleFile:
+        file = self._files.get(order)
+        if file is None:
+            (data,) = self._db.execute("SELECT file FROM module WHERE ord = ?", (order,)).fetchone()
+            if len(self._files) >= _MEMO_LIMIT:
+                self._files.clear()
+            file = self._files[order] = pickle.loads(data)
+        return file
+
+    def modules(self) -> Iterator[tuple[ModuleFile, tuple[FunctionIndex, ...]]]:
+        """Every module with its functions, one module in memory at a time."""
+        orders = [o for (o,) in self._db.execute("SELECT ord FROM module ORDER BY ord")]
+        for order in orders:
+            rows = self._db.execute(
+                "SELECT info FROM function WHERE key >= ? AND key < ? ORDER BY key",
+                (order * _SLOTS, (order + 1) * _SLOTS),
+            )
+            yield self._file(order), tuple(pickle.loads(info) for (info,) in rows)
+
+    def binding(self, module: str, name: str) -> Binding | None:
+        """The binding that decides `name` in the module scope of `module`."""
+        found = self._db.execute(
+            "SELECT kind, target FROM binding WHERE module = ? AND name = ?", (module, name)
+        ).fetchone()
+        return Binding(BindingKind(found[0]), found[1]) if found else None
+
+    def is_quiet(self, name: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM quiet WHERE name = ?", (name,)).fetchone()
+        return found is not None
+
+    def quiet_units(self) -> Iterator[Quiet]:
+        for (data,) in self._db.execute("SELECT unit FROM quiet ORDER BY ord"):
+            yield pickle.loads(data)
+
+    # --- definitions and classes ------------------------------------------------------
+    def function(self, qualname: str) -> FunctionIndex | None:
+        """The last definition of `qualname`."""
+        found = self._last("function", qualname)
+        return pickle.loads(found[1]) if found else None
+
+    def home(self, qualname: str) -> ModuleFile:
+        """The module of the last definition of `qualname` (which must exist)."""
+        found = self._last("function", qualname)
+        assert found is not None, qualname
+        return self._file(found[0] // _SLOTS)
+
+    def has_function(self, qualname: str) -> bool:
+        return self._last("function", qualname) is not None
+
+    def class_info(self, qualname: str) -> ClassIR | None:
+        found = self._last("class", qualname)
+        return pickle.loads(found[1]) if found else None
+
+    def _last(self, table: str, qualname: str) -> tuple[int, bytes] | None:
+        return self._db.execute(  # type: ignore[no-any-return]
+            f"SELECT key, info FROM {table} WHERE qualname = ? ORDER BY key DESC LIMIT 1",
+            (qualname,),
+        ).fetchone()
+
+    def definitions(self) -> Iterator[tuple[str, FunctionIndex]]:
+        """Each defined name with its last definition, in the order of the first."""
+        rows = self._db.execute(
+            "SELECT f.qualname, f.info FROM"
+            " (SELECT min(key) AS first, max(key) AS last FROM function GROUP BY qualname) d"
+            " JOIN function f ON f.key = d.last ORDER BY d.first"
+        )
+        for qualname, info in rows:
+            yield qualname, pickle.loads(info)
+
+    def definition_count(self) -> int:
+        return int(self._db.execute("SELECT count(DISTINCT qualname) FROM function").fetchone()[0])
+
+    def classes(self) -> Iterator[ClassIR]:
+        """Each class name's last definition."""
+        rows = self._db.execute(
+            "SELECT c.info FROM (SELECT max(key) AS last FROM class GROUP BY qualname) d"
+            " JOIN class c ON c.key = d.last"
+        )
+        for (info,) in rows:
+            yield pickle.loads(info)
+
+
+class Definitions(Mapping[str, FunctionIndex]):
+    """A project's definitions by name, read from its symbol table."""
+
+    def __init__(self, symbols: SymbolTable) -> None:
+        self.symbols = symbols
+
+    def __getitem__(self, qualname: str) -> FunctionIndex:
+        found = self.symbols.function(qualname)
+        if found is None:
+            raise KeyError(qualname)
+        return found
+
+    def __contains__(self, qualname: object) -> bool:
+        return isinstance(qualname, str) and self.symbols.has_function(qualname)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self.symbols.definitions())
+
+    def __len__(self) -> int:
+        return self.symbols.definition_count()
+
+    def items(self) -> Iterator[tuple[str, FunctionIndex]]:  # type: ignore[override]
+        return self.symbols.definitions()
