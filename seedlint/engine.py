@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -20,7 +21,8 @@ from seedlint.cache import Cache, digest
 from seedlint.checks import ALL_CHECKS, FunctionFacts
 from seedlint.config import Config
 from seedlint.diagnostics import UNANALYSABLE, Diagnostic, Finding
-from seedlint.events import EventKind, Summary
+from seedlint.events import EventKind
+from seedlint.facts import Facts
 from seedlint.ir import FunctionIndex, ModuleFile
 from seedlint.noqa import suppressed
 from seedlint.packs import Packs
@@ -30,14 +32,7 @@ from seedlint.prefilter import Vocabulary
 from seedlint.project import Project, module_name_for
 from seedlint.sources import SourceError, discover
 from seedlint.spill import SpillError, read_function
-from seedlint.summaries import (
-    FunctionModel,
-    Targets,
-    compute_summaries,
-    model_function,
-    needs_flow,
-    still_valid,
-)
+from seedlint.summaries import FunctionModel, compute_summaries, model_function, needs_flow
 from seedlint.symbols import SymbolTable
 from seedlint.workers import Unit, compile_all
 
@@ -120,8 +115,7 @@ class Modelled:
     """One project: what every call refers to, and the summaries of every function."""
 
     project: Project
-    targets: dict[str, Targets]  # function -> targets of its call keys
-    summaries: dict[str, Summary]
+    summaries: Facts  # also the targets of each function's calls
 
     def model(self, qualname: str) -> FunctionModel:
         """The graph of the definition a name denotes (the last, if a module defines
@@ -139,44 +133,40 @@ class Modelled:
         function without is never flagged, and its graph is not read."""
         return needs_flow(self.project.call_targets(function), self.summaries)
 
+    def is_relevant(self, qualname: str | None) -> bool:
+        """Whether a project function, or a class by its constructor, seeds or draws."""
+        if qualname is None:
+            return False
+        facts = self.summaries
+        if facts.has_effects(qualname):
+            return True
+        return self.project.is_class(qualname) and any(
+            facts.has_effects(f"{qualname}.{m}") for m in ("__init__", "__post_init__")
+        )
+
 
 def model_project(
-    symbols: SymbolTable,
-    packs: Packs,
-    earlier: tuple[dict[str, Targets], dict[str, Summary]] | None = None,
+    symbols: SymbolTable, packs: Packs, earlier: Facts | None = None, round_number: int = 0
 ) -> Modelled:
-    """Model a project; with `earlier` (targets and summaries of the same project with
-    fewer modules parsed), summaries that cannot have changed are reused."""
+    """Model a project; with `earlier` (the facts of the same project with fewer
+    modules parsed), summaries that cannot have changed are reused."""
     project = Project(symbols, packs)
-    targets = {name: project.call_targets(f) for name, f in project.definitions.items()}
-    known = still_valid(*earlier, targets) if earlier else None
-    modelled = Modelled(project, targets, {})
-    modelled.summaries = compute_summaries(
-        project.definitions, targets, packs.streams, modelled.model, known
-    )
+    facts = Facts(project, round_number)
+    if earlier is not None:
+        facts.reuse(earlier)
+    modelled = Modelled(project, facts)
+    compute_summaries(facts, packs.streams, modelled.model)
     return modelled
-
-
-def _relevant(modelled: Modelled) -> set[str]:
-    """Project functions and classes that seed or draw (a class by its constructor)."""
-    out = {name for name, summary in modelled.summaries.items() if summary.effects}
-    for cls in modelled.project.symbols.classes():
-        if any(f"{cls.qualname}.{m}" in out for m in ("__init__", "__post_init__")):
-            out.add(cls.qualname)
-    return out
 
 
 def _quiet_callees(modelled: Modelled, config: Config) -> set[str]:
     """Quiet modules called from code whose results depend on paths (a helper there
     might never return, which cuts those paths)."""
     out = set()
-    for qualname, function in modelled.project.definitions.items():
-        summary = modelled.summaries.get(qualname)
-        matters = (summary is not None and summary.effects) or any(
-            config.is_seed_param(p) for p in function.params
-        )
-        if matters:
-            out |= {t.quiet_module for t in modelled.targets[qualname] if t.quiet_module}
+    facts = modelled.summaries
+    for qualname, params, effects in facts.parameters():
+        if effects or any(config.is_seed_param(p) for p in params):
+            out |= {t.quiet_module for t in facts.targets(qualname) if t.quiet_module}
     return out
 
 
@@ -286,26 +276,26 @@ def _model_project(
     """Summaries for a project; quiet files that turn out to matter are parsed too."""
     parsed: list[Path] = []
     earlier = None
-    while True:
-        modelled = model_project(symbols, packs, earlier)
-        relevant = _relevant(modelled)
+    for round_number in itertools.count():
+        modelled = model_project(symbols, packs, earlier, round_number)
+        if earlier is not None:
+            earlier.drop()
         called = _quiet_callees(modelled, config)
-        project = modelled.project
         wake = [
             q
             for q in symbols.quiet_units()
-            if q.name in called or any(project.canonical(r) in relevant for r in q.references)
+            if q.name in called
+            or any(modelled.is_relevant(modelled.project.canonical(r)) for r in q.references)
         ]
         if not wake:
             return modelled, parsed
-        # Only what the next round reuses is kept: the old project's memos can go.
-        earlier = (modelled.targets, modelled.summaries)
-        del modelled, project
+        earlier = modelled.summaries
         symbols.wake([q.name for q in wake])
         _errors, woken = compile_all(
             [Path(q.path) for q in wake], overrides, None, options, spill_dir, _appender(symbols)
         )
         parsed += woken
+    raise AssertionError("unreachable")
 
 
 def _appender(symbols: SymbolTable) -> Callable[[int, Unit], None]:

@@ -58,11 +58,13 @@ def _strings(value: Any) -> Any:
 
 
 def _rebuild(cls: type[T], *values: Any) -> T:
-    value = cls(*map(_strings, values))
+    fields = tuple(map(_strings, values))
     table = _INTERNED.get(cls)
     if table is None:
-        return value
-    found = table.get(value)
+        return cls(*fields)
+    # Keyed by the field values, not the instance: a key holding the instance would
+    # keep it alive, and the table would grow with every value ever seen.
+    found = table.get(fields)
     if found is None:
-        table[value] = found = value
+        table[fields] = found = cls(*fields)
     return found  # type: ignore[no-any-return]

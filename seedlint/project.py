@@ -67,12 +67,12 @@ class Project:
 
     def _follow(self, qualname: str, depth: int) -> str | None:
         symbols = self.symbols
-        if symbols.has_function(qualname) or symbols.class_info(qualname) is not None:
+        if symbols.has_function(qualname) or symbols.has_class(qualname):
             return qualname
         if depth > 8:
             return None
         owner, _, member = qualname.rpartition(".")
-        if symbols.class_info(owner) is not None:
+        if symbols.has_class(owner):
             return self.find_method(owner, member)
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -88,7 +88,7 @@ class Project:
         return None
 
     def is_class(self, qualname: str) -> bool:
-        return self.symbols.class_info(qualname) is not None
+        return self.symbols.has_class(qualname)
 
     def find_method(self, class_qualname: str, method: str, depth: int = 0) -> str | None:
         info = self.symbols.class_info(class_qualname)

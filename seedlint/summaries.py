@@ -11,7 +11,8 @@ index. Only the others have their graph read back and the data flow solved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from seedlint.analysis.dataflow import Flow, solve, strongest
@@ -25,10 +26,9 @@ from seedlint.events import (
     Summary,
     events_for,
 )
-from seedlint.ir import FunctionIndex, FunctionIR
+from seedlint.facts import Facts, Targets
+from seedlint.ir import FunctionIR
 from seedlint.project import Project, Target
-
-Targets = tuple[Target, ...]  # of a function's call keys, in the index's order
 
 _MAX_ROUNDS = 12
 
@@ -84,9 +84,7 @@ _PLAIN = {
 }
 
 
-def plain_summary(
-    function: FunctionIndex, targets: Targets, summaries: Mapping[str, Summary]
-) -> Summary:
+def plain_summary(returns: bool, targets: Targets, summaries: Mapping[str, Summary]) -> Summary:
     """The summary of a function for which `needs_flow` is false, without its graph:
     what `summarize` gives when the only events are calls of unknown effect."""
     opaque = any(
@@ -95,7 +93,7 @@ def plain_summary(
         and (not t.functions or any(summaries.get(f, PURE_SUMMARY).opaque for f in t.functions))
         for t in targets
     )
-    return _PLAIN[opaque, not function.returns]
+    return _PLAIN[opaque, not returns]
 
 
 def summarize(flow: Flow, streams: Iterable[str]) -> Summary:
@@ -158,35 +156,34 @@ def _via(events: list[Event]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _components(graph: Mapping[str, set[str]]) -> list[list[str]]:
-    """Tarjan's strongly connected components, callees before callers."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: list[list[str]] = []
+def _components(facts: Facts) -> Iterator[list[int]]:
+    """Tarjan's strongly connected components of the functions without a summary,
+    callees before callers; a few integers per function are held, the edges are read."""
+    count = facts.count()
+    index = array("q", [-1]) * count
+    low = array("q", [0]) * count
+    on_stack = bytearray(count)
+    stack: list[int] = []
     counter = 0
-    for root in graph:
-        if root in index:
+    for root in range(count):
+        if index[root] >= 0 or not facts.is_unsummarised(root):
             continue
-        work: list[tuple[str, list[str]]] = [(root, sorted(graph[root]))]
+        work: list[tuple[int, list[int]]] = [(root, facts.callees(root))]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
-        on_stack.add(root)
+        on_stack[root] = 1
         while work:
             node, pending = work[-1]
             if pending:
                 child = pending.pop()
-                if child not in graph:
-                    continue
-                if child not in index:
+                if index[child] < 0:
                     index[child] = low[child] = counter
                     counter += 1
                     stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, sorted(graph[child])))
-                elif child in on_stack:
+                    on_stack[child] = 1
+                    work.append((child, facts.callees(child)))
+                elif on_stack[child]:
                     low[node] = min(low[node], index[child])
                 continue
             work.pop()
@@ -194,69 +191,38 @@ def _components(graph: Mapping[str, set[str]]) -> list[list[str]]:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
             if low[node] == index[node]:
-                component: list[str] = []
+                component: list[int] = []
                 while True:
                     member = stack.pop()
-                    on_stack.discard(member)
+                    on_stack[member] = 0
                     component.append(member)
                     if member == node:
                         break
-                result.append(component)
-    return result
-
-
-def callees(targets: Targets) -> set[str]:
-    return {f for t in targets for f in t.functions}
+                yield component
 
 
 def compute_summaries(
-    definitions: Mapping[str, FunctionIndex],
-    targets: Mapping[str, Targets],
-    streams: tuple[str, ...],
-    load: Callable[[str], FunctionModel],
-    known: Mapping[str, Summary] | None = None,
-) -> dict[str, Summary]:
-    """Every function's summary. `known` holds summaries still valid from an earlier
-    computation (the function and everything it calls unchanged): only the rest are
-    computed, callees first. `load` reads a function's graph back when it is needed."""
-    summaries = dict(known or {})
-    todo = [name for name in targets if name not in summaries]
-    graph = {name: callees(targets[name]) & targets.keys() for name in todo}
-    for component in _components(graph):
+    facts: Facts, streams: tuple[str, ...], load: Callable[[str], FunctionModel]
+) -> None:
+    """Summarise every function of `facts` without a summary (those reused from an
+    earlier round have one), callees first. `load` reads a function's graph back when
+    it is needed."""
+    for component in _components(facts):
+        names = [facts.name(member) for member in component]
         models: dict[str, FunctionModel] = {}  # read once per component, then dropped
+        recursive = len(component) > 1 or facts.calls_itself(component[0])
         for _ in range(_MAX_ROUNDS):
             changed = False
-            for name in component:
-                if needs_flow(targets[name], summaries):
+            for name in names:
+                targets = facts.targets(name)
+                if needs_flow(targets, facts):
                     if name not in models:
                         models[name] = load(name)
-                    summary = summarize(models[name].flow(summaries, streams), streams)
+                    summary = summarize(models[name].flow(facts, streams), streams)
                 else:
-                    summary = plain_summary(definitions[name], targets[name], summaries)
-                if summaries.get(name) != summary:
-                    summaries[name] = summary
+                    summary = plain_summary(facts.returns(name), targets, facts)
+                if facts.get(name) != summary:
+                    facts.set_summary(name, summary)
                     changed = True
-            if not changed or (len(component) == 1 and name not in graph[name]):
+            if not changed or not recursive:
                 break
-    return summaries
-
-
-def still_valid(
-    old: Mapping[str, Targets],
-    summaries: Mapping[str, Summary],
-    new: Mapping[str, Targets],
-) -> dict[str, Summary]:
-    """The summaries from `old` that hold for `new`: those of functions whose calls
-    resolve as before and call only such functions."""
-    changed = [name for name, targets in new.items() if old.get(name) != targets]
-    callers: dict[str, list[str]] = {}
-    for name, targets in new.items():
-        for callee in callees(targets):
-            callers.setdefault(callee, []).append(name)
-    stale = set(changed)
-    while changed:
-        for caller in callers.get(changed.pop(), ()):
-            if caller not in stale:
-                stale.add(caller)
-                changed.append(caller)
-    return {name: s for name, s in summaries.items() if name in new and name not in stale}

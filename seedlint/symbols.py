@@ -19,7 +19,7 @@ from seedlint.prefilter import Quiet
 from seedlint.scopes import Binding, BindingKind
 
 _SLOTS = 1 << 20  # keys of a module's functions and classes: order * _SLOTS + position
-_MEMO_LIMIT = 4096
+_MEMO_LIMIT = 2048  # module files and classes kept in memory, each
 
 _SCHEMA = """
 CREATE TABLE module (ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, file BLOB NOT NULL);
@@ -42,17 +42,18 @@ def _dump(value: object) -> bytes:
 class SymbolTable:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._db = sqlite3.connect(path)
+        self.db = sqlite3.connect(path)
         # A scratch database, deleted with the run: no journal, no syncing.
-        self._db.executescript(
+        self.db.executescript(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;"
         )
-        self._db.executescript(_SCHEMA)
+        self.db.executescript(_SCHEMA)
         self._files: dict[int, ModuleFile] = {}
+        self._classes: dict[str, ClassIR | None] = {}
         self.first = -1  # the smallest order added, to list projects in input order
 
     def close(self) -> None:
-        self._db.close()
+        self.db.close()
 
     # --- filling ----------------------------------------------------------------
     def add(self, unit: ModuleIndex | Quiet, order: int) -> None:
@@ -60,9 +61,10 @@ class SymbolTable:
         if self.first < 0 or order < self.first:
             self.first = order
         if isinstance(unit, Quiet):
-            self._db.execute("INSERT INTO quiet VALUES (?, ?, ?)", (order, unit.name, _dump(unit)))
+            self.db.execute("INSERT INTO quiet VALUES (?, ?, ?)", (order, unit.name, _dump(unit)))
             return
-        db = self._db
+        db = self.db
+        self._classes.clear()  # a class defined again is now its last definition
         db.execute("INSERT INTO module VALUES (?, ?, ?)", (order, unit.name, _dump(unit.file)))
         bindings = []
         for name in unit.scope.bindings:
@@ -81,7 +83,7 @@ class SymbolTable:
         )
 
     def next_order(self) -> int:
-        found = self._db.execute(
+        found = self.db.execute(
             "SELECT max(coalesce((SELECT max(ord) FROM module), -1),"
             " coalesce((SELECT max(ord) FROM quiet), -1))"
         ).fetchone()
@@ -90,9 +92,10 @@ class SymbolTable:
     def merge(self, other: SymbolTable) -> None:
         """Append every unit of `other` (whose module names differ from these)."""
         offset = self.next_order()
-        self._db.commit()
-        other._db.commit()
-        self._db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
+        self._classes.clear()
+        self.db.commit()
+        other.db.commit()
+        self.db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
         slots = offset * _SLOTS
         for statement, shift in (
             ("INSERT INTO module SELECT ord + ?, name, file FROM other.module", offset),
@@ -100,33 +103,33 @@ class SymbolTable:
             ("INSERT INTO class SELECT key + ?, qualname, info FROM other.class", slots),
             ("INSERT INTO function SELECT key + ?, qualname, info FROM other.function", slots),
         ):
-            self._db.execute(statement, (shift,))
-        self._db.execute("INSERT INTO binding SELECT * FROM other.binding")
-        self._db.commit()
-        self._db.execute("DETACH DATABASE other")
+            self.db.execute(statement, (shift,))
+        self.db.execute("INSERT INTO binding SELECT * FROM other.binding")
+        self.db.commit()
+        self.db.execute("DETACH DATABASE other")
 
     def wake(self, names: list[str]) -> None:
         """Forget these quiet files: they are about to be added as modules."""
-        self._db.executemany("DELETE FROM quiet WHERE name = ?", [(n,) for n in names])
+        self.db.executemany("DELETE FROM quiet WHERE name = ?", [(n,) for n in names])
 
     # --- modules ------------------------------------------------------------------
     def names(self) -> set[str]:
         """Every module name, quiet or not."""
-        rows = self._db.execute("SELECT name FROM module UNION ALL SELECT name FROM quiet")
+        rows = self.db.execute("SELECT name FROM module UNION ALL SELECT name FROM quiet")
         return {name for (name,) in rows}
 
     def has_module(self, name: str) -> bool:
-        found = self._db.execute("SELECT 1 FROM module WHERE name = ?", (name,)).fetchone()
+        found = self.db.execute("SELECT 1 FROM module WHERE name = ?", (name,)).fetchone()
         return found is not None
 
     def module(self, name: str) -> ModuleFile | None:
-        found = self._db.execute("SELECT ord FROM module WHERE name = ?", (name,)).fetchone()
+        found = self.db.execute("SELECT ord FROM module WHERE name = ?", (name,)).fetchone()
         return self._file(found[0]) if found else None
 
     def _file(self, order: int) -> ModuleFile:
         file = self._files.get(order)
         if file is None:
-            (data,) = self._db.execute("SELECT file FROM module WHERE ord = ?", (order,)).fetchone()
+            (data,) = self.db.execute("SELECT file FROM module WHERE ord = ?", (order,)).fetchone()
             if len(self._files) >= _MEMO_LIMIT:
                 self._files.clear()
             file = self._files[order] = pickle.loads(data)
@@ -134,9 +137,9 @@ class SymbolTable:
 
     def modules(self) -> Iterator[tuple[ModuleFile, tuple[FunctionIndex, ...]]]:
         """Every module with its functions, one module in memory at a time."""
-        orders = [o for (o,) in self._db.execute("SELECT ord FROM module ORDER BY ord")]
+        orders = [o for (o,) in self.db.execute("SELECT ord FROM module ORDER BY ord")]
         for order in orders:
-            rows = self._db.execute(
+            rows = self.db.execute(
                 "SELECT info FROM function WHERE key >= ? AND key < ? ORDER BY key",
                 (order * _SLOTS, (order + 1) * _SLOTS),
             )
@@ -144,17 +147,17 @@ class SymbolTable:
 
     def binding(self, module: str, name: str) -> Binding | None:
         """The binding that decides `name` in the module scope of `module`."""
-        found = self._db.execute(
+        found = self.db.execute(
             "SELECT kind, target FROM binding WHERE module = ? AND name = ?", (module, name)
         ).fetchone()
         return Binding(BindingKind(found[0]), found[1]) if found else None
 
     def is_quiet(self, name: str) -> bool:
-        found = self._db.execute("SELECT 1 FROM quiet WHERE name = ?", (name,)).fetchone()
+        found = self.db.execute("SELECT 1 FROM quiet WHERE name = ?", (name,)).fetchone()
         return found is not None
 
     def quiet_units(self) -> Iterator[Quiet]:
-        for (data,) in self._db.execute("SELECT unit FROM quiet ORDER BY ord"):
+        for (data,) in self.db.execute("SELECT unit FROM quiet ORDER BY ord"):
             yield pickle.loads(data)
 
     # --- definitions and classes ------------------------------------------------------
@@ -170,21 +173,33 @@ class SymbolTable:
         return self._file(found[0] // _SLOTS)
 
     def has_function(self, qualname: str) -> bool:
-        return self._last("function", qualname) is not None
+        found = self.db.execute("SELECT 1 FROM function WHERE qualname = ?", (qualname,))
+        return found.fetchone() is not None
+
+    def has_class(self, qualname: str) -> bool:
+        found = self.db.execute("SELECT 1 FROM class WHERE qualname = ?", (qualname,))
+        return found.fetchone() is not None
 
     def class_info(self, qualname: str) -> ClassIR | None:
+        # Method lookups climb the same base classes again and again: keep some.
+        if qualname in self._classes:
+            return self._classes[qualname]
         found = self._last("class", qualname)
-        return pickle.loads(found[1]) if found else None
+        info = pickle.loads(found[1]) if found else None
+        if len(self._classes) >= _MEMO_LIMIT:
+            self._classes.clear()
+        self._classes[qualname] = info
+        return info
 
     def _last(self, table: str, qualname: str) -> tuple[int, bytes] | None:
-        return self._db.execute(  # type: ignore[no-any-return]
+        return self.db.execute(  # type: ignore[no-any-return]
             f"SELECT key, info FROM {table} WHERE qualname = ? ORDER BY key DESC LIMIT 1",
             (qualname,),
         ).fetchone()
 
     def definitions(self) -> Iterator[tuple[str, FunctionIndex]]:
         """Each defined name with its last definition, in the order of the first."""
-        rows = self._db.execute(
+        rows = self.db.execute(
             "SELECT f.qualname, f.info FROM"
             " (SELECT min(key) AS first, max(key) AS last FROM function GROUP BY qualname) d"
             " JOIN function f ON f.key = d.last ORDER BY d.first"
@@ -193,11 +208,11 @@ class SymbolTable:
             yield qualname, pickle.loads(info)
 
     def definition_count(self) -> int:
-        return int(self._db.execute("SELECT count(DISTINCT qualname) FROM function").fetchone()[0])
+        return int(self.db.execute("SELECT count(DISTINCT qualname) FROM function").fetchone()[0])
 
     def classes(self) -> Iterator[ClassIR]:
         """Each class name's last definition."""
-        rows = self._db.execute(
+        rows = self.db.execute(
             "SELECT c.info FROM (SELECT max(key) AS last FROM class GROUP BY qualname) d"
             " JOIN class c ON c.key = d.last"
         )
