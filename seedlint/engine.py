@@ -281,8 +281,9 @@ def _model_project(
         if earlier is not None:
             earlier.drop()
         called = _quiet_callees(modelled, config)
+        # Names and paths only: a quiet file's references are not kept.
         wake = [
-            q
+            (q.name, Path(q.path))
             for q in symbols.quiet_units()
             if q.name in called
             or any(modelled.is_relevant(modelled.project.canonical(r)) for r in q.references)
@@ -290,9 +291,10 @@ def _model_project(
         if not wake:
             return modelled, parsed
         earlier = modelled.summaries
-        symbols.wake([q.name for q in wake])
+        del modelled  # with its project's memos: the next round makes its own
+        symbols.wake([name for name, _path in wake])
         _errors, woken = compile_all(
-            [Path(q.path) for q in wake], overrides, None, options, spill_dir, _appender(symbols)
+            [path for _name, path in wake], overrides, None, options, spill_dir, _appender(symbols)
         )
         parsed += woken
     raise AssertionError("unreachable")
