@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import itertools
 import os
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -262,7 +263,10 @@ def _spill_folder() -> Iterator[str]:
     except OSError as error:
         raise SpillError(f"cannot create a temporary folder (set TMPDIR): {error}") from error
     with folder as path:
-        yield path
+        try:
+            yield path
+        except sqlite3.Error as error:  # the folder filled up or vanished, say
+            raise SpillError(f"cannot keep analysis data in {path}: {error}") from error
 
 
 def _model_project(

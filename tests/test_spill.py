@@ -5,6 +5,7 @@ outlive the run, and a cache folder that moves or is cleared only costs speed.""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -186,3 +187,19 @@ def test_no_temporary_folder_is_a_clear_error(
     assert result.exit_code == 2
     assert result.output.startswith("seedlint: cannot create a temporary folder (set TMPDIR)")
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_failing_analysis_database_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Test double for a full disk: filling one here would disturb the machine.
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(SymbolTable, "add", full)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    result = CliRunner().invoke(main, ["--no-cache", str(tmp_path / "a.py")])
+    assert result.exit_code == 2
+    assert result.output.startswith("seedlint: cannot keep analysis data in ")
+    assert result.output.rstrip().endswith("database or disk is full")
+    assert len(result.output.splitlines()) == 1
