@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedlint.cfg.model import CFG
-from seedlint.pickling import by_constructor, interned
+from seedlint.pickling import by_constructor
 from seedlint.scopes import Scope
 
 
-@interned
-@dataclass(frozen=True, slots=True, weakref_slot=True)
+@by_constructor
+@dataclass(frozen=True, slots=True)
 class CallKey:
     """What decides the target of a call: equal keys resolve alike in one project."""
 
@@ -62,7 +62,7 @@ class FunctionIR:
     assignments: dict[str, Arg] = field(default_factory=dict)  # names assigned exactly once
 
 
-@interned
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class ClassIR:
     qualname: str
@@ -83,7 +83,7 @@ class ModuleIR:
     call_names: tuple[str | None, ...]  # last name of every call's callee, in source order
 
 
-@interned
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class FunctionIndex:
     """What the whole-project pass needs of a function; its graph stays in the spill file."""
@@ -113,16 +113,16 @@ class ModuleFile:
 @by_constructor
 @dataclass(frozen=True, slots=True)
 class ModuleIndex:
-    """A module as a worker sends it: names for resolution, and where the rest is.
+    """A module as a worker sends it: the rows the symbol table (seedlint.symbols) keeps
+    of it, pickled in the worker so that the main process only stores them.
 
     The spill file holds the callee names of the calls (for positions) and then each
-    function's FunctionIR, pickled one by one, so any of them can be read alone. The
-    main process puts the index in its symbol table (seedlint.symbols) at once."""
+    function's FunctionIR, pickled one by one, so any of them can be read alone."""
 
     file: ModuleFile
-    scope: Scope  # the module scope's names that refer to something (no plain locals)
-    classes: dict[str, ClassIR]
-    functions: tuple[FunctionIndex, ...]
+    bindings: tuple[tuple[str, str, str | None], ...]  # name, BindingKind value, target
+    classes: tuple[tuple[str, bytes], ...]  # qualname, pickled ClassIR
+    functions: tuple[tuple[str, bytes], ...]  # qualname, pickled FunctionIndex
 
     @property
     def name(self) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from seedlint.pickling import interned
+from seedlint.pickling import by_constructor
 from seedlint.walk import calls_in_source_order, source_ordered
 
 
@@ -26,8 +26,8 @@ class BindingKind(Enum):
     GLOBAL = "global"  # `global x`: look x up in the module scope
 
 
-@interned
-@dataclass(frozen=True, slots=True, weakref_slot=True)
+@by_constructor
+@dataclass(frozen=True, slots=True)
 class Binding:
     kind: BindingKind
     target: str | None = None  # qualified name for IMPORT/DEF/CLASS/SELF

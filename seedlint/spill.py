@@ -22,8 +22,8 @@ class SpillError(Exception):
 
 def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleIndex:
     """Write `module` to the first destination that can be written; its index."""
-    names = pickle.dumps(module.call_names, protocol=pickle.HIGHEST_PROTOCOL)
-    records = [pickle.dumps(f, protocol=pickle.HIGHEST_PROTOCOL) for f in module.functions]
+    names = _dump(module.call_names)
+    records = [_dump(f) for f in module.functions]
     error: OSError | None = None
     for destination in destinations:
         try:
@@ -41,18 +41,33 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
     file = ModuleFile(
         module.name, module.path, module.display, module.digest, destination, len(names)
     )
-    return ModuleIndex(file, _names(module.scope), module.classes, tuple(functions))
+    return ModuleIndex(
+        file,
+        _bindings(module.scope),
+        tuple((c.qualname, _dump(c)) for c in module.classes.values()),
+        tuple((f.qualname, _dump(f)) for f in functions),
+    )
 
 
-def _names(scope: Scope) -> Scope:
-    """The module scope without its plain locals: resolution through a module only
-    follows imports, definitions and classes (a local is as good as no binding)."""
+def _dump(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _bindings(scope: Scope) -> tuple[tuple[str, str, str | None], ...]:
+    """The binding that decides each name of the module scope, plain locals left out:
+    resolution through a module only follows imports, definitions and classes (a local
+    is as good as no binding)."""
     kept = Scope(scope.kind, scope.qualname, None)
     for name, bindings in scope.bindings.items():
         known = [b for b in bindings if b.kind is not BindingKind.LOCAL]
         if known:
             kept.bindings[name] = known
-    return kept
+    out = []
+    for name in kept.bindings:
+        binding = kept.own(name)
+        if binding is not None:
+            out.append((name, binding.kind.value, binding.target))
+    return tuple(out)
 
 
 def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:

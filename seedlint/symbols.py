@@ -66,20 +66,18 @@ class SymbolTable:
         db = self.db
         self._classes.clear()  # a class defined again is now its last definition
         db.execute("INSERT INTO module VALUES (?, ?, ?)", (order, unit.name, _dump(unit.file)))
-        bindings = []
-        for name in unit.scope.bindings:
-            binding = unit.scope.own(name)
-            if binding is not None:
-                bindings.append((unit.name, name, binding.kind.value, binding.target))
-        db.executemany("INSERT INTO binding VALUES (?, ?, ?, ?)", bindings)
+        db.executemany(
+            "INSERT INTO binding VALUES (?, ?, ?, ?)",
+            [(unit.name, *row) for row in unit.bindings],
+        )
         base = order * _SLOTS
         db.executemany(
             "INSERT INTO class VALUES (?, ?, ?)",
-            [(base + i, c.qualname, _dump(c)) for i, c in enumerate(unit.classes.values())],
+            [(base + i, name, info) for i, (name, info) in enumerate(unit.classes)],
         )
         db.executemany(
             "INSERT INTO function VALUES (?, ?, ?)",
-            [(base + i, f.qualname, _dump(f)) for i, f in enumerate(unit.functions)],
+            [(base + i, name, info) for i, (name, info) in enumerate(unit.functions)],
         )
 
     def next_order(self) -> int:

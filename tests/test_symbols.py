@@ -1,17 +1,13 @@
 """The main process keeps a project's indexes and per-function facts on disk (SQLite):
-it must answer as the in-memory dictionaries did, reuse summaries between rounds only
-where they still hold, and not keep values alive through its interning tables."""
+it must answer as the in-memory dictionaries did, and reuse summaries between rounds
+only where they still hold."""
 
 from __future__ import annotations
 
-import gc
-import pickle
-import weakref
 from pathlib import Path
 
 from seedlint.config import Config
 from seedlint.engine import Options, _model_project, model_project, project_tables
-from seedlint.ir import CallKey
 from seedlint.prefilter import Vocabulary
 from seedlint.sources import discover
 from seedlint.symbols import SymbolTable
@@ -95,13 +91,3 @@ def test_summaries_reused_across_rounds_equal_a_fresh_computation(tmp_path: Path
         assert modelled.summaries[name] == fresh.summaries[name], name
     # `outer` calls what changed only through `train`: it must have been recomputed.
     assert modelled.summaries["pkg.main.outer"].effects["mlx"].after
-
-
-def test_interning_does_not_keep_values_alive() -> None:
-    data = pickle.dumps(CallKey("pkg.only_here.f", "f", None, ()))
-    first = pickle.loads(data)
-    assert pickle.loads(data) is first  # equal live values are shared
-    alive = weakref.ref(first)
-    del first
-    gc.collect()
-    assert alive() is None  # nothing refers to it: the table must not have kept it
