@@ -121,10 +121,9 @@ class Modelled:
     def model(self, qualname: str) -> FunctionModel:
         """The graph of the definition a name denotes (the last, if a module defines
         the name twice), read back from its module's spill file."""
-        symbols = self.project.symbols
-        function = symbols.function(qualname)
-        assert function is not None, qualname
-        return self.model_of(symbols.home(qualname), function)
+        found = self.project.symbols.located(qualname)
+        assert found is not None, qualname
+        return self.model_of(*found)
 
     def model_of(self, module: ModuleFile, function: FunctionIndex) -> FunctionModel:
         return model_function(read_function(module, function), self.project)

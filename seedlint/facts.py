@@ -13,15 +13,12 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 
 from seedlint.events import Summary
+from seedlint.pickling import dump
 from seedlint.project import Project, Target
 
 Targets = tuple[Target, ...]  # of a function's call keys, in the index's order
 
 _CACHE_LIMIT = 4096
-
-
-def _dump(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Facts(Mapping[str, Summary]):
@@ -53,7 +50,7 @@ class Facts(Mapping[str, Summary]):
             db.execute(
                 f"INSERT INTO {fact} (id, qualname, params, returns, targets)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (position, name, " ".join(function.params), function.returns, _dump(targets)),
+                (position, name, " ".join(function.params), function.returns, dump(targets)),
             )
             callees = {f for t in targets for f in t.functions}
             db.executemany("INSERT INTO call VALUES (?, ?)", [(position, c) for c in callees])
@@ -157,7 +154,7 @@ class Facts(Mapping[str, Summary]):
     def set_summary(self, qualname: str, summary: Summary) -> None:
         self.db.execute(
             f"UPDATE {self.fact} SET summary = ?, effects = ? WHERE qualname = ?",
-            (_dump(summary), bool(summary.effects), qualname),
+            (dump(summary), bool(summary.effects), qualname),
         )
         self._remember(qualname, summary)
 

@@ -8,10 +8,16 @@ object; rebuilding through the constructor instead halves the time that takes.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import fields
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def dump(value: object) -> bytes:
+    """`value` pickled for the spill files, the symbol table and the facts tables."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def by_constructor(cls: type[T]) -> type[T]:

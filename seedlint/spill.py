@@ -13,6 +13,7 @@ from pathlib import Path
 
 from seedlint.cache import write_atomically
 from seedlint.ir import FunctionIndex, FunctionIR, ModuleFile, ModuleIndex, ModuleIR
+from seedlint.pickling import dump
 from seedlint.scopes import BindingKind, Scope
 
 
@@ -22,8 +23,8 @@ class SpillError(Exception):
 
 def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleIndex:
     """Write `module` to the first destination that can be written; its index."""
-    names = _dump(module.call_names)
-    records = [_dump(f) for f in module.functions]
+    names = dump(module.call_names)
+    records = [dump(f) for f in module.functions]
     error: OSError | None = None
     for destination in destinations:
         try:
@@ -44,13 +45,9 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
     return ModuleIndex(
         file,
         _bindings(module.scope),
-        tuple((c.qualname, _dump(c)) for c in module.classes.values()),
-        tuple((f.qualname, _dump(f)) for f in functions),
+        tuple((c.qualname, dump(c)) for c in module.classes.values()),
+        tuple((f.qualname, dump(f)) for f in functions),
     )
-
-
-def _dump(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _bindings(scope: Scope) -> tuple[tuple[str, str, str | None], ...]:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from seedlint.ir import ClassIR, FunctionIndex, ModuleFile, ModuleIndex
+from seedlint.pickling import dump
 from seedlint.prefilter import Quiet
 from seedlint.scopes import Binding, BindingKind
 
@@ -33,10 +34,6 @@ CREATE TABLE function (key INTEGER PRIMARY KEY, qualname TEXT NOT NULL, info BLO
 CREATE INDEX function_name ON function (qualname);
 CREATE TABLE quiet (ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, unit BLOB NOT NULL);
 """
-
-
-def _dump(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class SymbolTable:
@@ -61,11 +58,11 @@ class SymbolTable:
         if self.first < 0 or order < self.first:
             self.first = order
         if isinstance(unit, Quiet):
-            self.db.execute("INSERT INTO quiet VALUES (?, ?, ?)", (order, unit.name, _dump(unit)))
+            self.db.execute("INSERT INTO quiet VALUES (?, ?, ?)", (order, unit.name, dump(unit)))
             return
         db = self.db
         self._classes.clear()  # a class defined again is now its last definition
-        db.execute("INSERT INTO module VALUES (?, ?, ?)", (order, unit.name, _dump(unit.file)))
+        db.execute("INSERT INTO module VALUES (?, ?, ?)", (order, unit.name, dump(unit.file)))
         db.executemany(
             "INSERT INTO binding VALUES (?, ?, ?, ?)",
             [(unit.name, *row) for row in unit.bindings],
@@ -164,11 +161,10 @@ class SymbolTable:
         found = self._last("function", qualname)
         return pickle.loads(found[1]) if found else None
 
-    def home(self, qualname: str) -> ModuleFile:
-        """The module of the last definition of `qualname` (which must exist)."""
+    def located(self, qualname: str) -> tuple[ModuleFile, FunctionIndex] | None:
+        """The last definition of `qualname` and its module."""
         found = self._last("function", qualname)
-        assert found is not None, qualname
-        return self._file(found[0] // _SLOTS)
+        return (self._file(found[0] // _SLOTS), pickle.loads(found[1])) if found else None
 
     def has_function(self, qualname: str) -> bool:
         found = self.db.execute("SELECT 1 FROM function WHERE qualname = ?", (qualname,))
@@ -207,15 +203,6 @@ class SymbolTable:
 
     def definition_count(self) -> int:
         return int(self.db.execute("SELECT count(DISTINCT qualname) FROM function").fetchone()[0])
-
-    def classes(self) -> Iterator[ClassIR]:
-        """Each class name's last definition."""
-        rows = self.db.execute(
-            "SELECT c.info FROM (SELECT max(key) AS last FROM class GROUP BY qualname) d"
-            " JOIN class c ON c.key = d.last"
-        )
-        for (info,) in rows:
-            yield pickle.loads(info)
 
 
 class Definitions(Mapping[str, FunctionIndex]):

@@ -260,7 +260,9 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
         function, project, sites, findings = draw_sites(
             scope_dir, path, module_name, qualname, config, packs, Path(spill_dir)
         )
-        plan = _plan(function.qualname, project, sites, findings, config, path, root, qualname)
+        plan = _plan(
+            function.qualname, project, sites, findings, config, path, root, module_name, qualname
+        )
     return plan, findings
 
 
@@ -272,9 +274,9 @@ def _plan(
     config: Config,
     path: Path,
     root: Path,
+    module_name: str,
     qualname: str,
 ) -> Plan:
-    module_name, _ = module_name_for(path)
     trees = _Trees(project)
     definition = trees.definition(function)
     if definition is None:
