@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from seedlint.ir import ClassIR, FunctionIndex, ModuleFile, ModuleIndex
+from seedlint.namefilter import NameFilter
 from seedlint.pickling import dump
 from seedlint.prefilter import Quiet
 from seedlint.scopes import Binding, BindingKind
@@ -47,7 +48,11 @@ class SymbolTable:
         self.db.executescript(_SCHEMA)
         self._files: dict[int, ModuleFile] = {}
         self._classes: dict[str, ClassIR | None] = {}
+        self._quiet_answers: dict[str, bool] = {}
         self.first = -1  # the smallest order added, to list projects in input order
+        # Names in each table, so that most "is there one?" questions need no query.
+        self._modules, self._quiet = NameFilter(), NameFilter()
+        self._class_names, self._function_names = NameFilter(), NameFilter()
 
     def close(self) -> None:
         self.db.close()
@@ -58,6 +63,8 @@ class SymbolTable:
         if self.first < 0 or order < self.first:
             self.first = order
         if isinstance(unit, Quiet):
+            self._quiet.add(unit.name)
+            self._quiet_answers.clear()
             self.db.execute("INSERT INTO quiet VALUES (?, ?, ?)", (order, unit.name, dump(unit)))
             return
         db = self.db
@@ -67,6 +74,11 @@ class SymbolTable:
             "INSERT INTO binding VALUES (?, ?, ?, ?)",
             [(unit.name, *row) for row in unit.bindings],
         )
+        self._modules.add(unit.name)
+        for name, _ in unit.classes:
+            self._class_names.add(name)
+        for name, _ in unit.functions:
+            self._function_names.add(name)
         base = order * _SLOTS
         db.executemany(
             "INSERT INTO class VALUES (?, ?, ?)",
@@ -88,6 +100,14 @@ class SymbolTable:
         """Append every unit of `other` (whose module names differ from these)."""
         offset = self.next_order()
         self._classes.clear()
+        self._quiet_answers.clear()
+        for mine, theirs in (
+            (self._modules, other._modules),
+            (self._quiet, other._quiet),
+            (self._class_names, other._class_names),
+            (self._function_names, other._function_names),
+        ):
+            mine.update(theirs)
         self.db.commit()
         other.db.commit()
         self.db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
@@ -106,6 +126,7 @@ class SymbolTable:
     def wake(self, names: list[str]) -> None:
         """Forget these quiet files: they are about to be added as modules."""
         self.db.executemany("DELETE FROM quiet WHERE name = ?", [(n,) for n in names])
+        self._quiet_answers.clear()
 
     # --- modules ------------------------------------------------------------------
     def names(self) -> set[str]:
@@ -114,10 +135,14 @@ class SymbolTable:
         return {name for (name,) in rows}
 
     def has_module(self, name: str) -> bool:
+        if name not in self._modules:
+            return False
         found = self.db.execute("SELECT 1 FROM module WHERE name = ?", (name,)).fetchone()
         return found is not None
 
     def module(self, name: str) -> ModuleFile | None:
+        if name not in self._modules:
+            return None
         found = self.db.execute("SELECT ord FROM module WHERE name = ?", (name,)).fetchone()
         return self._file(found[0]) if found else None
 
@@ -148,8 +173,15 @@ class SymbolTable:
         return Binding(BindingKind(found[0]), found[1]) if found else None
 
     def is_quiet(self, name: str) -> bool:
-        found = self.db.execute("SELECT 1 FROM quiet WHERE name = ?", (name,)).fetchone()
-        return found is not None
+        if name not in self._quiet:
+            return False
+        known = self._quiet_answers.get(name)
+        if known is None:
+            found = self.db.execute("SELECT 1 FROM quiet WHERE name = ?", (name,)).fetchone()
+            if len(self._quiet_answers) >= _MEMO_LIMIT:
+                self._quiet_answers.clear()
+            known = self._quiet_answers[name] = found is not None
+        return known
 
     def quiet_units(self) -> Iterator[Quiet]:
         for (data,) in self.db.execute("SELECT unit FROM quiet ORDER BY ord"):
@@ -167,10 +199,16 @@ class SymbolTable:
         return (self._file(found[0] // _SLOTS), pickle.loads(found[1])) if found else None
 
     def has_function(self, qualname: str) -> bool:
+        if qualname not in self._function_names:
+            return False
         found = self.db.execute("SELECT 1 FROM function WHERE qualname = ?", (qualname,))
         return found.fetchone() is not None
 
     def has_class(self, qualname: str) -> bool:
+        if qualname not in self._class_names:
+            return False
+        if qualname in self._classes:
+            return self._classes[qualname] is not None
         found = self.db.execute("SELECT 1 FROM class WHERE qualname = ?", (qualname,))
         return found.fetchone() is not None
 
@@ -186,6 +224,9 @@ class SymbolTable:
         return info
 
     def _last(self, table: str, qualname: str) -> tuple[int, bytes] | None:
+        names = self._function_names if table == "function" else self._class_names
+        if qualname not in names:
+            return None
         return self.db.execute(  # type: ignore[no-any-return]
             f"SELECT key, info FROM {table} WHERE qualname = ? ORDER BY key DESC LIMIT 1",
             (qualname,),
