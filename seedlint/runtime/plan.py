@@ -258,7 +258,7 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
     # The project's symbol table lives in this folder: keep it while the plan is made.
     with tempfile.TemporaryDirectory(prefix="seedlint-") as spill_dir:
         function, project, sites, findings = draw_sites(
-            scope_dir, path, module_name, qualname, config, packs, Path(spill_dir)
+            scope_dir, path, qualname, config, packs, Path(spill_dir)
         )
         plan = _plan(
             function.qualname, project, sites, findings, config, path, root, module_name, qualname

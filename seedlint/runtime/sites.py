@@ -23,7 +23,6 @@ from seedlint.sources import discover
 def draw_sites(
     scope_dir: Path,
     path: Path,
-    module_name: str,
     qualname: str,
     config: Config,
     packs: Packs,
