@@ -50,9 +50,8 @@ class SymbolTable:
         self._classes: dict[str, ClassIR | None] = {}
         self._quiet_answers: dict[str, bool] = {}
         self.first = -1  # the smallest order added, to list projects in input order
-        # Names in each table, so that most "is there one?" questions need no query.
-        self._modules, self._quiet = NameFilter(), NameFilter()
-        self._class_names, self._function_names = NameFilter(), NameFilter()
+        # The names in each table, so that most "is there one?" questions need no query.
+        self._names = {table: NameFilter() for table in ("module", "quiet", "class", "function")}
 
     def close(self) -> None:
         self.db.close()
@@ -63,7 +62,7 @@ class SymbolTable:
         if self.first < 0 or order < self.first:
             self.first = order
         if isinstance(unit, Quiet):
-            self._quiet.add(unit.name)
+            self._names["quiet"].add(unit.name)
             self._quiet_answers.clear()
             self.db.execute("INSERT INTO quiet VALUES (?, ?, ?)", (order, unit.name, dump(unit)))
             return
@@ -74,11 +73,11 @@ class SymbolTable:
             "INSERT INTO binding VALUES (?, ?, ?, ?)",
             [(unit.name, *row) for row in unit.bindings],
         )
-        self._modules.add(unit.name)
+        self._names["module"].add(unit.name)
         for name, _ in unit.classes:
-            self._class_names.add(name)
+            self._names["class"].add(name)
         for name, _ in unit.functions:
-            self._function_names.add(name)
+            self._names["function"].add(name)
         base = order * _SLOTS
         db.executemany(
             "INSERT INTO class VALUES (?, ?, ?)",
@@ -101,13 +100,8 @@ class SymbolTable:
         offset = self.next_order()
         self._classes.clear()
         self._quiet_answers.clear()
-        for mine, theirs in (
-            (self._modules, other._modules),
-            (self._quiet, other._quiet),
-            (self._class_names, other._class_names),
-            (self._function_names, other._function_names),
-        ):
-            mine.update(theirs)
+        for table, names in self._names.items():
+            names.update(other._names[table])
         self.db.commit()
         other.db.commit()
         self.db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
@@ -135,13 +129,13 @@ class SymbolTable:
         return {name for (name,) in rows}
 
     def has_module(self, name: str) -> bool:
-        if name not in self._modules:
+        if name not in self._names["module"]:
             return False
         found = self.db.execute("SELECT 1 FROM module WHERE name = ?", (name,)).fetchone()
         return found is not None
 
     def module(self, name: str) -> ModuleFile | None:
-        if name not in self._modules:
+        if name not in self._names["module"]:
             return None
         found = self.db.execute("SELECT ord FROM module WHERE name = ?", (name,)).fetchone()
         return self._file(found[0]) if found else None
@@ -173,7 +167,7 @@ class SymbolTable:
         return Binding(BindingKind(found[0]), found[1]) if found else None
 
     def is_quiet(self, name: str) -> bool:
-        if name not in self._quiet:
+        if name not in self._names["quiet"]:
             return False
         known = self._quiet_answers.get(name)
         if known is None:
@@ -199,13 +193,13 @@ class SymbolTable:
         return (self._file(found[0] // _SLOTS), pickle.loads(found[1])) if found else None
 
     def has_function(self, qualname: str) -> bool:
-        if qualname not in self._function_names:
+        if qualname not in self._names["function"]:
             return False
         found = self.db.execute("SELECT 1 FROM function WHERE qualname = ?", (qualname,))
         return found.fetchone() is not None
 
     def has_class(self, qualname: str) -> bool:
-        if qualname not in self._class_names:
+        if qualname not in self._names["class"]:
             return False
         if qualname in self._classes:
             return self._classes[qualname] is not None
@@ -224,8 +218,7 @@ class SymbolTable:
         return info
 
     def _last(self, table: str, qualname: str) -> tuple[int, bytes] | None:
-        names = self._function_names if table == "function" else self._class_names
-        if qualname not in names:
+        if qualname not in self._names[table]:
             return None
         return self.db.execute(  # type: ignore[no-any-return]
             f"SELECT key, info FROM {table} WHERE qualname = ? ORDER BY key DESC LIMIT 1",

@@ -59,7 +59,7 @@ def test_a_saturated_filter_changes_no_answer(tmp_path: Path) -> None:
 
     expected = answers()
     assert expected[0][0] and expected[1][1] and expected[2][2] and not any(expected[3])
-    for names in (symbols._modules, symbols._quiet, symbols._class_names, symbols._function_names):
+    for names in symbols._names.values():
         names.bits = bytearray(b"\xff" * len(names.bits))
     symbols._classes.clear()
     assert answers() == expected
