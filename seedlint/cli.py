@@ -12,7 +12,7 @@ from seedlint import __version__
 from seedlint.baseline import BaselineError, new_findings, read_baseline, write_baseline
 from seedlint.cache import Cache, default_cache_dir
 from seedlint.checks import ALL_CHECKS, by_code
-from seedlint.config import Config, ConfigError, find_pyproject, load_config
+from seedlint.config import Config, ConfigError, checked_codes, find_pyproject, load_config
 from seedlint.context import with_packages
 from seedlint.engine import Options, analyse, default_jobs
 from seedlint.packs import PackError
@@ -37,8 +37,8 @@ def main() -> None:
     seed, or with other draws between seed and use. Static: never imports your code."""
 
 
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
+    return checked_codes((c for v in values for c in v.split(",") if c.strip()), option)
 
 
 @main.command()
@@ -166,9 +166,9 @@ def _override(
     from dataclasses import replace
 
     if select:
-        config = replace(config, select=_split(select))
+        config = replace(config, select=_split(select, "--select"))
     if ignore:
-        config = replace(config, ignore=config.ignore + _split(ignore))
+        config = replace(config, ignore=config.ignore + _split(ignore, "--ignore"))
     if adjacency:
         config = replace(config, adjacency=adjacency)
     if exclude:

@@ -7,11 +7,12 @@ import fnmatch
 import functools
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from seedlint.diagnostics import UNANALYSABLE
 from seedlint.packs import Kind, PackEntry, PackError, Packs, build_packs, parse_pack, tomllib
 from seedlint.paths import real
 
@@ -91,12 +92,32 @@ def _matches(code: str, prefixes: tuple[str, ...]) -> bool:
     return any(code.startswith(prefix) for prefix in prefixes)
 
 
+def known_codes() -> tuple[str, ...]:
+    """Every rule code there is, SDL001 included."""
+    from seedlint.checks import ALL_CHECKS  # the checks read Config: import late
+
+    return (UNANALYSABLE, *(check.code for check in ALL_CHECKS))
+
+
+def checked_codes(values: Iterable[str], where: str) -> tuple[str, ...]:
+    """`values` as upper-case codes or prefixes; ConfigError for one that matches no rule
+    (a typo would otherwise select or ignore nothing, silently)."""
+    known = known_codes()
+    out = tuple(v.strip().upper() for v in values)
+    for value in out:
+        if not value or not any(code.startswith(value) for code in known):
+            raise ConfigError(
+                f"{where}: unknown rule code or prefix '{value}' (rules: {', '.join(known)})"
+            )
+    return out
+
+
 def _codes(value: Any, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where} must be a list of rule codes (strings)")
-    return tuple(v.strip().upper() for v in value)
+    return checked_codes(value, where)
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +55,15 @@ _KEYS = {
     "missing_value",
 }
 _NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE)
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
+_CALL = re.compile(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*(\.\*)?")
+_NAME = re.compile(_IDENTIFIER)
+
+
+def _names(values: tuple[str, ...], pattern: re.Pattern[str], what: str, where: str) -> None:
+    for value in values:
+        if not pattern.fullmatch(value):
+            raise PackError(f"{where}: {what} '{value}' is not a valid name")
 
 
 def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
@@ -74,7 +84,10 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
     attributes = _strings(raw.get("attribute", []), where, "attribute")
     if not calls and not attributes:
         raise PackError(f"{where}: needs 'call' or 'attribute'")
+    _names(calls, _CALL, "'call'", where)
+    _names(attributes, _NAME, "'attribute'", where)
     streams = _strings(raw.get("streams", []), where, "streams")
+    _names(streams, _NAME, "stream", where)
     if kind in _NEEDS_STREAMS and not streams:
         raise PackError(f"{where}: '{kind.value}' entries need 'streams'")
     value_arg = raw.get("value_arg")
@@ -197,8 +210,32 @@ def build_packs(
         entries += read_pack_file(resource, f"rules/{name}.toml")
     for path in extra_files:
         entries += read_pack_file(path, str(path))
-    entries += list(extra_entries)
+    configured = list(extra_entries)
+    _check_streams(configured, _builtin_streams() | {s for e, _, _ in entries for s in e.streams})
+    entries += configured
     return index_entries(entries, tuple(chosen))
+
+
+def _builtin_streams() -> set[str]:
+    """The streams of every built-in pack, chosen or not."""
+    folder = resources.files("seedlint.rules")
+    return {
+        stream
+        for name in builtin_pack_names()
+        for entry, _calls, _attributes in read_pack_file(folder / f"{name}.toml", name)
+        for stream in entry.streams
+    }
+
+
+def _check_streams(
+    entries: Iterable[tuple[PackEntry, tuple[str, ...], tuple[str, ...]]], known: set[str]
+) -> None:
+    """A configured entry may only name streams a pack defines: a typo would match nothing."""
+    for entry, _calls, _attributes in entries:
+        for stream in entry.streams:
+            if stream not in known:
+                streams = ", ".join(sorted(known))
+                raise PackError(f"{entry.origin}: unknown stream '{stream}' (streams: {streams})")
 
 
 def index_entries(
