@@ -30,6 +30,8 @@ class Lowerer:
         self.index = index
         self.scope = scope
         self.sites: dict[int, CallSite] = {}
+        self.stores: dict[int, cst.BaseExpression] = {}  # of the function being lowered
+        self.none_params: frozenset[str] = frozenset()  # its parameters that default to None
         self.keys: dict[CallKey, CallKey] = {}
         self.plain_args: dict[tuple[str | None, bool, bool, str | None], Arg] = {}
 
@@ -38,11 +40,13 @@ class Lowerer:
         if found is not None:
             return found
         func = call.func
+        store = self.stores.get(id(call))
         site = CallSite(
             index=self.index.get(id(call), -1),
             written=written(func),
             key=self.key(call),
             args=tuple(self.arg(arg.value, arg.keyword, bool(arg.star)) for arg in call.args),
+            target=written(store) if store is not None else None,
         )
         self.sites[id(call)] = site
         return site
@@ -53,10 +57,18 @@ class Lowerer:
             _qualified(func, self.scope),
             func.attr.value if isinstance(func, cst.Attribute) else None,
             self.site(func).key if isinstance(func, cst.Call) else None,
-            tuple((arg.keyword.value, _is_none(arg.value)) for arg in call.args if arg.keyword),
+            tuple(
+                (arg.keyword.value, self._may_be_none(arg.value))
+                for arg in call.args
+                if arg.keyword
+            ),
         )
         # Keys repeat (`len`, `self.proj`): one object each per module.
         return self.keys.setdefault(key, key)
+
+    def _may_be_none(self, value: cst.BaseExpression) -> bool:
+        """The literal None, or a parameter that defaults to None (`generator=generator`)."""
+        return _is_none(value) or (isinstance(value, cst.Name) and value.value in self.none_params)
 
     def arg(self, value: cst.BaseExpression, keyword: cst.Name | None, star: bool) -> Arg:
         calls = tuple(self.site(c) for c in calls_in(value))
@@ -76,7 +88,8 @@ class Lowerer:
 
     def function(self, definition: Definition) -> FunctionIR:
         self.scope = definition.scope
-        graph, assigned = build_with_assignments(definition.node)
+        graph, assigned, self.stores = build_with_assignments(definition.node)
+        self.none_params = _none_defaults(definition.node)
         graph = compact(graph)
         blocks = tuple(
             Block(
@@ -98,6 +111,14 @@ class Lowerer:
             cfg,
             {name: self.arg(value, None, False) for name, value in assigned.items()},
         )
+
+
+def _none_defaults(node: cst.FunctionDef | cst.Module) -> frozenset[str]:
+    if isinstance(node, cst.Module):
+        return frozenset()
+    params = node.params
+    every = (*params.posonly_params, *params.params, *params.kwonly_params)
+    return frozenset(p.name.value for p in every if p.default is not None and _is_none(p.default))
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

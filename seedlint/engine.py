@@ -22,7 +22,7 @@ from seedlint.cache import Cache, digest
 from seedlint.checks import ALL_CHECKS, FunctionFacts
 from seedlint.config import Config
 from seedlint.diagnostics import UNANALYSABLE, Diagnostic, Finding
-from seedlint.events import EventKind
+from seedlint.events import Event, EventKind
 from seedlint.facts import Facts
 from seedlint.ir import FunctionIndex, ModuleFile
 from seedlint.noqa import suppressed
@@ -117,6 +117,7 @@ class Modelled:
 
     project: Project
     summaries: Facts  # also the targets of each function's calls
+    is_seed_param: Callable[[str], bool]
 
     def model(self, qualname: str) -> FunctionModel:
         """The graph of the definition a name denotes (the last, if a module defines
@@ -126,7 +127,7 @@ class Modelled:
         return self.model_of(*found)
 
     def model_of(self, module: ModuleFile, function: FunctionIndex) -> FunctionModel:
-        return model_function(read_function(module, function), self.project)
+        return model_function(read_function(module, function), self.project, self.is_seed_param)
 
     def has_events(self, function: FunctionIndex) -> bool:
         """Whether the function seeds, draws or calls something that never returns: a
@@ -146,7 +147,11 @@ class Modelled:
 
 
 def model_project(
-    symbols: SymbolTable, packs: Packs, earlier: Facts | None = None, round_number: int = 0
+    symbols: SymbolTable,
+    packs: Packs,
+    earlier: Facts | None = None,
+    round_number: int = 0,
+    config: Config | None = None,
 ) -> Modelled:
     """Model a project; with `earlier` (the facts of the same project with fewer
     modules parsed), summaries that cannot have changed are reused."""
@@ -154,7 +159,7 @@ def model_project(
     facts = Facts(project, round_number)
     if earlier is not None:
         facts.reuse(earlier)
-    modelled = Modelled(project, facts)
+    modelled = Modelled(project, facts, (config or Config()).is_seed_param)
     compute_summaries(facts, packs.streams, modelled.model)
     return modelled
 
@@ -280,7 +285,7 @@ def _model_project(
     parsed: list[Path] = []
     earlier = None
     for round_number in itertools.count():
-        modelled = model_project(symbols, packs, earlier, round_number)
+        modelled = model_project(symbols, packs, earlier, round_number, config)
         if earlier is not None:
             earlier.drop()
         called = _quiet_callees(modelled, config)
@@ -310,17 +315,24 @@ def _appender(symbols: SymbolTable) -> Callable[[int, Unit], None]:
 
 
 def responsibility(
-    function: FunctionIndex, events: list[list], config: Config, packs: Packs
+    function: FunctionIndex, events: list[list[Event]], config: Config, packs: Packs
 ) -> tuple[tuple[str, ...], frozenset[str]]:
-    """Seed-like parameters, and the streams the function takes responsibility for."""
+    """Seed-like parameters, and the streams the function takes responsibility for: all
+    with a seed-like parameter, else those it seeds. A callee that seeds and then draws
+    for its own result (a self-contained seeded computation) does not count."""
     seed_params = tuple(p for p in function.params if config.is_seed_param(p))
     if seed_params:
         return seed_params, frozenset(packs.streams)
+    flat = [e for block in events for e in block]
+    contained = {
+        (id(e.call), e.stream) for e in flat if e.after_seed and e.kind is EventKind.CONSUME
+    }
     seeding = frozenset(
         e.stream
-        for block in events
-        for e in block
-        if e.stream and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
+        for e in flat
+        if e.stream
+        and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
+        and (id(e.call), e.stream) not in contained
     )
     return seed_params, seeding
 
@@ -334,8 +346,6 @@ def check_module(
     text: bytes | None = None,
 ) -> list[Diagnostic]:
     """Findings in one module; `text` is its content if not the disk's (for positions)."""
-    from seedlint.analysis.dataflow import solve
-
     diagnostics: list[Diagnostic] = []
     view = FileView(module, text)
     for function in functions:
@@ -348,7 +358,7 @@ def check_module(
         seed_params, responsible = responsibility(function, events, config, packs)
         if not responsible:
             continue
-        flow = solve(model.cfg, events, packs.streams)
+        flow = model.solve(events, packs.streams)
         facts = FunctionFacts(
             model,
             flow,

@@ -34,6 +34,7 @@ class Event:
     via: tuple[str, ...] = ()  # inside a helper: the calls down to the library API
     order: int = 0  # position among the events of the call (seed before its own draws)
     index: int = 0  # position among all events of the function, for a stable order
+    init: bool = False  # a draw of initial weights or adapters (what SDL201 judges)
 
     @property
     def after_seed(self) -> bool:
@@ -51,6 +52,8 @@ class StreamEffect:
     after: EventKind | None = None  # a draw that may happen after the call's last seed
     via_before: tuple[str, ...] = ()
     via_after: tuple[str, ...] = ()
+    init_before: bool = False  # the draws before any seed initialise weights or adapters
+    init_after: bool = False  # the draws after the last seed do
 
 
 @by_constructor
@@ -62,18 +65,23 @@ class Summary:
 
 
 PURE_SUMMARY = Summary()
+_KINDS = {
+    Kind.SEED: EventKind.SEED,
+    Kind.CONSUME: EventKind.CONSUME,
+    Kind.ADVANCE: EventKind.ADVANCE,
+}
 
 
 def events_for(target: Target, call: CallSite, summaries: Mapping[str, Summary]) -> list[Event]:
     if target.pure:
         return []
     if target.pack is not None:
-        kind = {
-            Kind.SEED: EventKind.SEED,
-            Kind.CONSUME: EventKind.CONSUME,
-            Kind.ADVANCE: EventKind.ADVANCE,
-        }[target.pack.kind]
-        return [Event(kind, stream, call, call.written) for stream in target.pack.streams]
+        entry = target.pack
+        if entry.kind is Kind.LOAD:
+            return []
+        kind = _KINDS[entry.kind]
+        init = kind is EventKind.CONSUME and (entry.initialises or call.stored_in_object)
+        return [Event(kind, stream, call, call.written, init=init) for stream in entry.streams]
     if not target.functions:
         return [Event(EventKind.OPAQUE, None, call, call.written)]
     events: list[Event] = []
@@ -86,13 +94,15 @@ def _summary_events(summary: Summary, call: CallSite, name: str) -> list[Event]:
     events: list[Event] = []
     for stream, effect in summary.effects.items():
         if effect.before is not None:
-            events.append(Event(effect.before, stream, call, name, effect.via_before, 0))
+            init = effect.init_before or call.stored_in_object
+            events.append(Event(effect.before, stream, call, name, effect.via_before, 0, init=init))
         if effect.seeds == "always":
             events.append(Event(EventKind.SEED, stream, call, name, (), 1))
         elif effect.seeds == "sometimes":
             events.append(Event(EventKind.MAYBE_SEED, stream, call, name, (), 1))
         if effect.after is not None:
-            events.append(Event(effect.after, stream, call, name, effect.via_after, 2))
+            init = effect.init_after or call.stored_in_object
+            events.append(Event(effect.after, stream, call, name, effect.via_after, 2, init=init))
     events.sort(key=lambda e: e.order)
     if summary.opaque:
         events.append(Event(EventKind.OPAQUE, None, call, name))

@@ -37,6 +37,18 @@ class CallSite:
     written: str  # the callee as written, short
     key: CallKey
     args: tuple[Arg, ...] = ()
+    target: str | None = None  # what its statement assigns the value to: `model`, `m.lora_a`
+
+    @property
+    def stored_in_object(self) -> bool:
+        """The value is assigned to an attribute or item of an object (`m.lora_a = ...`)."""
+        return self.target is not None and ("." in self.target or "[" in self.target)
+
+    @property
+    def receiver(self) -> str | None:
+        """`model` for `model.load_weights(...)`: the object a method is called on."""
+        head, dot, _ = self.written.rpartition(".")
+        return head if dot else None
 
 
 @by_constructor

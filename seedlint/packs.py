@@ -25,6 +25,7 @@ class Kind(str, Enum):
     ADVANCE = "advance"
     PURE = "pure"
     ENTROPY = "entropy"
+    LOAD = "load"  # replaces its receiver's weights with loaded ones: draws nothing
 
 
 class PackError(Exception):
@@ -42,6 +43,7 @@ class PackEntry:
     value_kwarg: str | None = None
     missing_value_is_entropy: bool = False
     origin: str = ""
+    initialises: bool = False  # draws initial weights or adapters (what SDL201 judges)
 
 
 _KEYS = {
@@ -53,6 +55,7 @@ _KEYS = {
     "value_arg",
     "value_kwarg",
     "missing_value",
+    "init",
 }
 _NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE)
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -102,6 +105,9 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
     missing = raw.get("missing_value")
     if missing not in (None, "entropy"):
         raise PackError(f"{where}: 'missing_value' must be \"entropy\"")
+    initialises = raw.get("init", False)
+    if not isinstance(initialises, bool) or (initialises and kind is not Kind.CONSUME):
+        raise PackError(f"{where}: 'init' must be true or false, on [[consume]] entries only")
     entry = PackEntry(
         kind=kind,
         streams=streams,
@@ -111,6 +117,7 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         value_kwarg=value_kwarg,
         missing_value_is_entropy=missing == "entropy",
         origin=where,
+        initialises=initialises,
     )
     return entry, calls, attributes
 

@@ -202,7 +202,9 @@ def qualify_dotted(dotted: str, scope: Scope) -> str | None:
 
 
 def _drawing(entry: PackEntry) -> PackEntry:
-    return PackEntry(Kind.CONSUME, entry.streams, origin=entry.origin)
+    return PackEntry(
+        Kind.CONSUME, entry.streams, origin=entry.origin, initialises=entry.initialises
+    )
 
 
 def written(node: cst.CSTNode) -> str:

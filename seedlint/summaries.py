@@ -12,10 +12,11 @@ index. Only the others have their graph read back and the data flow solved.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from seedlint.analysis.dataflow import Flow, solve, strongest
+from seedlint.analysis.dataflow import Flow, opt_outs, solve, strongest
+from seedlint.analysis.refine import refine
 from seedlint.cfg.model import CFG
 from seedlint.events import (
     DRAWS,
@@ -40,6 +41,7 @@ class FunctionModel:
     definition: FunctionIR
     cfg: CFG
     targets: Mapping[int, Target]  # id(call) -> target
+    seed_params: frozenset[str] = frozenset()  # its seed-like parameters
 
     def block_events(self, summaries: Mapping[str, Summary]) -> list[list[Event]]:
         out: list[list[Event]] = []
@@ -51,18 +53,24 @@ class FunctionModel:
                     events.append(replace(event, index=counter))
                     counter += 1
             out.append(events)
-        return out
+        return refine(self.cfg, out, self.targets)
 
-    def flow(self, summaries: Mapping[str, Summary], streams: tuple[str, ...]) -> Flow:
-        return solve(self.cfg, self.block_events(summaries), streams)
+    def solve(self, events: list[list[Event]], streams: Sequence[str]) -> Flow:
+        return solve(self.cfg, events, streams, opt_outs(self.cfg, self.seed_params))
+
+    def flow(self, summaries: Mapping[str, Summary], streams: Sequence[str]) -> Flow:
+        return self.solve(self.block_events(summaries), streams)
 
 
-def model_function(function: FunctionIR, project: Project) -> FunctionModel:
+def model_function(
+    function: FunctionIR, project: Project, is_seed_param: Callable[[str], bool]
+) -> FunctionModel:
     targets: dict[int, Target] = {}
     for block in function.cfg.blocks:
         for call in block.calls:
             targets[id(call)] = project.resolve(call.key)
-    return FunctionModel(function, function.cfg, targets)
+    seed_params = frozenset(p for p in function.params if is_seed_param(p))
+    return FunctionModel(function, function.cfg, targets, seed_params)
 
 
 def needs_flow(targets: Targets, summaries: Mapping[str, Summary]) -> bool:
@@ -135,8 +143,14 @@ def summarize(flow: Flow, streams: Iterable[str]) -> Summary:
             strongest([e.kind for e in after]),
             _via(before),
             _via(after),
+            _initialises(before),
+            _initialises(after),
         )
     return Summary(effects, opaque, exit_state is None)
+
+
+def _initialises(events: list[Event]) -> bool:
+    return any(e.init and e.kind is EventKind.CONSUME for e in events)
 
 
 def _via(events: list[Event]) -> tuple[str, ...]:

@@ -7,10 +7,11 @@ has another draw between it and the seed (SDL201).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from seedlint.cfg.model import CFG
+from seedlint.cfg.model import CFG, EdgeKind
 from seedlint.events import DRAWS, Event, EventKind
 
 _EMPTY: frozenset[Event] = frozenset()
@@ -26,12 +27,15 @@ def _bounded(events: frozenset[Event]) -> frozenset[Event]:
 
 
 def _bounded_draws(events: frozenset[Event]) -> frozenset[Event]:
-    """At most a few draws of each kind (a summary needs to know which kinds occur)."""
+    """At most a few draws of each kind, initialisers apart (a summary needs to know
+    which kinds occur)."""
     if len(events) <= _KEEP:
         return events
     kept: list[Event] = []
     for kind in DRAWS:
-        kept += sorted((e for e in events if e.kind is kind), key=lambda e: e.index)[:_KEEP]
+        for init in (False, True):
+            same = (e for e in events if e.kind is kind and e.init is init)
+            kept += sorted(same, key=lambda e: e.index)[:_KEEP]
     return frozenset(kept)
 
 
@@ -54,6 +58,34 @@ class StreamState:
 
 
 State = Mapping[str, StreamState]  # stream -> state; None for an unreachable point
+Edge = tuple[int, int, EdgeKind]  # source, target, kind
+_OPT_OUT = re.compile(r"(\w+) is (not )?None")
+
+
+def opt_outs(cfg: CFG, seed_params: frozenset[str]) -> frozenset[Edge]:
+    """The edges taken when one of the function's own seed parameters is None: the
+    caller chose not to seed, so the paths through them are not unseeded paths."""
+    if not seed_params:
+        return frozenset()
+    out = set()
+    for block in cfg.blocks:
+        found = _OPT_OUT.fullmatch(block.condition) if block.condition else None
+        if found is None or found.group(1) not in seed_params:
+            continue
+        none_side = EdgeKind.FALSE if found.group(2) else EdgeKind.TRUE
+        out |= {
+            (e.source, e.target, e.kind) for e in cfg.successors[block.id] if e.kind is none_side
+        }
+    return frozenset(out)
+
+
+def _opted_out(state: State | None) -> State | None:
+    if state is None:
+        return None
+    return {
+        stream: StreamState(False, s.seeded, s.drift, s.unknown, s.seeds) if s.unseeded else s
+        for stream, s in state.items()
+    }
 
 
 def step(state: State | None, event: Event) -> State | None:
@@ -108,6 +140,7 @@ class Flow:
     cfg: CFG
     events: Sequence[Sequence[Event]]  # per block, in evaluation order
     entry_states: Sequence[State | None]
+    opt_outs: frozenset[Edge] = frozenset()  # edges where the seed parameter is None
 
     def points(self) -> Iterator[tuple[int, int, Event, State]]:
         """Every event at a reachable point: (block, index, event, state just before it)."""
@@ -123,7 +156,12 @@ class Flow:
         return self.entry_states[self.cfg.exit]
 
 
-def solve(cfg: CFG, events: Sequence[Sequence[Event]], streams: Sequence[str]) -> Flow:
+def solve(
+    cfg: CFG,
+    events: Sequence[Sequence[Event]],
+    streams: Sequence[str],
+    opt_outs: frozenset[Edge] = frozenset(),
+) -> Flow:
     order = cfg.reverse_postorder()
     entry_states: list[State | None] = [None] * len(cfg.blocks)
     entry_states[cfg.entry] = {stream: StreamState() for stream in streams}
@@ -135,7 +173,10 @@ def solve(cfg: CFG, events: Sequence[Sequence[Event]], streams: Sequence[str]) -
             if block != cfg.entry:
                 state: State | None = None
                 for edge in cfg.predecessors[block]:
-                    state = join(state, out[edge.source])
+                    came = out[edge.source]
+                    if opt_outs and (edge.source, edge.target, edge.kind) in opt_outs:
+                        came = _opted_out(came)
+                    state = join(state, came)
                 entry_states[block] = state
             result = entry_states[block]
             for event in events[block]:
@@ -143,7 +184,7 @@ def solve(cfg: CFG, events: Sequence[Sequence[Event]], streams: Sequence[str]) -
             if result != out[block]:
                 out[block] = result
                 changed = True
-    return Flow(cfg, events, entry_states)
+    return Flow(cfg, events, entry_states, opt_outs)
 
 
 def strongest(kinds: Sequence[EventKind]) -> EventKind | None:

@@ -62,6 +62,8 @@ def unseeded_path(flow: Flow, stream: str, goal: int) -> list[int] | None:
         if node in blocked:
             continue
         for edge in flow.cfg.successors[node]:
+            if (edge.source, edge.target, edge.kind) in flow.opt_outs:
+                continue  # the caller chose not to seed: not an unseeded path
             if edge.target not in parent:
                 parent[edge.target] = node
                 queue.append(edge.target)

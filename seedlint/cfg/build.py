@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from seedlint.cfg.model import CFG, Block, EdgeKind, linked
-from seedlint.walk import children, has_call
+from seedlint.walk import calls_in, children, has_call
 
 _CATCH_ALL = {None, "BaseException", "Exception"}
 _SPECIAL = frozenset(
@@ -89,6 +89,9 @@ class CFGBuilder:
         # `name = value` statements, for following a seed value to where it was made.
         self.assigned: dict[str, list[cst.BaseExpression]] = {}
         self.rebound: set[str] = set()
+        # id(call) -> the one target its statement assigns the value to (`model = M()`,
+        # `module.lora_a = normal(...)`): where a draw's result goes.
+        self.stores: dict[int, cst.BaseExpression] = {}
         self.entry = self.new_block()
         self.exit = self.new_block()
         self.raise_exit = self.new_block()
@@ -258,7 +261,14 @@ class CFGBuilder:
                 self.assigned.setdefault(target.target.value, []).append(node.value)
             else:
                 self._rebind(target.target)
+        if len(node.targets) == 1:
+            self._store(node.value, node.targets[0].target)
         return self.expression(node, block)
+
+    def _store(self, value: cst.BaseExpression | None, target: cst.BaseExpression) -> None:
+        if value is not None and isinstance(target, (cst.Name, cst.Attribute, cst.Subscript)):
+            for call in calls_in(value):
+                self.stores[id(call)] = target
 
     def visit_AugAssign(self, node: cst.AugAssign, block: _Block) -> _Block:
         self._rebind(node.target)
@@ -266,6 +276,7 @@ class CFGBuilder:
 
     def visit_AnnAssign(self, node: cst.AnnAssign, block: _Block) -> _Block:
         self._rebind(node.target)
+        self._store(node.value, node.target)
         return self.expression(node, block)
 
     def single_assignments(self) -> dict[str, cst.BaseExpression]:
@@ -517,8 +528,9 @@ def build_cfg(node: cst.FunctionDef | cst.Module) -> CFG:
 
 def build_with_assignments(
     node: cst.FunctionDef | cst.Module,
-) -> tuple[CFG, dict[str, cst.BaseExpression]]:
-    """The graph, and the names the body assigns exactly once with their values."""
+) -> tuple[CFG, dict[str, cst.BaseExpression], dict[int, cst.BaseExpression]]:
+    """The graph, the names the body assigns exactly once with their values, and the
+    target each call's value is assigned to (by id of the call)."""
     builder = CFGBuilder()
     if isinstance(node, cst.Module):
         statements: Sequence[cst.CSTNode] = node.body
@@ -526,4 +538,4 @@ def build_with_assignments(
         statements = node.body.body
     else:
         statements = [node.body]
-    return builder.build(statements), builder.single_assignments()
+    return builder.build(statements), builder.single_assignments(), builder.stores

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import ClassVar
 
 from seedlint.analysis.witness import decisions, describe, unseeded_path
 from seedlint.checks.base import FunctionFacts, draws_to_judge, seed_lines
 from seedlint.diagnostics import Finding
-from seedlint.dominators import dominates, immediate_dominators
 from seedlint.events import Event, EventKind
 
 
@@ -123,37 +123,68 @@ def run(model, ok):
             # A helper's draw after its own seed runs only on the paths where it seeded.
             if event.after_seed or not state.unseeded:
                 continue
+            if not state.seeded and _reseeds(facts, stream):
+                continue  # the seeds serve the draws after them, each its own
             path = unseeded_path(facts.flow, stream, block)
             found = decisions(facts.flow, stream, path) if path else []
             yield Finding(
                 event.call,
                 self.code,
-                self._message(facts, event, stream, block, describe(found)),
+                self._message(facts, event, stream, state.seeded, describe(found)),
                 stream,
                 tuple((d.expression, d.value) for d in found),
             )
 
     @staticmethod
-    def _message(facts: FunctionFacts, event: Event, stream: str, block: int, when: str) -> str:
-        seeds = [
-            (b, e)
-            for b, events in enumerate(facts.flow.events)
-            for e in events
-            if e.stream == stream and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
-        ]
+    def _message(
+        facts: FunctionFacts, event: Event, stream: str, seeded_elsewhere: bool, when: str
+    ) -> str:
+        seeds = sorted(
+            {
+                facts.line_of(e.call)
+                for e in _seed_events(facts, stream)
+                if e.call is not event.call  # a helper that draws before its own seed
+            }
+            - {facts.line_of(event.call)}
+        )
         head = f"{facts.name(event)} draws from the {stream} RNG"
         if not seeds:
             params = list(facts.seed_params)
-            reason = f"but nothing seeds {stream} before it"
-            if params:
-                reason += f" (the function takes `{params[0]}`)"
-            return f"{head} {reason}"
-        successors = [[e.target for e in out] for out in facts.flow.cfg.successors]
-        idom = immediate_dominators(successors, facts.flow.cfg.entry)
-        lines = sorted({facts.line_of(e.call) for b, e in seeds if not dominates(idom, b, block)})
-        where = ""
-        if lines:
-            verb = "does" if len(lines) == 1 else "do"
-            where = f"; {seed_lines(lines)} {verb} not dominate it"
-        path = f"when {when}" if when else "on some path"
-        return f"{head} unseeded {path}{where}"
+            taken = f" although the function takes `{params[0]}`" if params else ""
+            return f"{head} but nothing seeds {stream} before it{taken}{_hint(facts)}"
+        named = seed_lines(seeds)
+        runs = "runs" if len(seeds) == 1 else "run"
+        if not seeded_elsewhere:
+            return f"{head} before it is seeded: {named} {runs} only after it{_hint(facts)}"
+        condition = f"when {when}" if when else f"on the path that skips {named}"
+        return f"{head} with no seed before it {condition}; {named} {runs} only on other paths"
+
+
+def _seed_events(facts: FunctionFacts, stream: str) -> list[Event]:
+    return [
+        e
+        for events in facts.flow.events
+        for e in events
+        if e.stream == stream and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
+    ]
+
+
+def _reseeds(facts: FunctionFacts, stream: str) -> bool:
+    """Whether the function seeds `stream` at two or more places: it re-seeds before
+    each computation it compares, and a draw before the first seed is not theirs."""
+    return len({id(e.call) for e in _seed_events(facts, stream)}) >= 2
+
+
+_SEEDER_LIKE = re.compile(r"seed", re.IGNORECASE)
+
+
+def _hint(facts: FunctionFacts) -> str:
+    """A call of unknown effect that looks like a seeder: say how to declare it."""
+    for events in facts.flow.events:
+        for e in events:
+            if e.kind is EventKind.OPAQUE and _SEEDER_LIKE.search(e.name.rpartition(".")[2]):
+                return (
+                    f"; if `{e.name}` seeds it, declare it in pyproject.toml under "
+                    "[[tool.seedlint.seed]]"
+                )
+    return ""

@@ -11,11 +11,14 @@ from seedlint.diagnostics import Finding
 
 class SeedDrift:
     """## What it does
-    Flags a call that draws from a global random stream when, on some seeded path,
-    another draw from the same stream runs between the last seed and this call. The
-    message names the intervening draw and its line. Earlier iterations of the same
-    call in a loop are not drift: `seed; for layer in layers: wrap(layer)` is one
-    sequence.
+    Flags a call that initialises weights or adapters from a global random stream
+    (layer or LoRA construction, `nn.init`-style initialisers, a draw stored into an
+    attribute such as `module.lora_a = mx.random.normal(...)`, or a helper that does
+    one of these) when, on some seeded path, another call drew from the same stream
+    between the last seed and this call. The message names the intervening draw and its
+    line. Earlier iterations of the same call in a loop are not drift:
+    `seed; for layer in layers: wrap(layer)` is one sequence, and neither is a plain
+    sequence of draws after one seed (`seed(1); a = randint(); b = randint()`).
 
     ## Why is this bad?
     The seed no longer fixes what this call draws: the state has advanced by however
@@ -55,6 +58,13 @@ def f(seed):
     mx.random.seed(seed)
     b = mx.random.normal((2,))
 """,
+        """
+import random
+def f(items, seed):
+    random.seed(seed)
+    random.shuffle(items)
+    return random.random()  # one reproducible sequence of draws
+""",
     )
     INVALID: ClassVar[tuple[str, ...]] = (
         """
@@ -63,19 +73,29 @@ from mlx_lm.tuner.utils import linear_to_lora_layers
 def f(model, seed):
     mx.random.seed(seed)
     linear_to_lora_layers(model, 4, {})
-    return mx.random.normal((2,))  # SDL201
+    model.lora_a = mx.random.normal((2,))  # SDL201
 """,
         """
-import random
-def f(items, seed):
-    random.seed(seed)
-    random.shuffle(items)
-    return random.random()  # SDL201
+import mlx.core as mx
+import mlx.nn as nn
+def f(model, seed):
+    mx.random.seed(seed)
+    noise = mx.random.normal((2,))
+    model.head = nn.Linear(4, 4)  # SDL201
+""",
+        """
+import mlx.core as mx
+def f(model, seed):
+    mx.random.seed(seed)
+    mask = mx.random.bernoulli(0.5, (4,))
+    model.lora_a = mx.random.normal((4, 4))  # SDL201
 """,
     )
 
     def run(self, facts: FunctionFacts) -> Iterator[Finding]:
         for _block, event, stream, current in draws_to_judge(facts):
+            if not event.init:
+                continue  # a plain sequence of draws after one seed is one stream
             others = [e for e in current.drift if e.call is not event.call]
             if not current.seeded or not others:
                 continue

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from seedlint.analysis.dataflow import State
+from seedlint.analysis.values import helper_seed_values, pack_seed_values
 from seedlint.checks.base import FunctionFacts
 from seedlint.diagnostics import Finding
 from seedlint.events import EventKind
 from seedlint.ir import Arg, CallSite
 from seedlint.packs import Kind, PackEntry
+from seedlint.project import Target
 
 _MAX_DEPTH = 3
 
@@ -89,7 +91,7 @@ def f():
             if event.kind is not EventKind.SEED or id(event.call) in reported:
                 continue
             target = facts.model.targets[id(event.call)]
-            values = self._values(event.call, target.pack)
+            values = self._values(facts, event.call, target)
             if values is None:
                 reason: str | None = "it has no value, so it seeds from OS entropy"
             else:
@@ -104,22 +106,30 @@ def f():
                 )
 
     @staticmethod
-    def _values(call: CallSite, entry: PackEntry | None) -> list[Arg] | None:
-        """The seed value arguments; None when the value is missing and means entropy."""
-        if entry is None:  # a project helper that seeds: judge every argument
-            return list(call.args)
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword == entry.value_kwarg:
-                return [arg]
-        positional = [a for a in call.args if a.keyword is None and not a.star]
-        if entry.value_arg is not None and entry.value_arg < len(positional):
-            return [positional[entry.value_arg]]
-        return None if entry.missing_value_is_entropy else []
+    def _values(facts: FunctionFacts, call: CallSite, target: Target) -> list[Arg] | None:
+        """The arguments that reach the seeder; None when the value is missing and
+        means entropy."""
+        if target.pack is not None:
+            return pack_seed_values(call, target.pack)
+        # A project helper: the arguments bound to its seed parameters. `None` there is
+        # the caller choosing not to seed (the helper's own `is None` branch decides).
+        params: tuple[str, ...] = ()
+        for qualname in target.functions:
+            definition = facts.project.definitions.get(qualname)
+            if definition is not None:
+                params = definition.params
+                break
+        bound = helper_seed_values(call, params, facts.config.is_seed_param)
+        return [a for a in bound if not a.is_none]
 
     def _reason(self, facts: FunctionFacts, value: Arg, state: State, depth: int) -> str | None:
         if value.is_none:
             return "the value is `None`, which seeds from OS entropy"
         function = facts.model.definition
+        if value.name in facts.seed_params:
+            # The caller's seed; a value picked here only when it is None is the
+            # caller choosing not to seed.
+            return None
         if value.name is not None and depth < _MAX_DEPTH:
             assigned = function.assignments.get(value.name)
             if assigned is not None:

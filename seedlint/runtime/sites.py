@@ -7,7 +7,6 @@ from pathlib import Path
 
 import libcst as cst
 
-from seedlint.analysis.dataflow import solve
 from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
 from seedlint.engine import Options, check_module, model_project, project_tables
@@ -44,12 +43,12 @@ def draw_sites(
     if found is None:
         raise PlanError(f"{path}: cannot be parsed")
     symbols, module, functions = found
-    modelled = model_project(symbols, packs)
+    modelled = model_project(symbols, packs, config=config)
     function = next((f for f in functions if f.qualname == f"{module.name}.{qualname}"), None)
     if function is None:
         raise PlanError(f"{path}: no function {qualname}")
     model = modelled.model_of(module, function)
-    flow = solve(model.cfg, model.block_events(modelled.summaries), packs.streams)
+    flow = model.flow(modelled.summaries, packs.streams)
     view = FileView(module)
     ends = _end_lines(Path(module.path))
     sites: dict[int, Site] = {}

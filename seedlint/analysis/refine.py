@@ -1,0 +1,116 @@
+"""Events refined by what becomes of a draw's value, within one function:
+
+- a draw whose value only becomes a seed (`if seed is None: seed = randint(...)`, then
+  `manual_seed(seed)`) is the seeding itself, not a draw to judge;
+- a construction whose weights are then replaced on every path to the normal return
+  (`model = Model(cfg)` ... `model.load_weights(path)`) only advances the stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from seedlint.analysis.values import made_of, pack_seed_values
+from seedlint.cfg.model import CFG
+from seedlint.dominators import dominates, immediate_dominators
+from seedlint.events import DRAWS, Event, EventKind
+from seedlint.ir import Arg, CallSite
+from seedlint.packs import Kind
+from seedlint.project import Target
+
+_SEEDS = (EventKind.SEED, EventKind.MAYBE_SEED)
+
+
+def refine(cfg: CFG, events: list[list[Event]], targets: Mapping[int, Target]) -> list[list[Event]]:
+    picks = _seed_picks(events, targets)
+    loads = _loads(cfg, targets)
+    if not picks and not loads:
+        return events
+    loaded = _post_dominated_by_load(cfg, events, loads) if loads else set()
+    out: list[list[Event]] = []
+    for block in events:
+        kept = []
+        for event in block:
+            if event.kind in DRAWS and _is_pick(event.call, picks):
+                continue
+            if id(event) in loaded:
+                event = replace(event, kind=EventKind.ADVANCE, init=False)
+            kept.append(event)
+        out.append(kept)
+    return out
+
+
+def _seed_picks(
+    events: Sequence[Sequence[Event]], targets: Mapping[int, Target]
+) -> tuple[set[int], set[str]] | None:
+    """The calls and names the function's seed values are made of."""
+    values: list[Arg] = []
+    for block in events:
+        for event in block:
+            if event.kind not in _SEEDS:
+                continue
+            entry = targets[id(event.call)].pack
+            if entry is None:
+                values += [a for a in event.call.args if not a.star]
+            else:
+                values += pack_seed_values(event.call, entry) or []
+    if not values:
+        return None
+    return made_of(values)
+
+
+def _is_pick(call: CallSite, picks: tuple[set[int], set[str]] | None) -> bool:
+    if picks is None:
+        return False
+    calls, names = picks
+    return id(call) in calls or (call.target is not None and call.target in names)
+
+
+def _loads(cfg: CFG, targets: Mapping[int, Target]) -> list[tuple[int, int, str]]:
+    """(block, position, receiver) of every call that loads weights into its receiver."""
+    out = []
+    for block in cfg.blocks:
+        for position, call in enumerate(block.calls):
+            entry = targets[id(call)].pack
+            if entry is not None and entry.kind is Kind.LOAD and call.receiver is not None:
+                out.append((block.id, position, call.receiver))
+    return out
+
+
+def _built(call: CallSite) -> set[str]:
+    """What a construction fills with weights: the name its value is assigned to, or
+    the object it is given first (`linear_to_lora_layers(model, ...)`)."""
+    out = {call.target} if call.target is not None else set()
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if positional and positional[0].name is not None:
+        out.add(positional[0].name)
+    return out
+
+
+def _post_dominated_by_load(
+    cfg: CFG, events: Sequence[Sequence[Event]], loads: list[tuple[int, int, str]]
+) -> set[int]:
+    """Ids of the consuming events whose object is loaded on every path to the return."""
+    # Post-dominators: dominators of the reversed graph, from the normal exit.
+    reversed_graph: list[list[int]] = [[] for _ in cfg.blocks]
+    for edge in cfg.edges:
+        reversed_graph[edge.target].append(edge.source)
+    ipdom = immediate_dominators(reversed_graph, cfg.exit)
+    out: set[int] = set()
+    for block, block_events in enumerate(events):
+        positions = {id(call): i for i, call in enumerate(cfg.blocks[block].calls)}
+        for event in block_events:
+            if event.kind is not EventKind.CONSUME:
+                continue
+            built = _built(event.call)
+            here = positions.get(id(event.call), -1)
+            for load_block, load_position, receiver in loads:
+                if receiver not in built:
+                    continue
+                if (load_block == block and load_position > here) or (
+                    load_block != block and block in ipdom and dominates(ipdom, load_block, block)
+                ):
+                    out.add(id(event))
+                    break
+    return out

@@ -1,0 +1,60 @@
+"""Which arguments of a seeding call carry the seed value, and what they are made of."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from seedlint.ir import Arg, CallSite
+from seedlint.packs import PackEntry
+
+
+def pack_seed_values(call: CallSite, entry: PackEntry) -> list[Arg] | None:
+    """The value argument of a pack seeding API; [] if it is not known which argument it
+    is, None when the value is missing and the API then seeds from entropy."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword == entry.value_kwarg:
+            return [arg]
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if entry.value_arg is not None and entry.value_arg < len(positional):
+        return [positional[entry.value_arg]]
+    return None if entry.missing_value_is_entropy else []
+
+
+def helper_seed_values(
+    call: CallSite, params: Sequence[str], is_seed_param: Callable[[str], bool]
+) -> list[Arg]:
+    """The arguments a call binds to a project helper's seed-like parameters (all of
+    them if the helper has none: any might become the seed)."""
+    seed_like = [p for p in params if is_seed_param(p)]
+    if not seed_like:
+        return [a for a in call.args if not a.star]
+    bound: list[Arg] = []
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    # A method's first parameter is bound by the receiver, not by an argument.
+    offset = 1 if params and params[0] in ("self", "cls") and "." in call.written else 0
+    for position, arg in enumerate(positional):
+        index = position + offset
+        if index < len(params) and params[index] in seed_like:
+            bound.append(arg)
+    bound += [a for a in call.args if a.keyword in seed_like]
+    return bound
+
+
+def made_of(values: Iterable[Arg]) -> tuple[set[int], set[str]]:
+    """The calls (by id) and bare names a value is computed from, through the arguments
+    of the calls in it (`int(seed)`, `seed or randint(...)`)."""
+    calls: set[int] = set()
+    names: set[str] = set()
+    for arg in _walk(values):
+        if arg.name is not None:
+            names.add(arg.name)
+        calls.update(id(c) for c in arg.calls)
+    return calls, names
+
+
+def _walk(values: Iterable[Arg], depth: int = 0) -> Iterator[Arg]:
+    for arg in values:
+        yield arg
+        if depth < 4:
+            for call in arg.calls:
+                yield from _walk(call.args, depth + 1)

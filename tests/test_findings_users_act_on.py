@@ -1,0 +1,201 @@
+"""The reproductions of "Findings users act on" (DESIGN.md): each false alarm gives
+nothing, each missed bug the right rule at the right line, and the messages say the
+condition in plain words. Marks in the snippets are the whole expected output."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import expected_marks, lint_text
+
+CASES = {
+    "seed helper that picks a fresh seed, and its callers": """
+        import torch
+        def set_seed(seed=None):
+            if seed is None:
+                seed = int(torch.randint(0, 2**31, (1,)))
+            torch.manual_seed(seed)
+            return seed
+        def pick(seed=None):
+            seed = seed if seed is not None else torch.randint(0, 9, (1,))
+            torch.manual_seed(seed)
+        class Recipe:
+            def __init__(self, cfg):
+                self.seed = set_seed(seed=cfg.seed)
+                pick(cfg.seed)
+                self.head = torch.nn.Linear(2, 2)
+        def run(cfg):
+            recipe = Recipe(cfg)
+            return recipe
+    """,
+    "a plain sequence of draws after one seed": """
+        import mlx.core as mx
+        def test_draws():
+            mx.random.seed(1)
+            a = mx.random.randint(0, 10, (3,))
+            b = mx.random.randint(0, 10, (3,))
+            return a, b
+    """,
+    "built, then loaded": """
+        import mlx.core as mx
+        import mlx.nn as nn
+        class Model(nn.Module):
+            def __init__(self, dims):
+                super().__init__()
+                self.proj = nn.Linear(dims, dims)
+        def from_pretrained(path, dims=4):
+            model = Model(dims)
+            model.load_weights(path)
+            return model
+        def prepare(path, seed):
+            mx.random.seed(seed)
+            model = from_pretrained(path)  # built then loaded: only advances the stream
+            # A head added after the load depends on how much the model drew:
+            model.head = nn.Linear(4, 4)  # SDL201
+            return model
+        def load_then_seed(path, seed):
+            model = from_pretrained(path)
+            mx.random.seed(seed)
+            return model
+        def maybe_loaded(path, seed, load):
+            model = Model(4)  # SDL101
+            if load:
+                model.load_weights(path)
+            mx.random.seed(seed)
+            return model
+    """,
+    "tests that re-seed right before each compared draw": """
+        import mlx.core as mx
+        import mlx.nn as nn
+        def test_reproducible():
+            model = nn.Linear(4, 4)
+            mx.random.seed(0)
+            a = model(mx.random.normal((4,)))
+            mx.random.seed(0)
+            b = model(mx.random.normal((4,)))
+            assert mx.allclose(a, b)
+    """,
+    "responsibility is not inherited from a self-contained callee": """
+        import mlx.core as mx
+        import mlx.nn as nn
+        def sample(n):
+            mx.random.seed(0)
+            return mx.random.normal((n,))
+        def build_and_sample(dims):
+            layer = nn.Linear(dims, dims)
+            noise = sample(dims)
+            return layer, noise
+    """,
+    "optional seeding: the seed parameter is None": """
+        import numpy as np
+        def shuffled(items, seed=None):
+            if seed is not None:
+                np.random.seed(seed)
+            return np.random.permutation(items)
+        def shuffled_too(items, seed=None):
+            if seed is None:
+                return np.random.permutation(items)
+            np.random.seed(seed)
+            return np.random.permutation(items)
+        def truthy(items, seed=None):
+            if seed:
+                np.random.seed(seed)
+            return np.random.permutation(items)  # SDL101
+    """,
+    "SDL301 reads the value that reaches the seeder": """
+        import torch
+        def enhance(prompt, image=None, seed=0):
+            torch.manual_seed(seed)
+            return torch.randn(2)
+        def caller():
+            return enhance("a cat", image=None, seed=10)
+        def caller_none():
+            return enhance("a cat", None, None)
+    """,
+    "a generator that defaults to None draws from the global stream": """
+        import torch
+        def noise(shape, seed, generator=None):
+            return torch.randn(shape, generator=generator)  # SDL101
+        def keyed(shape, seed):
+            g = torch.Generator().manual_seed(seed)
+            return torch.randn(shape, generator=g)
+    """,
+    "drift that matters: an initialiser after another draw": """
+        import mlx.core as mx
+        import mlx.nn as nn
+        def init(model, seed):
+            mx.random.seed(seed)
+            mask = mx.random.bernoulli(0.5, (4,))
+            model.lora_a = mx.random.normal((4, 4))  # SDL201
+            model.out = nn.Linear(4, 4)  # SDL201
+            return mask
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_case(tmp_path: Path, name: str) -> None:
+    text = textwrap.dedent(CASES[name])
+    found = {(d.line, d.code) for d in lint_text(tmp_path, text)}
+    assert found == expected_marks(text)
+
+
+def _message(tmp_path: Path, source: str) -> str:
+    [finding] = lint_text(tmp_path, source)
+    return finding.message
+
+
+def test_messages_say_the_condition_in_plain_words(tmp_path: Path) -> None:
+    message = _message(
+        tmp_path,
+        """
+        import mlx.core as mx
+        def f(seed, flag):
+            if flag:
+                mx.random.seed(seed)
+            return mx.random.normal((2,))
+        """,
+    )
+    assert message == (
+        "`mx.random.normal` draws from the mlx RNG with no seed before it when `flag` is "
+        "false; the seed at line 5 runs only on other paths"
+    )
+    assert "dominate" not in message
+
+
+def test_messages_never_cite_the_consumers_own_line_as_the_seed(tmp_path: Path) -> None:
+    found = lint_text(
+        tmp_path,
+        """
+        import mlx.core as mx
+        import mlx.nn as nn
+        def build_then_seed(seed):
+            layer = nn.Linear(2, 2)
+            mx.random.seed(seed)
+            return layer
+        def run(seed):
+            return build_then_seed(seed)
+        """,
+    )
+    messages = {d.line: d.message for d in found}
+    assert set(messages) == {5, 9}
+    assert messages[5].endswith("before it is seeded: the seed at line 6 runs only after it")
+    # The helper seeds after its own draw: its call is not the seed of that draw.
+    assert "line 9" not in messages[9] and "nothing seeds mlx before it" in messages[9]
+
+
+def test_messages_hint_at_declaring_an_unresolved_seeder(tmp_path: Path) -> None:
+    message = _message(
+        tmp_path,
+        """
+        import mlx.nn as nn
+        from mystery import seed_everything
+        def run(seed):
+            seed_everything(seed)
+            return nn.Linear(2, 2)
+        """,
+    )
+    assert "`seed_everything`" in message and "[[tool.seedlint.seed]]" in message, message
