@@ -4,6 +4,7 @@ the code being checked."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import libcst as cst
 from seedlint.cfg.build import build_with_assignments
 from seedlint.cfg.compact import compact
 from seedlint.cfg.model import CFG, Block
-from seedlint.ir import Arg, CallKey, CallSite, ClassIR, FunctionIR, ModuleIR
+from seedlint.ir import SOME_VALUE, Arg, CallKey, CallSite, ClassIR, FunctionIR, ModuleIR
 from seedlint.project import module_name_for, qualify_dotted, written
 from seedlint.scopes import Definition, Scope, collect_scopes, dotted_name
 from seedlint.sources import SourceError, read_source
@@ -33,7 +34,7 @@ class Lowerer:
         self.stores: dict[int, cst.BaseExpression] = {}  # of the function being lowered
         self.none_params: frozenset[str] = frozenset()  # its parameters that default to None
         self.keys: dict[CallKey, CallKey] = {}
-        self.plain_args: dict[tuple[str | None, bool, bool, str | None], Arg] = {}
+        self.plain_args: dict[tuple[str | None, bool, bool, str | None, str | None], Arg] = {}
 
     def site(self, call: cst.Call) -> CallSite:
         found = self.sites.get(id(call))
@@ -72,18 +73,17 @@ class Lowerer:
 
     def arg(self, value: cst.BaseExpression, keyword: cst.Name | None, star: bool) -> Arg:
         calls = tuple(self.site(c) for c in calls_in(value))
-        key = (
-            keyword.value if keyword is not None else None,
-            star,
-            _is_none(value),
-            value.value if isinstance(value, cst.Name) else None,
-        )
+        name = value.value if isinstance(value, cst.Name) else None
+        key = (keyword.value if keyword is not None else None, star, _is_none(value), name)
+        literal = _literal(value)
+        if literal is None and name not in self.none_params:
+            literal = SOME_VALUE
         if calls:
-            return Arg(*key, calls)
+            return Arg(*key, calls, literal)
         # Arguments without calls are shared: one object per kind in a module.
-        found = self.plain_args.get(key)
+        found = self.plain_args.get((*key, literal))
         if found is None:
-            found = self.plain_args[key] = Arg(*key, ())
+            found = self.plain_args[(*key, literal)] = Arg(*key, (), literal)
         return found
 
     def function(self, definition: Definition) -> FunctionIR:
@@ -110,7 +110,36 @@ class Lowerer:
             definition.params,
             cfg,
             {name: self.arg(value, None, False) for name, value in assigned.items()},
+            *_defaults(definition.node),
         )
+
+
+def _literal(node: cst.BaseExpression) -> str | None:
+    """The repr of a literal's value (`None`, `True`, `'x'`, `3`), else None."""
+    kind = type(node)
+    if kind is cst.Name:
+        value = node.value  # type: ignore[attr-defined]
+        return value if value in ("None", "True", "False") else None
+    if kind in (cst.SimpleString, cst.Integer, cst.Float):
+        try:
+            return repr(ast.literal_eval(node.value))  # type: ignore[attr-defined]
+        except (ValueError, SyntaxError):
+            return None
+    return None
+
+
+def _defaults(node: cst.FunctionDef | cst.Module) -> tuple[tuple[tuple[str, str], ...], int]:
+    """Literal defaults by parameter, and the number of positional parameters."""
+    if isinstance(node, cst.Module):
+        return (), 0
+    params = node.params
+    positional = (*params.posonly_params, *params.params)
+    out = []
+    for param in (*positional, *params.kwonly_params):
+        literal = _literal(param.default) if param.default is not None else None
+        if literal is not None:
+            out.append((param.name.value, literal))
+    return tuple(out), len(positional)
 
 
 def _none_defaults(node: cst.FunctionDef | cst.Module) -> frozenset[str]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from seedlint.analysis.arguments import Specialiser
 from seedlint.cache import Cache, digest
 from seedlint.checks import ALL_CHECKS, FunctionFacts
 from seedlint.config import Config
@@ -33,7 +34,13 @@ from seedlint.prefilter import Vocabulary
 from seedlint.project import Project, module_name_for
 from seedlint.sources import SourceError, discover
 from seedlint.spill import SpillError, read_function
-from seedlint.summaries import FunctionModel, compute_summaries, model_function, needs_flow
+from seedlint.summaries import (
+    FunctionModel,
+    compute_summaries,
+    model_function,
+    needs_flow,
+    specialiser,
+)
 from seedlint.symbols import SymbolTable
 from seedlint.workers import Unit, compile_all
 
@@ -118,6 +125,7 @@ class Modelled:
     project: Project
     summaries: Facts  # also the targets of each function's calls
     is_seed_param: Callable[[str], bool]
+    specialise: Specialiser | None = None  # callee summaries for a call's arguments
 
     def model(self, qualname: str) -> FunctionModel:
         """The graph of the definition a name denotes (the last, if a module defines
@@ -160,7 +168,9 @@ def model_project(
     if earlier is not None:
         facts.reuse(earlier)
     modelled = Modelled(project, facts, (config or Config()).is_seed_param)
-    compute_summaries(facts, packs.streams, modelled.model)
+    modelled.specialise = specialiser(facts, packs.streams, modelled.model, project.definitions.get)
+    compute_summaries(facts, packs.streams, modelled.model, modelled.specialise)
+    modelled.specialise.busy = set()
     return modelled
 
 
@@ -354,7 +364,7 @@ def check_module(
         if not modelled.has_events(function):
             continue
         model = modelled.model_of(module, function)
-        events = model.block_events(modelled.summaries)
+        events = model.block_events(modelled.summaries, modelled.specialise)
         seed_params, responsible = responsibility(function, events, config, packs)
         if not responsible:
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -72,7 +72,15 @@ _KINDS = {
 }
 
 
-def events_for(target: Target, call: CallSite, summaries: Mapping[str, Summary]) -> list[Event]:
+Specialise = Callable[[str, CallSite], "Summary | None"]
+
+
+def events_for(
+    target: Target,
+    call: CallSite,
+    summaries: Mapping[str, Summary],
+    specialise: Specialise | None = None,
+) -> list[Event]:
     if target.pure:
         return []
     if target.pack is not None:
@@ -86,7 +94,10 @@ def events_for(target: Target, call: CallSite, summaries: Mapping[str, Summary])
         return [Event(EventKind.OPAQUE, None, call, call.written)]
     events: list[Event] = []
     for function in target.functions:
-        events += _summary_events(summaries.get(function, PURE_SUMMARY), call, call.written)
+        summary = specialise(function, call) if specialise is not None else None
+        if summary is None:
+            summary = summaries.get(function, PURE_SUMMARY)
+        events += _summary_events(summary, call, call.written)
     return events
 
 

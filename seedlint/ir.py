@@ -61,6 +61,12 @@ class Arg:
     is_none: bool  # the literal None
     name: str | None  # a bare name
     calls: tuple[CallSite, ...]  # calls inside the value
+    # A literal's Python repr (`None`, `True`, `'gaussian'`, `3`), SOME_VALUE for any
+    # other value that is not None, None when it may be None.
+    literal: str | None = None
+
+
+SOME_VALUE = "..."
 
 
 @by_constructor
@@ -72,6 +78,8 @@ class FunctionIR:
     params: tuple[str, ...]
     cfg: CFG  # blocks hold CallSites and condition texts
     assignments: dict[str, Arg] = field(default_factory=dict)  # names assigned exactly once
+    defaults: tuple[tuple[str, str], ...] = ()  # parameter, repr of its literal default
+    positional: int = 0  # how many of `params` take positional arguments
 
 
 @by_constructor
@@ -107,6 +115,11 @@ class FunctionIndex:
     returns: bool  # the normal exit is reachable when every call returns
     offset: int  # where the pickled FunctionIR lies in the module's spill file
     length: int
+    # Parameters that branch conditions test (`if noise is None:`), with their literal
+    # defaults: what a call's arguments can decide (seedlint.analysis.arguments).
+    tested: tuple[str, ...] = ()
+    defaults: tuple[tuple[str, str], ...] = ()
+    positional: int = 0
 
 
 @by_constructor

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+from seedlint.analysis.arguments import tested
 from seedlint.cache import write_atomically
 from seedlint.ir import FunctionIndex, FunctionIR, ModuleFile, ModuleIndex, ModuleIR
 from seedlint.pickling import dump
@@ -72,6 +73,7 @@ def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:
     reachable = cfg.reverse_postorder()
     keys = dict.fromkeys(call.key for block in reachable for call in cfg.blocks[block].calls)
     reachable_set = set(reachable)
+    tested_params = tested(cfg, function.params)
     return FunctionIndex(
         function.qualname,
         function.class_qualname,
@@ -80,6 +82,9 @@ def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:
         cfg.exit in reachable_set,
         offset,
         length,
+        tested_params,
+        tuple(d for d in function.defaults if d[0] in tested_params),
+        function.positional,
     )
 
 

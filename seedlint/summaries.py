@@ -15,6 +15,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from seedlint.analysis.arguments import Context, Specialiser, pruned_edges
 from seedlint.analysis.dataflow import Flow, opt_outs, solve, strongest
 from seedlint.analysis.refine import refine
 from seedlint.cfg.model import CFG
@@ -23,12 +24,14 @@ from seedlint.events import (
     PURE_SUMMARY,
     Event,
     EventKind,
+    Specialise,
     StreamEffect,
     Summary,
     events_for,
 )
 from seedlint.facts import Facts, Targets
-from seedlint.ir import FunctionIR
+from seedlint.ir import FunctionIndex, FunctionIR
+from seedlint.packs import Kind
 from seedlint.project import Project, Target
 
 _MAX_ROUNDS = 12
@@ -43,23 +46,33 @@ class FunctionModel:
     targets: Mapping[int, Target]  # id(call) -> target
     seed_params: frozenset[str] = frozenset()  # its seed-like parameters
 
-    def block_events(self, summaries: Mapping[str, Summary]) -> list[list[Event]]:
+    def block_events(
+        self, summaries: Mapping[str, Summary], specialise: Specialise | None = None
+    ) -> list[list[Event]]:
         out: list[list[Event]] = []
         counter = 0
         for block in self.cfg.blocks:
             events = []
             for call in block.calls:
-                for event in events_for(self.targets[id(call)], call, summaries):
+                for event in events_for(self.targets[id(call)], call, summaries, specialise):
                     events.append(replace(event, index=counter))
                     counter += 1
             out.append(events)
         return refine(self.cfg, out, self.targets)
 
-    def solve(self, events: list[list[Event]], streams: Sequence[str]) -> Flow:
-        return solve(self.cfg, events, streams, opt_outs(self.cfg, self.seed_params))
+    def solve(
+        self, events: list[list[Event]], streams: Sequence[str], values: Context = ()
+    ) -> Flow:
+        pruned = pruned_edges(self.cfg, values) if values else frozenset()
+        return solve(self.cfg, events, streams, opt_outs(self.cfg, self.seed_params), pruned)
 
-    def flow(self, summaries: Mapping[str, Summary], streams: Sequence[str]) -> Flow:
-        return self.solve(self.block_events(summaries), streams)
+    def flow(
+        self,
+        summaries: Mapping[str, Summary],
+        streams: Sequence[str],
+        specialise: Specialise | None = None,
+    ) -> Flow:
+        return self.solve(self.block_events(summaries, specialise), streams)
 
 
 def model_function(
@@ -76,7 +89,7 @@ def model_function(
 def needs_flow(targets: Targets, summaries: Mapping[str, Summary]) -> bool:
     """Whether some call seeds, draws or never returns (else the summary is plain)."""
     for target in targets:
-        if target.pack is not None:
+        if target.pack is not None and target.pack.kind is not Kind.LOAD:
             return True
         for function in target.functions:
             summary = summaries.get(function, PURE_SUMMARY)
@@ -215,14 +228,34 @@ def _components(facts: Facts) -> Iterator[list[int]]:
                 yield component
 
 
+def specialiser(
+    facts: Facts,
+    streams: tuple[str, ...],
+    load: Callable[[str], FunctionModel],
+    index: Callable[[str], FunctionIndex | None],
+) -> Specialiser:
+    """Summaries of a project's functions for the arguments of a call."""
+
+    def summarise(qualname: str, values: Context) -> Summary:
+        model = load(qualname)
+        return summarize(model.solve(model.block_events(facts), streams, values), streams)
+
+    return Specialiser(index, summarise, facts)
+
+
 def compute_summaries(
-    facts: Facts, streams: tuple[str, ...], load: Callable[[str], FunctionModel]
+    facts: Facts,
+    streams: tuple[str, ...],
+    load: Callable[[str], FunctionModel],
+    specialise: Specialiser | None = None,
 ) -> None:
     """Summarise every function of `facts` without a summary (those reused from an
     earlier round have one), callees first. `load` reads a function's graph back when
     it is needed."""
     for component in _components(facts):
         names = [facts.name(member) for member in component]
+        if specialise is not None:
+            specialise.busy = set(names)
         models: dict[str, FunctionModel] = {}  # read once per component, then dropped
         recursive = len(component) > 1 or facts.calls_itself(component[0])
         for _ in range(_MAX_ROUNDS):
@@ -232,7 +265,7 @@ def compute_summaries(
                 if needs_flow(targets, facts):
                     if name not in models:
                         models[name] = load(name)
-                    summary = summarize(models[name].flow(facts, streams), streams)
+                    summary = summarize(models[name].flow(facts, streams, specialise), streams)
                 else:
                     summary = plain_summary(facts.returns(name), targets, facts)
                 if facts.get(name) != summary:

@@ -123,6 +123,35 @@ CASES = {
             g = torch.Generator().manual_seed(seed)
             return torch.randn(shape, generator=g)
     """,
+    "arguments decide the callee's branches": """
+        import random
+        import mlx.core as mx
+        import mlx.nn as nn
+        def load_audio(samples, segment=None):
+            if segment is not None:
+                start = random.randint(0, len(samples) - segment)
+                samples = samples[start : start + segment]
+            return samples
+        def separate(mix, noise=None, shuffle=False, init="zeros"):
+            if noise is None:
+                noise = mx.random.normal((4,))
+            if shuffle:
+                mix = mx.random.permutation(mix)
+            if init == "gaussian":
+                mix = mix + mx.random.normal((4,))
+            return mix + noise
+        def generate(samples, seed=0):
+            ref = load_audio(samples)
+            cut = load_audio(samples, 4)  # SDL101
+            random.seed(seed)
+            return ref, cut
+        def run(mix, noise, seed):
+            quiet = separate(mix, noise, init="zeros")
+            loud = separate(mix, noise, shuffle=True)  # SDL101
+            spread = separate(mix, noise=noise, init="gaussian")  # SDL101
+            mx.random.seed(seed)
+            return quiet, loud, spread
+    """,
     "drift that matters: an initialiser after another draw": """
         import mlx.core as mx
         import mlx.nn as nn

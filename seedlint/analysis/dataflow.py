@@ -161,7 +161,9 @@ def solve(
     events: Sequence[Sequence[Event]],
     streams: Sequence[str],
     opt_outs: frozenset[Edge] = frozenset(),
+    pruned: frozenset[Edge] = frozenset(),
 ) -> Flow:
+    """The fixed point; `pruned` edges are never taken (a branch the arguments decide)."""
     order = cfg.reverse_postorder()
     entry_states: list[State | None] = [None] * len(cfg.blocks)
     entry_states[cfg.entry] = {stream: StreamState() for stream in streams}
@@ -173,6 +175,8 @@ def solve(
             if block != cfg.entry:
                 state: State | None = None
                 for edge in cfg.predecessors[block]:
+                    if pruned and (edge.source, edge.target, edge.kind) in pruned:
+                        continue
                     came = out[edge.source]
                     if opt_outs and (edge.source, edge.target, edge.kind) in opt_outs:
                         came = _opted_out(came)

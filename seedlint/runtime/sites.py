@@ -48,7 +48,7 @@ def draw_sites(
     if function is None:
         raise PlanError(f"{path}: no function {qualname}")
     model = modelled.model_of(module, function)
-    flow = model.flow(modelled.summaries, packs.streams)
+    flow = model.flow(modelled.summaries, packs.streams, modelled.specialise)
     view = FileView(module)
     ends = _end_lines(Path(module.path))
     sites: dict[int, Site] = {}
