@@ -35,6 +35,9 @@ class Event:
     order: int = 0  # position among the events of the call (seed before its own draws)
     index: int = 0  # position among all events of the function, for a stable order
     init: bool = False  # a draw of initial weights or adapters (what SDL201 judges)
+    # The function's own parameter (a generator or key defaulting to None) that makes
+    # the draw pure when the caller passes one: drawing globally is the caller's choice.
+    keyed_by: str | None = None
 
     @property
     def after_seed(self) -> bool:
@@ -54,6 +57,8 @@ class StreamEffect:
     via_after: tuple[str, ...] = ()
     init_before: bool = False  # the draws before any seed initialise weights or adapters
     init_after: bool = False  # the draws after the last seed do
+    keyed_before: str | None = None  # the parameter whose generator or key keys them all
+    keyed_after: str | None = None
 
 
 @by_constructor
@@ -62,6 +67,9 @@ class Summary:
     effects: Mapping[str, StreamEffect] = field(default_factory=dict)
     opaque: bool = False
     noreturn: bool = False
+    # Parameters whose object it loads weights into on every path to its return, as
+    # (position among the arguments a call passes, name): `_apply_weights(model, w)`.
+    loads: tuple[tuple[int, str], ...] = ()
 
 
 PURE_SUMMARY = Summary()
@@ -89,7 +97,11 @@ def events_for(
             return []
         kind = _KINDS[entry.kind]
         init = kind is EventKind.CONSUME and (entry.initialises or call.stored_in_object)
-        return [Event(kind, stream, call, call.written, init=init) for stream in entry.streams]
+        keyed = _maybe_none_key(call, entry.pure_with) if kind is not EventKind.SEED else None
+        return [
+            Event(kind, stream, call, call.written, init=init, keyed_by=keyed)
+            for stream in entry.streams
+        ]
     if not target.functions:
         return [Event(EventKind.OPAQUE, None, call, call.written)]
     events: list[Event] = []
@@ -101,19 +113,68 @@ def events_for(
     return events
 
 
+def _maybe_none_key(call: CallSite, keywords: tuple[str, ...]) -> str | None:
+    """The parameter passed as `generator=`/`key=` that may be None (lowering marks a
+    parameter defaulting to None so); None if the draw has no such key."""
+    for arg in call.args:
+        if arg.keyword in keywords and arg.name is not None and not arg.is_none:
+            return arg.name
+    return None
+
+
+_DROP = "\0drop"
+
+
+def _passed_key(call: CallSite, param: str | None) -> str | None:
+    """How a call passes a callee's generator/key parameter: a real one makes the draws
+    pure (_DROP), the caller's own may-be-None parameter keys them by that, else none."""
+    if param is None:
+        return None
+    for arg in call.args:
+        if arg.keyword == param:
+            if arg.is_none:
+                return None
+            return arg.name if arg.literal is None else _DROP
+    return None
+
+
 def _summary_events(summary: Summary, call: CallSite, name: str) -> list[Event]:
     events: list[Event] = []
     for stream, effect in summary.effects.items():
-        if effect.before is not None:
+        keyed_before = _passed_key(call, effect.keyed_before)
+        keyed_after = _passed_key(call, effect.keyed_after)
+        if effect.before is not None and keyed_before != _DROP:
             init = effect.init_before or call.stored_in_object
-            events.append(Event(effect.before, stream, call, name, effect.via_before, 0, init=init))
+            events.append(
+                Event(
+                    effect.before,
+                    stream,
+                    call,
+                    name,
+                    effect.via_before,
+                    0,
+                    init=init,
+                    keyed_by=keyed_before,
+                )
+            )
         if effect.seeds == "always":
             events.append(Event(EventKind.SEED, stream, call, name, (), 1))
         elif effect.seeds == "sometimes":
             events.append(Event(EventKind.MAYBE_SEED, stream, call, name, (), 1))
-        if effect.after is not None:
+        if effect.after is not None and keyed_after != _DROP:
             init = effect.init_after or call.stored_in_object
-            events.append(Event(effect.after, stream, call, name, effect.via_after, 2, init=init))
+            events.append(
+                Event(
+                    effect.after,
+                    stream,
+                    call,
+                    name,
+                    effect.via_after,
+                    2,
+                    init=init,
+                    keyed_by=keyed_after,
+                )
+            )
     events.sort(key=lambda e: e.order)
     if summary.opaque:
         events.append(Event(EventKind.OPAQUE, None, call, name))

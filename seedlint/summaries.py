@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from seedlint.analysis.arguments import Context, Specialiser, pruned_edges
 from seedlint.analysis.dataflow import Flow, opt_outs, solve, strongest
-from seedlint.analysis.refine import refine
+from seedlint.analysis.refine import loaded_parameters, refine
 from seedlint.cfg.model import CFG
 from seedlint.events import (
     DRAWS,
@@ -31,7 +31,6 @@ from seedlint.events import (
 )
 from seedlint.facts import Facts, Targets
 from seedlint.ir import FunctionIndex, FunctionIR
-from seedlint.packs import Kind
 from seedlint.project import Project, Target
 
 _MAX_ROUNDS = 12
@@ -58,7 +57,11 @@ class FunctionModel:
                     events.append(replace(event, index=counter))
                     counter += 1
             out.append(events)
-        return refine(self.cfg, out, self.targets)
+        return refine(self.cfg, out, self.targets, summaries)
+
+    def loaded_parameters(self, summaries: Mapping[str, Summary]) -> tuple[tuple[int, str], ...]:
+        params = self.definition.params
+        return loaded_parameters(self.cfg, params, self.targets, summaries)
 
     def solve(
         self, events: list[list[Event]], streams: Sequence[str], values: Context = ()
@@ -89,11 +92,11 @@ def model_function(
 def needs_flow(targets: Targets, summaries: Mapping[str, Summary]) -> bool:
     """Whether some call seeds, draws or never returns (else the summary is plain)."""
     for target in targets:
-        if target.pack is not None and target.pack.kind is not Kind.LOAD:
-            return True
+        if target.pack is not None:
+            return True  # loaders too: the function may load into a parameter
         for function in target.functions:
             summary = summaries.get(function, PURE_SUMMARY)
-            if summary.effects or summary.noreturn:
+            if summary.effects or summary.noreturn or summary.loads:
                 return True
     return False
 
@@ -158,8 +161,16 @@ def summarize(flow: Flow, streams: Iterable[str]) -> Summary:
             _via(after),
             _initialises(before),
             _initialises(after),
+            _keyed(before),
+            _keyed(after),
         )
     return Summary(effects, opaque, exit_state is None)
+
+
+def _keyed(events: list[Event]) -> str | None:
+    """The parameter that keys every consuming draw, if one does."""
+    keys = {e.keyed_by for e in events if e.kind is EventKind.CONSUME}
+    return keys.pop() if len(keys) == 1 else None
 
 
 def _initialises(events: list[Event]) -> bool:
@@ -265,7 +276,11 @@ def compute_summaries(
                 if needs_flow(targets, facts):
                     if name not in models:
                         models[name] = load(name)
-                    summary = summarize(models[name].flow(facts, streams, specialise), streams)
+                    model = models[name]
+                    summary = summarize(model.flow(facts, streams, specialise), streams)
+                    loads = model.loaded_parameters(facts)
+                    if loads:
+                        summary = replace(summary, loads=loads)
                 else:
                     summary = plain_summary(facts.returns(name), targets, facts)
                 if facts.get(name) != summary:

@@ -60,6 +60,18 @@ CASES = {
             model = from_pretrained(path)
             mx.random.seed(seed)
             return model
+        def _apply_weights(model, weights, strict=True):
+            if strict:
+                model.quantization = None
+            model.update(weights)
+            return model
+        def load_encoder(path):
+            encoder = Model(4)
+            return _apply_weights(encoder, mx.load(path))
+        def encode_then_seed(path, seed):
+            encoder = load_encoder(path)
+            mx.random.seed(seed)
+            return encoder
         def maybe_loaded(path, seed, load):
             model = Model(4)  # SDL101
             if load:
@@ -117,8 +129,19 @@ CASES = {
     """,
     "a generator that defaults to None draws from the global stream": """
         import torch
-        def noise(shape, seed, generator=None):
-            return torch.randn(shape, generator=generator)  # SDL101
+        def noise(shape, generator=None):
+            return torch.randn(shape, generator=generator)
+        def sample(shape, seed):
+            x = noise(shape)  # SDL101
+            torch.manual_seed(seed)
+            return x
+        def sample_keyed(shape, seed):
+            g = torch.Generator().manual_seed(seed)
+            return noise(shape, generator=g)
+        def passed_on(shape, seed, generator=None):
+            return noise(shape, generator=generator)  # the caller's choice
+        def own(shape, seed, generator=None):
+            return torch.randn(shape, generator=generator)  # the caller's choice too
         def keyed(shape, seed):
             g = torch.Generator().manual_seed(seed)
             return torch.randn(shape, generator=g)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from seedlint.analysis.values import made_of, pack_seed_values
 from seedlint.cfg.model import CFG
 from seedlint.dominators import dominates, immediate_dominators
-from seedlint.events import DRAWS, Event, EventKind
+from seedlint.events import DRAWS, Event, EventKind, Summary
 from seedlint.ir import Arg, CallSite
 from seedlint.packs import Kind
 from seedlint.project import Target
@@ -22,9 +22,14 @@ from seedlint.project import Target
 _SEEDS = (EventKind.SEED, EventKind.MAYBE_SEED)
 
 
-def refine(cfg: CFG, events: list[list[Event]], targets: Mapping[int, Target]) -> list[list[Event]]:
+def refine(
+    cfg: CFG,
+    events: list[list[Event]],
+    targets: Mapping[int, Target],
+    summaries: Mapping[str, Summary],
+) -> list[list[Event]]:
     picks = _seed_picks(events, targets)
-    loads = _loads(cfg, targets)
+    loads = _loads(cfg, targets, summaries)
     if not picks and not loads:
         return events
     loaded = _post_dominated_by_load(cfg, events, loads) if loads else set()
@@ -67,15 +72,62 @@ def _is_pick(call: CallSite, picks: tuple[set[int], set[str]] | None) -> bool:
     return id(call) in calls or (call.target is not None and call.target in names)
 
 
-def _loads(cfg: CFG, targets: Mapping[int, Target]) -> list[tuple[int, int, str]]:
-    """(block, position, receiver) of every call that loads weights into its receiver."""
+def _loads(
+    cfg: CFG, targets: Mapping[int, Target], summaries: Mapping[str, Summary]
+) -> list[tuple[int, int, str]]:
+    """(block, position, object) of every call that loads weights into an object: a pack
+    loader into its receiver, a project loader into the arguments it loads."""
     out = []
     for block in cfg.blocks:
         for position, call in enumerate(block.calls):
-            entry = targets[id(call)].pack
+            target = targets[id(call)]
+            entry = target.pack
             if entry is not None and entry.kind is Kind.LOAD and call.receiver is not None:
                 out.append((block.id, position, call.receiver))
+            for function in target.functions:
+                summary = summaries.get(function)
+                for name in _loaded_arguments(call, summary.loads if summary else ()):
+                    out.append((block.id, position, name))
     return out
+
+
+def _loaded_arguments(call: CallSite, loads: tuple[tuple[int, str], ...]) -> list[str]:
+    if not loads:
+        return []
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    out = []
+    for index, name in loads:
+        keyword = next((a for a in call.args if a.keyword == name), None)
+        arg = keyword or (positional[index] if index < len(positional) else None)
+        if arg is not None and arg.name is not None:
+            out.append(arg.name)
+    return out
+
+
+def loaded_parameters(
+    cfg: CFG,
+    params: tuple[str, ...],
+    targets: Mapping[int, Target],
+    summaries: Mapping[str, Summary],
+) -> tuple[tuple[int, str], ...]:
+    """The parameters a function loads weights into on every path to its return."""
+    loads = _loads(cfg, targets, summaries)
+    if not loads:
+        return ()
+    ipdom = _post_dominators(cfg)
+    offset = 1 if params and params[0] in ("self", "cls") else 0
+    out = []
+    for block, _position, name in loads:
+        if name in params and dominates(ipdom, block, cfg.entry):
+            out.append((params.index(name) - offset, name))
+    return tuple(sorted(set(out)))
+
+
+def _post_dominators(cfg: CFG) -> dict[int, int]:
+    reversed_graph: list[list[int]] = [[] for _ in cfg.blocks]
+    for edge in cfg.edges:
+        reversed_graph[edge.target].append(edge.source)
+    return immediate_dominators(reversed_graph, cfg.exit)
 
 
 def _built(call: CallSite) -> set[str]:
@@ -93,10 +145,7 @@ def _post_dominated_by_load(
 ) -> set[int]:
     """Ids of the consuming events whose object is loaded on every path to the return."""
     # Post-dominators: dominators of the reversed graph, from the normal exit.
-    reversed_graph: list[list[int]] = [[] for _ in cfg.blocks]
-    for edge in cfg.edges:
-        reversed_graph[edge.target].append(edge.source)
-    ipdom = immediate_dominators(reversed_graph, cfg.exit)
+    ipdom = _post_dominators(cfg)
     out: set[int] = set()
     for block, block_events in enumerate(events):
         positions = {id(call): i for i, call in enumerate(cfg.blocks[block].calls)}

@@ -38,6 +38,8 @@ def draws_to_judge(facts: FunctionFacts) -> Iterator[tuple[int, Event, str, Stre
         stream = event.stream
         if event.kind is not EventKind.CONSUME or stream not in facts.responsible:
             continue
+        if event.keyed_by is not None:
+            continue  # drawing globally when no generator is passed is the caller's choice
         assert stream is not None
         if (id(event.call), stream) not in seen:
             seen.add((id(event.call), stream))

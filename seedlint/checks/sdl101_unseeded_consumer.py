@@ -182,7 +182,11 @@ def _hint(facts: FunctionFacts) -> str:
     """A call of unknown effect that looks like a seeder: say how to declare it."""
     for events in facts.flow.events:
         for e in events:
-            if e.kind is EventKind.OPAQUE and _SEEDER_LIKE.search(e.name.rpartition(".")[2]):
+            if (
+                e.kind is EventKind.OPAQUE
+                and "(" not in e.name  # a method of something built here: not a helper
+                and _SEEDER_LIKE.search(e.name.rpartition(".")[2])
+            ):
                 return (
                     f"; if `{e.name}` seeds it, declare it in pyproject.toml under "
                     "[[tool.seedlint.seed]]"
