@@ -57,8 +57,10 @@ class StreamEffect:
     via_after: tuple[str, ...] = ()
     init_before: bool = False  # the draws before any seed initialise weights or adapters
     init_after: bool = False  # the draws after the last seed do
-    keyed_before: str | None = None  # the parameter whose generator or key keys them all
-    keyed_after: str | None = None
+    # The parameter (position among a call's arguments, name) whose generator or key
+    # keys them all.
+    keyed_before: tuple[int, str] | None = None
+    keyed_after: tuple[int, str] | None = None
 
 
 @by_constructor
@@ -125,17 +127,19 @@ def _maybe_none_key(call: CallSite, keywords: tuple[str, ...]) -> str | None:
 _DROP = "\0drop"
 
 
-def _passed_key(call: CallSite, param: str | None) -> str | None:
+def _passed_key(call: CallSite, param: tuple[int, str] | None) -> str | None:
     """How a call passes a callee's generator/key parameter: a real one makes the draws
     pure (_DROP), the caller's own may-be-None parameter keys them by that, else none."""
     if param is None:
         return None
-    for arg in call.args:
-        if arg.keyword == param:
-            if arg.is_none:
-                return None
-            return arg.name if arg.literal is None else _DROP
-    return None
+    position, name = param
+    positional = [a for a in call.args if a.keyword is None]
+    found = next((a for a in call.args if a.keyword == name), None)
+    if found is None and not any(a.star for a in positional) and position < len(positional):
+        found = positional[position]
+    if found is None or found.is_none:
+        return None
+    return found.name if found.literal is None else _DROP
 
 
 def _summary_events(summary: Summary, call: CallSite, name: str) -> list[Event]:

@@ -120,7 +120,9 @@ def plain_summary(returns: bool, targets: Targets, summaries: Mapping[str, Summa
     return _PLAIN[opaque, not returns]
 
 
-def summarize(flow: Flow, streams: Iterable[str]) -> Summary:
+def summarize(flow: Flow, streams: Iterable[str], params: tuple[str, ...] = ()) -> Summary:
+    """What calling the function does to each stream; `params` place the keys of its
+    keyed draws among a call's arguments."""
     exit_state = flow.exit_state()
     draws: dict[str, list[Event]] = {}
     unseeded_draws: dict[str, list[Event]] = {}
@@ -161,16 +163,23 @@ def summarize(flow: Flow, streams: Iterable[str]) -> Summary:
             _via(after),
             _initialises(before),
             _initialises(after),
-            _keyed(before),
-            _keyed(after),
+            _keyed(before, params),
+            _keyed(after, params),
         )
     return Summary(effects, opaque, exit_state is None)
 
 
-def _keyed(events: list[Event]) -> str | None:
-    """The parameter that keys every consuming draw, if one does."""
+def _keyed(events: list[Event], params: tuple[str, ...]) -> tuple[int, str] | None:
+    """The parameter that keys every consuming draw, if one does, with its position
+    among the arguments a call passes."""
     keys = {e.keyed_by for e in events if e.kind is EventKind.CONSUME}
-    return keys.pop() if len(keys) == 1 else None
+    if len(keys) != 1:
+        return None
+    name = keys.pop()
+    if name is None or name not in params:
+        return None
+    offset = 1 if params[0] in ("self", "cls") else 0
+    return params.index(name) - offset, name
 
 
 def _initialises(events: list[Event]) -> bool:
@@ -249,7 +258,8 @@ def specialiser(
 
     def summarise(qualname: str, values: Context) -> Summary:
         model = load(qualname)
-        return summarize(model.solve(model.block_events(facts), streams, values), streams)
+        flow = model.solve(model.block_events(facts), streams, values)
+        return summarize(flow, streams, model.definition.params)
 
     return Specialiser(index, summarise, facts)
 
@@ -277,7 +287,8 @@ def compute_summaries(
                     if name not in models:
                         models[name] = load(name)
                     model = models[name]
-                    summary = summarize(model.flow(facts, streams, specialise), streams)
+                    flow = model.flow(facts, streams, specialise)
+                    summary = summarize(flow, streams, model.definition.params)
                     loads = model.loaded_parameters(facts)
                     if loads:
                         summary = replace(summary, loads=loads)
