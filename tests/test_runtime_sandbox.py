@@ -111,10 +111,22 @@ def test_on_time_out_the_grandchildren_are_ended_too(
         + "    if flag:\n        mx.random.seed(seed)\n"
         + "    time.sleep(600)\n    return mx.random.normal((2,))\n",
     )
-    rows = rows_of(run(target, "--format", "json", "--timeout", "8"))
+    rows = rows_of(run(target, "--format", "json", "--timeout", "15"))
     assert rows and all("timed out" in r["detail"] for r in rows), rows
     assert pids.read_text().split(), "the time-out came before the checked code ran"
     assert running(f"sleep {tag}") == []
+
+
+def test_slow_imports_still_leave_time_for_one_input_set(tmp_path: Path) -> None:
+    # The import takes longer than the search budget (half the time limit).
+    target = write_package(
+        tmp_path,
+        "time.sleep(10.5)\n"
+        "def apply(model, seed=7, flag=True):\n"
+        "    if flag:\n        mx.random.seed(seed)\n" + LORA + "    return model\n",
+    )
+    rows = rows_of(run(target, "--format", "json", "--timeout", "20"))
+    assert [r["verdict"] for r in rows if r["code"] == "SDL101"] == ["confirmed"], rows
 
 
 def test_files_the_code_writes_are_named_and_not_left_in_the_callers_folder(

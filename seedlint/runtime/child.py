@@ -251,7 +251,8 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
     chosen: dict[tuple[int, str | None], tuple[dict[str, Any], Run]] = {}
     tried = 0
     for scenario in _scenarios(plan, plan.get("model", "auto")):
-        if len(chosen) == len(wanted) or time.monotonic() - started > plan["budget"]:
+        # At least one input set, however long the imports took: else nothing is learnt.
+        if len(chosen) == len(wanted) or (tried and time.monotonic() - started > plan["budget"]):
             break
         runner.current_inputs_seed_values = _seed_values(plan, defaults, scenario)
         run = runner.run(scenario, ambient_a)
