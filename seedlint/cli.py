@@ -225,9 +225,21 @@ def confirm(
     import ast
     import json
 
-    from seedlint.runtime.confirm import INSTALL_HINT, missing_runtime, render_text, run_confirm
+    from seedlint.runtime.confirm import (
+        INSTALL_HINT,
+        check_target,
+        missing_runtime,
+        notice,
+        render_text,
+        run_confirm,
+    )
     from seedlint.runtime.plan import PlanError
 
+    try:
+        check_target(target)
+    except PlanError as error:
+        click.echo(f"seedlint: {error}", err=True)
+        sys.exit(2)
     if missing_runtime():
         click.echo(f"seedlint: {INSTALL_HINT}", err=True)
         sys.exit(2)
@@ -241,6 +253,7 @@ def confirm(
             overrides[name] = ast.literal_eval(raw)
         except (ValueError, SyntaxError):
             overrides[name] = raw
+    click.echo(notice(target, timeout), err=True)  # before anything of the target runs
     try:
         config = load_config(find_pyproject(Path(target.partition("::")[0])))
         answer = run_confirm(target, config, model, overrides, timeout)

@@ -1,8 +1,9 @@
 """Runs in a child process started by `seedlint confirm`: imports the checked module,
 calls the target function on tiny real models, and reports the RNG state at each draw.
 
-Protocol: a plan (JSON) on stdin, one JSON object on the original stdout; everything
-the checked code prints goes to stderr.
+Protocol: `child PLAN ANSWER`: the plan (JSON) is read from the file PLAN, and one JSON
+object is written to the file ANSWER at the end. The file is opened only then, so nothing
+the checked code starts holds it open; its stdout and stderr are the parent's to redirect.
 """
 
 from __future__ import annotations
@@ -250,7 +251,8 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
     chosen: dict[tuple[int, str | None], tuple[dict[str, Any], Run]] = {}
     tried = 0
     for scenario in _scenarios(plan, plan.get("model", "auto")):
-        if len(chosen) == len(wanted) or time.monotonic() - started > plan["budget"]:
+        # At least one input set, however long the imports took: else nothing is learnt.
+        if len(chosen) == len(wanted) or (tried and time.monotonic() - started > plan["budget"]):
             break
         runner.current_inputs_seed_values = _seed_values(plan, defaults, scenario)
         run = runner.run(scenario, ambient_a)
@@ -398,16 +400,15 @@ def _row(
 
 
 def main() -> None:
-    plan = json.loads(sys.stdin.read())
-    out = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)  # whatever the checked code prints must not corrupt the answer
-    sys.stdout = sys.stderr
+    plan_file, answer_file = sys.argv[1:3]
+    with open(plan_file, encoding="utf-8") as source:
+        plan = json.load(source)
     try:
         answer = confirm(plan)
     except Exception as exc:
         answer = {"error": f"{type(exc).__name__}: {exc}"}
-    out.write(json.dumps(answer, default=repr))
-    out.flush()
+    with open(answer_file, "w", encoding="utf-8") as out:
+        out.write(json.dumps(answer, default=repr))
 
 
 if __name__ == "__main__":

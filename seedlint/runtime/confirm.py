@@ -4,16 +4,37 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
 
 from seedlint.config import Config
-from seedlint.runtime.plan import Plan, build_plan
+from seedlint.runtime.plan import Plan, PlanError, build_plan
+from seedlint.runtime.sandbox import Outcome, run_child
 
 INSTALL_HINT = "seedlint confirm needs mlx and mlx-lm: pip install 'seedlint[mlx]'"
+_SHOWN = 10  # file names listed in the text report
+
+
+def check_target(target: str) -> None:
+    """Refuse a target that is not FILE.py::QUALNAME with an existing file, before any
+    notice is printed or anything runs."""
+    file_part, sep, qualname = target.partition("::")
+    if not sep or not qualname:
+        raise PlanError(f"{target}: expected FILE.py::QUALNAME, the function to run")
+    path = Path(file_part)
+    if path.suffix != ".py":
+        raise PlanError(f"{file_part}: not a .py file; confirm runs a function of Python source")
+    if not path.is_file():
+        raise PlanError(f"{file_part}: no such file")
+
+
+def notice(target: str, timeout: float) -> str:
+    return (
+        f"seedlint: confirm will run the checked code {target} (in a child process, in a "
+        f"temporary folder, with the real mlx and mlx-lm; time limit {timeout:g} s)"
+    )
 
 
 def missing_runtime() -> bool:
@@ -50,21 +71,22 @@ def run_confirm(
     payload["defaults"] = _defaults(definition_node(target))
     for site in payload["sites"]:
         site["inputs"] = {**site["inputs"], **overrides}
-    try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "seedlint.runtime.child"],
-            input=json.dumps(payload),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
+    outcome = run_child(payload, timeout)
+    answer = _answer(plan, outcome, timeout)
+    # Every row comes from the same runs, so each carries the same list.
+    answer["files_written"] = outcome.files_written
+    for row in answer["results"]:
+        row["files_written"] = outcome.files_written
+    return answer
+
+
+def _answer(plan: Plan, outcome: Outcome, timeout: float) -> dict[str, Any]:
+    if outcome.timed_out:
         return _all_inconclusive(plan, f"timed out after {timeout:g} s")
     try:
-        answer: dict[str, Any] = json.loads(completed.stdout)
+        answer: dict[str, Any] = json.loads(outcome.answer or "")
     except json.JSONDecodeError:
-        tail = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        return _all_inconclusive(plan, f"the child process failed: {tail}")
+        return _all_inconclusive(plan, f"the child process failed: {outcome.stderr_tail}")
     if "error" in answer:
         return _all_inconclusive(plan, answer["error"])
     return answer
@@ -97,6 +119,15 @@ def render_text(target: str, answer: dict[str, Any]) -> str:
     ]
     if answer.get("bypassed_init"):
         lines.append("note: the package's own __init__ did not import here; it was bypassed")
+    written = answer.get("files_written") or []
+    if written:
+        shown = ", ".join(written[:_SHOWN]) + (
+            f" and {len(written) - _SHOWN} more" if len(written) > _SHOWN else ""
+        )
+        lines.append(
+            f"the code wrote these files in its working folder (a temporary folder, "
+            f"now removed): {shown}"
+        )
     for row in answer["results"]:
 
         def fmt(value: Any) -> str:
