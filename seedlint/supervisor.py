@@ -97,14 +97,34 @@ def _serve(connection: Connection, parent: int, memory: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, memory: int) -> None:
-        mine, theirs = context.Pipe()
-        self.process = context.Process(
-            target=_serve, args=(theirs, os.getpid(), memory), daemon=True
-        )
-        self.process.start()
+    """One worker process. Forked by hand where the system can fork: multiprocessing
+    refuses to start children from a daemonic process, such as a flake8 worker."""
+
+    def __init__(self, memory: int) -> None:
+        mine, theirs = multiprocessing.Pipe()
+        parent = os.getpid()
+        if hasattr(os, "fork"):
+            # The child holds the write end of `alive` until it ends: then it reads EOF.
+            alive, holder = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.close(alive)
+                    mine.close()
+                    _serve(theirs, parent, memory)
+                finally:
+                    os._exit(0)
+            os.close(holder)
+            self.pid, self.sentinel = pid, alive
+            self._process: Any = None
+        else:
+            context = multiprocessing.get_context("spawn")
+            self._process = context.Process(target=_serve, args=(theirs, parent, memory))
+            self._process.start()
+            self.pid, self.sentinel = self._process.pid, self._process.sentinel
         theirs.close()  # so that the worker's death reads as the end of the pipe
         self.connection: Connection = mine
+        self._status: int | None = None
 
     def receive(self) -> tuple[bool, object]:
         """(True, result), or (False, None) if the worker died before answering."""
@@ -115,15 +135,35 @@ class _Worker:
             pass
         return False, None
 
+    def alive(self) -> bool:
+        return self._exit_code(block=False) is None
+
+    def _exit_code(self, block: bool) -> int | None:
+        """The exit code (negative: the signal), None while it runs."""
+        if self._status is None:
+            if self._process is not None:
+                if block:
+                    self._process.join()
+                self._status = self._process.exitcode
+            else:
+                try:
+                    pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+                except ChildProcessError:
+                    pid, status = self.pid, 0
+                if pid:
+                    self._status = os.waitstatus_to_exitcode(status)
+                    os.close(self.sentinel)
+        return self._status
+
     def stop(self) -> None:
         self.connection.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
+        if self.alive():
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+        self._exit_code(block=True)
 
     def death(self) -> Failure:
-        self.process.join()
-        code = self.process.exitcode or 0
+        code = self._exit_code(block=True) or 0
         if code < 0:
             try:
                 name = f", {signal.Signals(-code).name}"
@@ -158,8 +198,6 @@ class Supervisor:
     """Up to `workers` processes running jobs, each within `timeout` seconds."""
 
     def __init__(self, workers: int, timeout: float, memory: int = MEMORY_LIMIT) -> None:
-        methods = multiprocessing.get_all_start_methods()
-        self._context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.workers = max(1, workers)
         self.timeout = timeout
         self.memory = memory
@@ -183,7 +221,7 @@ class Supervisor:
         """Seconds the job may still take: of processor time where it is known."""
         if now - held.started >= self.timeout * _WALL_FACTOR:
             return 0.0
-        used = _processor_seconds(worker.process.pid or 0)
+        used = _processor_seconds(worker.pid)
         if used is None or held.processor is None:
             return 0.0
         left = self.timeout - (used - held.processor)
@@ -197,7 +235,7 @@ class Supervisor:
         try:
             while pending or busy:
                 while pending and len(busy) < limit:
-                    worker = self._idle.pop() if self._idle else _Worker(self._context, self.memory)
+                    worker = self._idle.pop() if self._idle else _Worker(self.memory)
                     position = pending.popleft()
                     try:
                         worker.connection.send(jobs[position])
@@ -206,17 +244,17 @@ class Supervisor:
                         pending.appendleft(position)
                         continue
                     now = time.monotonic()
-                    used = _processor_seconds(worker.process.pid or 0)
+                    used = _processor_seconds(worker.pid)
                     busy[worker] = _Held(position, now, used, now + self.timeout)
                 soonest = min(held.check for held in busy.values())
                 handles: list[Any] = [w.connection for w in busy]
-                handles += [w.process.sentinel for w in busy]
+                handles += [w.sentinel for w in busy]
                 left = soonest - time.monotonic()
                 ready = set(wait(handles, max(0.0, left) if left < _FOREVER else None))
                 now = time.monotonic()
                 for worker, held in list(busy.items()):
                     position = held.position
-                    if worker.connection in ready or worker.process.sentinel in ready:
+                    if worker.connection in ready or worker.sentinel in ready:
                         del busy[worker]
                         answered, result = worker.receive()
                         if not answered:
@@ -241,4 +279,6 @@ class Supervisor:
         finally:
             for worker in busy:  # the caller stopped early: these hold unwanted jobs
                 worker.stop()
-            self._idle = [w for w in self._idle if w.process.is_alive()]
+            for worker in [w for w in self._idle if not w.alive()]:
+                self._idle.remove(worker)
+                worker.stop()
