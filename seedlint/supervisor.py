@@ -30,6 +30,7 @@ from typing import Any, Protocol
 MEMORY_LIMIT = 2 << 30  # bytes of address space per worker
 _PR_SET_PDEATHSIG = 1
 _FOREVER = 1e9  # seconds: a longer time limit is none
+_DEPTH = 2  # jobs sent ahead to each worker
 _WALL_FACTOR = 5  # a job stuck without using the processor is stopped after this many limits
 
 
@@ -163,6 +164,11 @@ class _Worker:
         self._exit_code(block=True)
 
     def death(self) -> Failure:
+        """Why it ended (it closed its pipe: it is ending, give it a moment to)."""
+        deadline = time.monotonic() + 2
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.stop()
         code = self._exit_code(block=True) or 0
         if code < 0:
             try:
@@ -228,56 +234,83 @@ class Supervisor:
         return max(left, 0.05) if left > 0 else 0.0
 
     def map(self, jobs: Sequence[Job], workers: int | None = None) -> Iterator[tuple[int, Any]]:
-        """(position, result or Failure) of each job, as results arrive."""
+        """(position, result or Failure) of each job, as results arrive.
+
+        Each worker is sent up to `_DEPTH` jobs, so that it never waits for the main
+        process between two; it runs them in order, so the first one it holds is the
+        one it is working on (and the one a crash or the time limit is charged to)."""
         limit = max(1, min(workers or self.workers, self.workers))
         pending = deque(range(len(jobs)))
-        busy: dict[_Worker, _Held] = {}
+        busy: dict[_Worker, deque[_Held]] = {}
+
+        def start(held: _Held, worker: _Worker) -> None:
+            held.started = time.monotonic()
+            held.processor = _processor_seconds(worker.pid)
+            held.check = held.started + self.timeout
+
+        def drop(worker: _Worker) -> deque[_Held]:
+            """Stop a worker; the jobs it held, the running one first."""
+            held = busy.pop(worker)
+            worker.stop()
+            pending.extendleft(reversed([h.position for h in list(held)[1:]]))
+            return held
+
         try:
             while pending or busy:
-                while pending and len(busy) < limit:
-                    worker = self._idle.pop() if self._idle else _Worker(self.memory)
+                while pending:
+                    if len(busy) < limit:
+                        worker = self._idle.pop() if self._idle else _Worker(self.memory)
+                        busy[worker] = deque()
+                    worker = min(busy, key=lambda w: len(busy[w]))
+                    if len(busy[worker]) >= _DEPTH:
+                        break
                     position = pending.popleft()
                     try:
                         worker.connection.send(jobs[position])
                     except (OSError, ValueError):  # it died while idle: try another
-                        worker.stop()
                         pending.appendleft(position)
+                        drop(worker)
                         continue
-                    now = time.monotonic()
-                    used = _processor_seconds(worker.pid)
-                    busy[worker] = _Held(position, now, used, now + self.timeout)
-                soonest = min(held.check for held in busy.values())
+                    busy[worker].append(_Held(position, 0.0, None, 0.0))
+                    if len(busy[worker]) == 1:
+                        start(busy[worker][0], worker)
+                soonest = min(held[0].check for held in busy.values())
                 handles: list[Any] = [w.connection for w in busy]
                 handles += [w.sentinel for w in busy]
                 left = soonest - time.monotonic()
                 ready = set(wait(handles, max(0.0, left) if left < _FOREVER else None))
                 now = time.monotonic()
-                for worker, held in list(busy.items()):
-                    position = held.position
+                for worker, queue in list(busy.items()):
+                    held = queue[0]
                     if worker.connection in ready or worker.sentinel in ready:
-                        del busy[worker]
                         answered, result = worker.receive()
                         if not answered:
-                            yield position, worker.death()
+                            failure = worker.death()
+                            drop(worker)
+                            yield held.position, failure
                             continue
                         if isinstance(result, Failure):
-                            worker.stop()  # it is on its way out (see _serve)
+                            drop(worker)  # it is on its way out (see _serve)
                         else:
-                            self._idle.append(worker)
+                            queue.popleft()
+                            if queue:
+                                start(queue[0], worker)
+                            else:
+                                del busy[worker]
+                                self._idle.append(worker)
                         if isinstance(result, _Raised):
                             raise RuntimeError(f"a seedlint worker failed:\n{result.text}")
-                        yield position, result
+                        yield held.position, result
                     elif now >= held.check:
                         left = self._left(worker, held, now)
                         if left > 0:
                             held.check = now + left
                             continue
-                        del busy[worker]
-                        worker.stop()
+                        drop(worker)
                         reason = f"took longer than {self.timeout:g} s to analyse"
-                        yield position, Failure(reason, True)
+                        yield held.position, Failure(reason, True)
         finally:
-            for worker in busy:  # the caller stopped early: these hold unwanted jobs
+            for worker in list(busy):  # the caller stopped early: these hold unwanted jobs
                 worker.stop()
             for worker in [w for w in self._idle if not w.alive()]:
                 self._idle.remove(worker)
