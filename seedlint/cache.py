@@ -70,6 +70,10 @@ class Cache:
         """Where a file of this kind with this key belongs, for callers that write it."""
         return self.folder / kind / key[:2] / key
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored (it may still fail to load)."""
+        return self._path(kind, key).is_file()
+
     def get(self, kind: str, key: str) -> Any:
         try:
             with open(self._path(kind, key), "rb") as handle:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -99,6 +100,18 @@ def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     is_flag=True,
     help="Parse every file, even those that mention nothing a pack knows.",
 )
+@click.option(
+    "--file-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds of processor time one file may take (default 60; SDL001 after).",
+)
+@click.option(
+    "--max-file-size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Megabytes above which a file is not read (default 5; SDL001).",
+)
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -114,6 +127,8 @@ def check(
     no_cache: bool,
     cache_dir: str | None,
     no_prefilter: bool,
+    file_timeout: float | None,
+    max_file_size: float | None,
 ) -> None:
     """Check Python files and folders (default: the current folder)."""
     targets = list(paths) or ["."]
@@ -121,6 +136,10 @@ def check(
         pyproject = Path(config_path) if config_path else find_pyproject(Path(targets[0]))
         config = load_config(pyproject)
         config = _override(config, select, ignore, adjacency, exclude)
+        if file_timeout is not None:
+            config = replace(config, file_timeout=file_timeout)
+        if max_file_size is not None:
+            config = replace(config, max_file_size=max_file_size)
         packs = config.load_packs()
     except (ConfigError, PackError) as error:
         click.echo(f"seedlint: {error}", err=True)
@@ -163,8 +182,6 @@ def _override(
     adjacency: str | None,
     exclude: tuple[str, ...],
 ) -> Config:
-    from dataclasses import replace
-
     if select:
         config = replace(config, select=_split(select, "--select"))
     if ignore:

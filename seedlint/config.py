@@ -54,6 +54,8 @@ class Config:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     root: Path = Path(".")
     source: str = ""  # the file it came from, for messages
+    file_timeout: float = 60.0  # seconds (of processor time) one file may take
+    max_file_size: float = 5.0  # MB; larger files are not read
 
     def is_seed_param(self, name: str) -> bool:
         return _glob_matcher(self.seed_params)(name) is not None
@@ -140,7 +142,15 @@ _KEYS = {
     "advance",
     "pure",
     "entropy",
+    "file-timeout",
+    "max-file-size",
 }
+
+
+def positive_number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ConfigError(f"{where} must be a positive number")
+    return float(value)
 
 
 def parse_config(table: Mapping[str, Any], source: str, root: Path) -> Config:
@@ -178,6 +188,12 @@ def parse_config(table: Mapping[str, Any], source: str, root: Path) -> Config:
                 k: _codes(v, f"{where} 'per-file-ignores'.'{k}'") for k, v in raw.items()
             },
         )
+    if "file-timeout" in table:
+        timeout = positive_number(table["file-timeout"], f"{where} 'file-timeout'")
+        config = replace(config, file_timeout=timeout)
+    if "max-file-size" in table:
+        size = positive_number(table["max-file-size"], f"{where} 'max-file-size'")
+        config = replace(config, max_file_size=size)
     document = {kind.value: table[kind.value] for kind in Kind if kind.value in table}
     if document:
         try:

@@ -9,13 +9,13 @@ the code being checked.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from seedlint.analysis.arguments import Specialiser
@@ -29,10 +29,10 @@ from seedlint.ir import FunctionIndex, ModuleFile
 from seedlint.noqa import suppressed
 from seedlint.packs import Packs
 from seedlint.paths import real
-from seedlint.positions import FileView
+from seedlint.positions import FileView, Loader, Positions, ViewJob, load_view
 from seedlint.prefilter import Vocabulary
 from seedlint.project import Project, module_name_for
-from seedlint.sources import SourceError, discover
+from seedlint.sources import SourceError, discover, signature
 from seedlint.spill import SpillError, read_function
 from seedlint.summaries import (
     FunctionModel,
@@ -41,8 +41,10 @@ from seedlint.summaries import (
     needs_flow,
     specialiser,
 )
+from seedlint.supervisor import Failure, Supervisor
 from seedlint.symbols import SymbolTable
-from seedlint.workers import Unit, compile_all
+from seedlint.watcher import removed_with_parent
+from seedlint.workers import Unit, Work, compile_all, load_cached, read_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,10 @@ class Projects:
             table = SymbolTable(self.folder / f"symbols-{len(self.by_root)}.sqlite")
             self.by_root[root] = table
         table.add(unit, order)
+
+    def close(self) -> None:
+        for table in self.by_root.values():
+            table.close()
 
     def merged(self) -> list[SymbolTable]:
         out: list[tuple[SymbolTable, set[str]]] = []
@@ -201,72 +207,98 @@ def analyse(
     """
     overrides = overrides or {}
     found = list(discover(list(paths), config))
-    files = [f for f in found if isinstance(f, Path)]
-    run_key = None
-    if options.cache is not None and not overrides:
-        run_key = _run_key(files, config, packs, report_key)
-        cached = options.cache.get("run", run_key)
-        if isinstance(cached, list):
-            return RunResult(cached, len(files))
+    run = partial(_analyse, found, config, packs, report, overrides, report_key=report_key)
     try:
-        result = _analyse(found, files, config, packs, report, overrides, options)
+        return run(options)
     except SpillError:
         if options.cache is None:
             raise
         # The cache folder changed under the run (cleared, say): work without it.
-        result = _analyse(
-            found, files, config, packs, report, overrides, replace(options, cache=None)
-        )
-    # Store the answer only if no file changed while it was worked out: it must hold for
-    # the text the key describes.
-    if (
-        options.cache is not None
-        and run_key is not None
-        and _run_key(files, config, packs, report_key) == run_key
-    ):
-        options.cache.put("run", run_key, result.diagnostics)
-    return result
+        return run(replace(options, cache=None))
 
 
-def _run_key(files: list[Path], config: Config, packs: Packs, report_key: str) -> str:
+def _run_key(
+    found: list[Path | SourceError],
+    contents: Mapping[Path, str],
+    config: Config,
+    packs: Packs,
+    report_key: str,
+) -> str:
+    """Everything a run's answer depends on: what each path gave (its text's hash, or
+    why it has none: a missing path is part of the answer too)."""
     parts = [repr(config), packs.fingerprint(), report_key]
-    for path in files:
-        try:
-            parts.append(f"{path}\0{hashlib.sha256(path.read_bytes()).hexdigest()}")
-        except OSError as error:
-            parts.append(f"{path}\0{error}")
+    for item in found:
+        if isinstance(item, SourceError):
+            parts.append(f"{item.path}\0error\0{item.reason}")
+        else:
+            parts.append(f"{item}\0{contents.get(item, '')}")
     return digest(*parts)
+
+
+def _unchanged(signatures: Mapping[Path, tuple[int, ...] | None]) -> bool:
+    """Whether every file read is as it was then (so that what was read again later,
+    for positions or a woken file, was the same text)."""
+    return all(old is None or signature(path) == old for path, old in signatures.items())
 
 
 def _analyse(
     found: list[Path | SourceError],
-    files: list[Path],
     config: Config,
     packs: Packs,
     report: Callable[[Path], bool],
     overrides: Mapping[Path, bytes],
     options: Options,
+    report_key: str = "",
 ) -> RunResult:
+    files = [f for f in found if isinstance(f, Path)]
     diagnostics = [_error(f) for f in found if isinstance(f, SourceError)]
     # SDL202 asks about every unknown call, so the prefilter would change its answers.
     prefilter = options.prefilter and config.adjacency != "strict"
     vocabulary = Vocabulary.of(packs) if prefilter else None
-    with _spill_folder() as spill_dir:
-        tables, errors, parsed = project_tables(
-            files, overrides, vocabulary, options, Path(spill_dir)
-        )
+    cache = options.cache if not overrides else None
+    with (
+        _spill_folder() as spill_dir,
+        Supervisor(options.jobs, config.file_timeout) as supervisor,
+    ):
+        work = Work(supervisor, Path(spill_dir), config.max_file_size)
+        projects = Projects(Path(spill_dir))
+        first = read_all(files, overrides, vocabulary, options, work, projects.add)
+        run_key = None
+        if cache is not None:
+            run_key = _run_key(found, first.contents, config, packs, report_key)
+            cached = cache.get("run", run_key)
+            if isinstance(cached, list):
+                projects.close()
+                return RunResult(cached, len(files))
+        errors, parsed = load_cached(first, overrides, vocabulary, options, work, projects.add)
         diagnostics += [_error(e) for path, e in errors if report(path)]
-        for symbols in tables:
-            modelled, more = _model_project(
-                symbols, packs, config, overrides, options, Path(spill_dir)
+        transient = first.transient
+
+        def load(module: ModuleFile, data: bytes | None) -> tuple[Positions, list[str]]:
+            answer = supervisor.call(ViewJob(module, data))
+            if isinstance(answer, Failure):
+                return [], []
+            assert isinstance(answer, tuple)
+            return answer
+
+        for symbols in projects.merged():
+            modelled, more, woken_transient = _model_project(
+                symbols, packs, config, overrides, options, Path(spill_dir), work
             )
             parsed += more
+            transient |= woken_transient
             for module, functions in symbols.modules():  # quiet files report nothing
                 if report(Path(module.path)):
                     text = overrides.get(real(Path(module.path)))
-                    diagnostics += check_module(module, functions, modelled, config, packs, text)
+                    diagnostics += check_module(
+                        module, functions, modelled, config, packs, text, load
+                    )
             symbols.close()
     diagnostics.sort()
+    # Store the answer only if it holds for the text the key describes: no file changed
+    # while it was worked out, and no file hit a limit that another run might not.
+    if run_key is not None and cache is not None and not transient and _unchanged(first.signatures):
+        cache.put("run", run_key, diagnostics)
     return RunResult(diagnostics, len(files), tuple(parsed))
 
 
@@ -276,7 +308,7 @@ def _spill_folder() -> Iterator[str]:
         folder = tempfile.TemporaryDirectory(prefix="seedlint-")
     except OSError as error:
         raise SpillError(f"cannot create a temporary folder (set TMPDIR): {error}") from error
-    with folder as path:
+    with removed_with_parent(folder.name), folder as path:
         try:
             yield path
         except sqlite3.Error as error:  # the folder filled up or vanished, say
@@ -290,9 +322,12 @@ def _model_project(
     overrides: Mapping[Path, bytes],
     options: Options,
     spill_dir: Path,
-) -> tuple[Modelled, list[Path]]:
-    """Summaries for a project; quiet files that turn out to matter are parsed too."""
+    work: Work | None = None,
+) -> tuple[Modelled, list[Path], bool]:
+    """Summaries for a project; quiet files that turn out to matter are parsed too.
+    Also whether one of those hit a time or memory limit."""
     parsed: list[Path] = []
+    transient = False
     earlier = None
     for round_number in itertools.count():
         modelled = model_project(symbols, packs, earlier, round_number, config)
@@ -307,14 +342,21 @@ def _model_project(
             or any(modelled.is_relevant(modelled.project.canonical(r)) for r in q.references)
         ]
         if not wake:
-            return modelled, parsed
+            return modelled, parsed, transient
         earlier = modelled.summaries
         del modelled  # with its project's memos: the next round makes its own
         symbols.wake([name for name, _path in wake])
-        _errors, woken = compile_all(
-            [path for _name, path in wake], overrides, None, options, spill_dir, _appender(symbols)
+        errors, woken = compile_all(
+            [path for _name, path in wake],
+            overrides,
+            None,
+            options,
+            spill_dir,
+            _appender(symbols),
+            work,
         )
         parsed += woken
+        transient |= any(error.transient for _path, error in errors)
     raise AssertionError("unreachable")
 
 
@@ -354,10 +396,12 @@ def check_module(
     config: Config,
     packs: Packs,
     text: bytes | None = None,
+    load: Loader = load_view,
 ) -> list[Diagnostic]:
-    """Findings in one module; `text` is its content if not the disk's (for positions)."""
+    """Findings in one module; `text` is its content if not the disk's (for positions,
+    which `load` computes)."""
     diagnostics: list[Diagnostic] = []
-    view = FileView(module, text)
+    view = FileView(module, text, load)
     for function in functions:
         # Each definition is checked, also when a name is defined twice (a property
         # and its setter): calls to the name resolve to the last one.

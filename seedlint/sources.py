@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,72 @@ class SourceError:
     reason: str
     line: int = 1
     column: int = 1
+    transient: bool = False  # a time or memory limit: another run may succeed
+
+
+DEFAULT_MAX_FILE_SIZE = Config().max_file_size  # MB
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    data: bytes
+    signature: tuple[int, ...]  # what changes when the file is written (size, times, inode)
+
+
+def _signature(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def signature(path: Path) -> tuple[int, ...] | None:
+    """The file's signature now (None if it cannot be found), to tell if it changed."""
+    try:
+        return _signature(os.stat(path))
+    except OSError:
+        return None
+
+
+def _refusal(display: str, info: os.stat_result, limit: float) -> SourceError | None:
+    if stat.S_ISDIR(info.st_mode):
+        return SourceError(display, "is a directory, not a Python file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
+        return SourceError(display, f"not a regular file ({kind})")
+    if info.st_size > limit * 1e6:
+        return SourceError(display, f"larger than {limit:g} MB (max-file-size)")
+    return None
+
+
+def read_file(path: Path, limit: float = DEFAULT_MAX_FILE_SIZE) -> Read | SourceError:
+    """A regular file's bytes, at most `limit` MB: a FIFO, a device or a huge file
+    gives a reason instead of blocking or filling memory."""
+    display = str(path)
+    try:
+        refusal = _refusal(display, os.stat(path), limit)
+        if refusal is not None:
+            return refusal
+        # O_NONBLOCK: should a FIFO replace the file after the check, opening it
+        # does not wait for a writer.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            info = os.fstat(handle)
+            refusal = _refusal(display, info, limit)
+            if refusal is not None:
+                return refusal
+            with os.fdopen(handle, "rb", closefd=False) as stream:
+                data = stream.read(int(limit * 1e6) + 1)
+        finally:
+            os.close(handle)
+    except OSError as error:
+        return SourceError(display, f"cannot read: {error.strerror or error}")
+    if len(data) > limit * 1e6:  # it grew after the check
+        return SourceError(display, f"larger than {limit:g} MB (max-file-size)")
+    return Read(data, _signature(info))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +150,11 @@ def _walk(root: Path, config: Config, seen: set[str]) -> Iterator[Path | SourceE
 def read_source(path: Path, data: bytes | None = None) -> Source | SourceError:
     """Parse `path` (or `data`, an editor's unsaved text of it) into a Source or a reason."""
     display = str(path)
-    try:
-        if data is None:
-            data = path.read_bytes()
-    except IsADirectoryError:
-        return SourceError(display, "is a directory, not a Python file")
-    except OSError as error:
-        return SourceError(display, f"cannot read: {error.strerror or error}")
+    if data is None:
+        read = read_file(path)
+        if isinstance(read, SourceError):
+            return read
+        data = read.data
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         data.decode(encoding)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,18 +113,19 @@ def test_missing_path_and_directory_named_py(tmp_path: Path) -> None:
 
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Test double: as root every file is readable, so reading this one is made to fail.
+    # Test double: as root every file is readable, so opening this one is made to fail
+    # (the workers are forked from this process, so they see the double too).
     with_good_file(tmp_path)
     secret = tmp_path / "secret.py"
     secret.write_text("x = 1\n")
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.py":
+    def opening(path: str | Path, *args: Any, **kwargs: Any) -> int:
+        if Path(path).name == "secret.py":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", opening)
     found = lint(tmp_path)
     one_error_for(found, "secret.py")
 
@@ -147,26 +149,29 @@ def test_file_vanishing_during_the_run(tmp_path: Path, monkeypatch: pytest.Monke
 def test_file_edited_during_the_run_is_not_cached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Test double for the race: the file is edited after the run's cache key was made,
-    # so the findings belong to text the key does not describe and must not be stored.
-    (tmp_path / "edited.py").write_text(FINDING)
+    # Test double for the race: the file is edited after it was read (and the run's key
+    # made from it) but before it is read again for positions, so the findings do not
+    # belong to the text the key describes and must not be stored.
+    edited = tmp_path / "edited.py"
+    edited.write_text(FINDING)
     config = Config()
     packs = config.load_packs()
     options = engine.Options(cache=Cache(tmp_path / "cache"))
-    real_analyse = engine._analyse
+    real_load_cached = engine.load_cached
 
-    def edit_then_analyse(*args: object) -> engine.RunResult:
-        (tmp_path / "edited.py").write_text("def f(seed):\n    return 1\n")
-        return real_analyse(*args)  # type: ignore[arg-type]
+    def load_then_edit(*args: Any, **kwargs: Any) -> Any:
+        out = real_load_cached(*args, **kwargs)
+        edited.write_text("\n\n\n" + FINDING)  # the same finding, three lines down
+        return out
 
-    monkeypatch.setattr(engine, "_analyse", edit_then_analyse)
-    first = engine.analyse([str(tmp_path / "edited.py")], config, packs, options=options)
-    assert first.diagnostics == []
-    monkeypatch.setattr(engine, "_analyse", real_analyse)
-    # Back to the text the first key described: computed again, not the stored [].
-    (tmp_path / "edited.py").write_text(FINDING)
-    again = engine.analyse([str(tmp_path / "edited.py")], config, packs, options=options)
-    assert [d.code for d in again.diagnostics] == ["SDL101"]
+    monkeypatch.setattr(engine, "load_cached", load_then_edit)
+    first = engine.analyse([str(edited)], config, packs, options=options)
+    assert [(d.code, d.line) for d in first.diagnostics] == [("SDL101", 8)]
+    monkeypatch.setattr(engine, "load_cached", real_load_cached)
+    # Back to the text the first key described: computed again, not the stored line 8.
+    edited.write_text(FINDING)
+    again = engine.analyse([str(edited)], config, packs, options=options)
+    assert [(d.code, d.line) for d in again.diagnostics] == [("SDL101", 5)]
 
 
 def test_broken_configuration_is_a_clear_error(tmp_path: Path) -> None:

@@ -162,14 +162,14 @@ def test_cache_cleared_during_the_run(tmp_path: Path, monkeypatch: pytest.Monkey
     # Test double for the race: the cache's spill files vanish right after compiling.
     package = _package(tmp_path)
     (package / "main.py").write_text(CALLS_MAKE)
-    real_compile_all = engine.compile_all
+    real_load_cached = engine.load_cached
 
     def compile_then_clear(*args: object, **kwargs: object) -> object:
-        out = real_compile_all(*args, **kwargs)  # type: ignore[arg-type]
+        out = real_load_cached(*args, **kwargs)  # type: ignore[arg-type]
         shutil.rmtree(tmp_path / "cache" / "spill", ignore_errors=True)
         return out
 
-    monkeypatch.setattr(engine, "compile_all", compile_then_clear)
+    monkeypatch.setattr(engine, "load_cached", compile_then_clear)
     result = _lint_cached(package, tmp_path / "cache")
     assert _found(result) == [("main.py", 3, "SDL101")]
 

@@ -83,7 +83,7 @@ def test_summaries_reused_across_rounds_equal_a_fresh_computation(tmp_path: Path
     packs = config.load_packs()
     first = model_project(symbols, packs, None, 100)
     assert not first.summaries["pkg.main.train"].effects["mlx"].before
-    modelled, parsed = _model_project(symbols, packs, config, {}, Options(), scratch)
+    modelled, parsed, _transient = _model_project(symbols, packs, config, {}, Options(), scratch)
     assert [p.name for p in parsed] == ["wrap.py"]
     fresh = model_project(symbols, packs, None, 101)
     assert list(fresh.summaries) == list(modelled.summaries)

@@ -1,0 +1,317 @@
+"""Worker processes for everything that parses checked code, so that a file that
+crashes the parser, runs too long or needs too much memory costs only its own result.
+
+Each worker runs one job at a time; the supervisor knows which job a worker holds, so
+a worker that dies (a signal, a native crash, the memory limit) or overruns the time
+limit is reported against that job and replaced. The limit counts processor time
+where the system tells it (Linux), so that a loaded machine does not fail big files;
+a job that waits without using the processor is stopped after five limits. Workers
+cannot outlive the main process: on Linux the kernel kills them when it dies
+(PR_SET_PDEATHSIG), elsewhere a thread in each worker watches the parent's pid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Protocol
+
+MEMORY_LIMIT = 2 << 30  # bytes of address space per worker
+_PR_SET_PDEATHSIG = 1
+_FOREVER = 1e9  # seconds: a longer time limit is none
+_DEPTH = 2  # jobs sent ahead to each worker
+_WALL_FACTOR = 5  # a job stuck without using the processor is stopped after this many limits
+
+
+class Job(Protocol):
+    def run(self) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a job has no result; `transient` if another run might succeed."""
+
+    reason: str
+    transient: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    text: str  # a bug in seedlint: the worker's traceback
+
+
+def _die_with(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != parent:  # it died before the call
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _limit_memory(limit: int) -> None:
+    with contextlib.suppress(ValueError, OSError):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _serve(connection: Connection, parent: int, memory: int) -> None:
+    """A worker: run each job received, send its result back, until the pipe closes."""
+    _die_with(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _limit_memory(memory)
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result: object = job.run()
+        except MemoryError:
+            # The heap may be in any state now: answer, then make way for a fresh worker.
+            connection.send(Failure(f"needs more than {memory >> 30} GiB of memory", True))
+            return
+        except Exception:
+            result = _Raised(traceback.format_exc())
+        connection.send(result)
+
+
+class _Worker:
+    """One worker process. Forked by hand where the system can fork: multiprocessing
+    refuses to start children from a daemonic process, such as a flake8 worker."""
+
+    def __init__(self, memory: int) -> None:
+        mine, theirs = multiprocessing.Pipe()
+        parent = os.getpid()
+        if hasattr(os, "fork"):
+            # The child holds the write end of `alive` until it ends: then it reads EOF.
+            alive, holder = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.close(alive)
+                    mine.close()
+                    _serve(theirs, parent, memory)
+                finally:
+                    os._exit(0)
+            os.close(holder)
+            self.pid, self.sentinel = pid, alive
+            self._process: Any = None
+        else:
+            context = multiprocessing.get_context("spawn")
+            self._process = context.Process(target=_serve, args=(theirs, parent, memory))
+            self._process.start()
+            self.pid, self.sentinel = self._process.pid, self._process.sentinel
+        theirs.close()  # so that the worker's death reads as the end of the pipe
+        self.connection: Connection = mine
+        self._status: int | None = None
+
+    def receive(self) -> tuple[bool, object]:
+        """(True, result), or (False, None) if the worker died before answering."""
+        try:
+            if self.connection.poll():
+                return True, self.connection.recv()
+        except (EOFError, OSError, ValueError):
+            pass
+        return False, None
+
+    def alive(self) -> bool:
+        return self._exit_code(block=False) is None
+
+    def _exit_code(self, block: bool) -> int | None:
+        """The exit code (negative: the signal), None while it runs."""
+        if self._status is None:
+            if self._process is not None:
+                if block:
+                    self._process.join()
+                self._status = self._process.exitcode
+            else:
+                try:
+                    pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+                except ChildProcessError:
+                    pid, status = self.pid, 0
+                if pid:
+                    self._status = os.waitstatus_to_exitcode(status)
+                    os.close(self.sentinel)
+        return self._status
+
+    def stop(self) -> None:
+        self.connection.close()
+        if self.alive():
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+        self._exit_code(block=True)
+
+    def death(self) -> Failure:
+        """Why it ended (it closed its pipe: it is ending, give it a moment to)."""
+        deadline = time.monotonic() + 2
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.stop()
+        code = self._exit_code(block=True) or 0
+        if code < 0:
+            try:
+                name = f", {signal.Signals(-code).name}"
+            except ValueError:
+                name = ""
+            transient = -code in (signal.SIGKILL, signal.SIGTERM)  # the OOM killer, a user
+            return Failure(f"the parser crashed on this file (signal {-code}{name})", transient)
+        return Failure(f"the parser stopped on this file (exit status {code})", True)
+
+
+def _processor_seconds(pid: int) -> float | None:
+    """The processor time a process has used (None where /proc cannot tell)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rpartition(b")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@dataclass(slots=True)
+class _Held:
+    """The job a worker holds, and when to look at its time again."""
+
+    position: int
+    started: float
+    processor: float | None  # the worker's processor time when it got the job
+    check: float
+
+
+class Supervisor:
+    """Up to `workers` processes running jobs, each within `timeout` seconds."""
+
+    def __init__(self, workers: int, timeout: float, memory: int = MEMORY_LIMIT) -> None:
+        self.workers = max(1, workers)
+        self.timeout = timeout
+        self.memory = memory
+        self._idle: list[_Worker] = []
+
+    def __enter__(self) -> Supervisor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        while self._idle:
+            self._idle.pop().stop()
+
+    def call(self, job: Job) -> object:
+        """One job's result (or its Failure)."""
+        return next(self.map([job]))[1]
+
+    def _left(self, worker: _Worker, held: _Held, now: float) -> float:
+        """Seconds the job may still take: of processor time where it is known."""
+        if now - held.started >= self.timeout * _WALL_FACTOR:
+            return 0.0
+        used = _processor_seconds(worker.pid)
+        if used is None or held.processor is None:
+            return 0.0
+        left = self.timeout - (used - held.processor)
+        return max(left, 0.05) if left > 0 else 0.0
+
+    def map(self, jobs: Sequence[Job], workers: int | None = None) -> Iterator[tuple[int, Any]]:
+        """(position, result or Failure) of each job, as results arrive.
+
+        Each worker is sent up to `_DEPTH` jobs, so that it never waits for the main
+        process between two; it runs them in order, so the first one it holds is the
+        one it is working on (and the one a crash or the time limit is charged to)."""
+        limit = max(1, min(workers or self.workers, self.workers))
+        pending = deque(range(len(jobs)))
+        busy: dict[_Worker, deque[_Held]] = {}
+
+        def start(held: _Held, worker: _Worker) -> None:
+            held.started = time.monotonic()
+            held.processor = _processor_seconds(worker.pid)
+            held.check = held.started + self.timeout
+
+        def drop(worker: _Worker) -> deque[_Held]:
+            """Stop a worker; the jobs it held, the running one first."""
+            held = busy.pop(worker)
+            worker.stop()
+            pending.extendleft(reversed([h.position for h in list(held)[1:]]))
+            return held
+
+        try:
+            while pending or busy:
+                while pending:
+                    if len(busy) < limit:
+                        worker = self._idle.pop() if self._idle else _Worker(self.memory)
+                        busy[worker] = deque()
+                    worker = min(busy, key=lambda w: len(busy[w]))
+                    if len(busy[worker]) >= _DEPTH:
+                        break
+                    position = pending.popleft()
+                    try:
+                        worker.connection.send(jobs[position])
+                    except (OSError, ValueError):  # it died while idle: try another
+                        pending.appendleft(position)
+                        drop(worker)
+                        continue
+                    busy[worker].append(_Held(position, 0.0, None, 0.0))
+                    if len(busy[worker]) == 1:
+                        start(busy[worker][0], worker)
+                soonest = min(held[0].check for held in busy.values())
+                handles: list[Any] = [w.connection for w in busy]
+                handles += [w.sentinel for w in busy]
+                left = soonest - time.monotonic()
+                ready = set(wait(handles, max(0.0, left) if left < _FOREVER else None))
+                now = time.monotonic()
+                for worker, queue in list(busy.items()):
+                    held = queue[0]
+                    if worker.connection in ready or worker.sentinel in ready:
+                        answered, result = worker.receive()
+                        if not answered:
+                            failure = worker.death()
+                            drop(worker)
+                            yield held.position, failure
+                            continue
+                        if isinstance(result, Failure):
+                            drop(worker)  # it is on its way out (see _serve)
+                        else:
+                            queue.popleft()
+                            if queue:
+                                start(queue[0], worker)
+                            else:
+                                del busy[worker]
+                                self._idle.append(worker)
+                        if isinstance(result, _Raised):
+                            raise RuntimeError(f"a seedlint worker failed:\n{result.text}")
+                        yield held.position, result
+                    elif now >= held.check:
+                        left = self._left(worker, held, now)
+                        if left > 0:
+                            held.check = now + left
+                            continue
+                        drop(worker)
+                        reason = f"took longer than {self.timeout:g} s to analyse"
+                        yield held.position, Failure(reason, True)
+        finally:
+            for worker in list(busy):  # the caller stopped early: these hold unwanted jobs
+                worker.stop()
+            for worker in [w for w in self._idle if not w.alive()]:
+                self._idle.remove(worker)
+                worker.stop()

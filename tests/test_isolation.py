@@ -1,0 +1,225 @@
+"""Hostile files cost only their own SDL001 line: a FIFO, a device, a huge file, nesting
+that crashes libcst's native parser, chains it takes minutes on, a file past the time
+limit. No process grows past 2 GiB, nothing is left behind when the main process is
+killed, and a run answered from the cache never differs from one without it."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FINDING, ROOT
+
+TWO_GIB_KB = 2 << 20  # ru_maxrss is in KiB on Linux
+# 5,000 nested parentheses that a bound on the bytes cannot see (each bracket's partner
+# hides in a comment), so that libcst's native parser really gets them and crashes.
+DISGUISED_PARENS = (
+    "import mlx.core as mx\nmx.random.seed(0)\nx = " + "(  # ),\n" * 5000 + "1" + ")  # (,\n" * 5000
+)
+# A flat list libcst takes far longer than a second on (tens of seconds here).
+SLOW = "import mlx.core as mx\nmx.random.seed(0)\nx = [" + ", ".join(["1"] * 150_000) + "]\n"
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+
+
+def seedlint(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "seedlint", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **env},
+    )
+
+
+def hostile_folder(root: Path) -> Path:
+    folder = root / "hostile"
+    shutil.copytree(ROOT / "fixtures" / "mlx_lm_peft", folder / "mlx_lm_peft")
+    os.mkfifo(folder / "fifo.py")
+    os.symlink("/dev/zero", folder / "z.py")
+    with open(folder / "sparse.py", "wb") as handle:
+        handle.truncate(2 << 30)
+    (folder / "parens.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    # Seeds mx, so the prefilter does not leave it to CPython's parser.
+    (folder / "sum.py").write_text(
+        "import mlx.core as mx\nmx.random.seed(0)\nx = " + " + ".join(["a"] * 10_000)
+    )
+    return folder
+
+
+@pytest.mark.parametrize("jobs", ["2", "1"])
+def test_hostile_files_cost_one_line_each(tmp_path: Path, jobs: str) -> None:
+    folder = hostile_folder(tmp_path)
+    clean = seedlint("--no-cache", str(folder / "mlx_lm_peft"))
+    assert clean.returncode == 1 and "SDL101" in clean.stdout
+    started = time.monotonic()
+    result = seedlint("--no-cache", "-j", jobs, str(folder))
+    elapsed = time.monotonic() - started
+    assert elapsed < 60, elapsed
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    for name in ("fifo.py", "z.py", "sparse.py", "parens.py", "sum.py"):
+        mine = [line for line in lines if line.startswith(f"{folder / name}:")]
+        assert len(mine) == 1 and " SDL001 " in mine[0], (name, lines)
+    assert [line for line in lines if "mlx_lm_peft" in line] == clean.stdout.splitlines()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert peak < TWO_GIB_KB, peak
+
+
+def test_reasons_are_clear(tmp_path: Path) -> None:
+    folder = hostile_folder(tmp_path)
+    result = seedlint("--no-cache", str(folder))
+    reasons = {
+        line.split(":", 1)[0].rsplit("/", 1)[1]: line.split(" SDL001 ", 1)[1]
+        for line in result.stdout.splitlines()
+        if " SDL001 " in line
+    }
+    assert reasons == {
+        "fifo.py": "not a regular file (a FIFO)",
+        "z.py": "not a regular file (a character device)",
+        "sparse.py": "larger than 5 MB (max-file-size)",
+        "parens.py": "too deeply nested to analyse (more than 200 nested brackets)",
+        "sum.py": "too deeply nested to analyse (an expression chains more than 1000 operators)",
+    }
+
+
+@pytest.mark.parametrize("jobs", ["2", "1"])
+def test_a_parser_crash_costs_only_its_file(tmp_path: Path, jobs: str) -> None:
+    (tmp_path / "crash.py").write_text(DISGUISED_PARENS)
+    for number in range(8):  # after the crash, a new worker takes the others
+        (tmp_path / f"good{number}.py").write_text(FINDING)
+    result = seedlint("--no-cache", "-j", jobs, str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    crash = [line for line in lines if "crash.py" in line]
+    assert len(crash) == 1 and "SDL001 the parser crashed on this file (signal" in crash[0], lines
+    for number in range(8):
+        assert any(f"good{number}.py:5:" in line and "SDL101" in line for line in lines), lines
+
+
+def test_file_timeout_from_the_command_line_and_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / "slow.py").write_text(SLOW)
+    (tmp_path / "good.py").write_text(FINDING)
+    for args, settings in (
+        (["--file-timeout", "1"], ""),
+        ([], "[tool.seedlint]\nfile-timeout = 1\n"),
+    ):
+        (tmp_path / "pyproject.toml").write_text(settings)
+        started = time.monotonic()
+        result = seedlint("--no-cache", *args, str(tmp_path))
+        assert time.monotonic() - started < 30
+        lines = result.stdout.splitlines()
+        assert any("good.py:5:" in line for line in lines), lines
+        assert [line for line in lines if "slow.py" in line] == [
+            f"{tmp_path / 'slow.py'}:1:1: SDL001 took longer than 1 s to analyse"
+        ]
+
+
+def test_a_timed_out_file_is_not_remembered(tmp_path: Path) -> None:
+    # A time limit depends on the machine: the next run tries the file again.
+    (tmp_path / "slow.py").write_text(SLOW)
+    cache = str(tmp_path / "cache")
+    first = seedlint("--cache-dir", cache, "--file-timeout", "1", str(tmp_path / "slow.py"))
+    assert "took longer than 1 s" in first.stdout
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def test_max_file_size_and_bad_limits(tmp_path: Path) -> None:
+    (tmp_path / "good.py").write_text(FINDING)
+    result = seedlint("--no-cache", "--max-file-size", "0.0001", str(tmp_path))
+    assert result.stdout.endswith("good.py:1:1: SDL001 larger than 0.0001 MB (max-file-size)\n")
+    for value in ('"x"', "0", "-1", "true"):
+        for key in ("file-timeout", "max-file-size"):
+            (tmp_path / "pyproject.toml").write_text(f"[tool.seedlint]\n{key} = {value}\n")
+            bad = seedlint("--no-cache", str(tmp_path))
+            assert bad.returncode == 2, (key, value)
+            assert f"'{key}' must be a positive number" in bad.stderr, bad.stderr
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_bytes().rpartition(b")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.add(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rpartition(b")")[2].split()[0]
+    except OSError:
+        return False
+    return state != b"Z"  # a zombie has no memory or files left, only an exit status
+
+
+def _poll(condition: object, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_kill_9_leaves_no_worker_and_no_temporary_folder(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "slow.py").write_text(SLOW)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    main = subprocess.Popen(
+        [sys.executable, "-m", "seedlint", "--no-cache", str(tmp_path / "src")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(temporary)},
+    )
+    try:
+        # Running: its temporary folder exists and a worker (besides the watcher) is busy.
+        assert _poll(lambda: len(_children(main.pid)) >= 2, 30), _children(main.pid)
+        assert list(temporary.glob("seedlint-*"))
+        children = _children(main.pid)
+        os.kill(main.pid, signal.SIGKILL)
+        main.wait()
+        assert _poll(lambda: not any(_alive(pid) for pid in children), 5), children
+        assert _poll(lambda: not list(temporary.glob("seedlint-*")), 5)
+    finally:
+        if main.poll() is None:
+            main.kill()
+            main.wait()
+
+
+def _same_as_without_cache(tmp_path: Path, *runs: list[str]) -> None:
+    cache = str(tmp_path / "cache")
+    for args in runs:
+        warm = seedlint("--cache-dir", cache, *args)
+        cold = seedlint("--no-cache", *args)
+        assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout), args
+
+
+def test_a_missing_path_is_part_of_the_cached_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.py").write_text(FINDING)
+    monkeypatch.chdir(tmp_path)
+    _same_as_without_cache(tmp_path, ["a.py"], ["a.py", "missing.py"], ["a.py"])
+
+
+def test_an_empty_folder_after_a_broken_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "empty").mkdir()
+    os.symlink("loop", tmp_path / "loop")
+    monkeypatch.chdir(tmp_path)
+    _same_as_without_cache(tmp_path, ["gone.py"], ["empty"], ["loop"], ["empty"])
