@@ -13,7 +13,6 @@ from dataclasses import replace
 
 from seedlint.analysis.values import made_of, pack_seed_values
 from seedlint.cfg.model import CFG
-from seedlint.dominators import dominates, immediate_dominators
 from seedlint.events import DRAWS, Event, EventKind, Summary
 from seedlint.ir import Arg, CallSite
 from seedlint.packs import Kind
@@ -32,7 +31,7 @@ def refine(
     loads = _loads(cfg, targets, summaries)
     if not picks and not loads:
         return events
-    loaded = _post_dominated_by_load(cfg, events, loads) if loads else set()
+    loaded = _loaded_constructions(cfg, events, loads) if loads else set()
     out: list[list[Event]] = []
     for block in events:
         kept = []
@@ -82,13 +81,23 @@ def _loads(
         for position, call in enumerate(block.calls):
             target = targets[id(call)]
             entry = target.pack
-            if entry is not None and entry.kind is Kind.LOAD and call.receiver is not None:
-                out.append((block.id, position, call.receiver))
+            if entry is not None and entry.kind is Kind.LOAD:
+                loaded = _loaded_object(call, entry.value_arg)
+                if loaded is not None:
+                    out.append((block.id, position, loaded))
             for function in target.functions:
                 summary = summaries.get(function)
                 for name in _loaded_arguments(call, summary.loads if summary else ()):
                     out.append((block.id, position, name))
     return out
+
+
+def _loaded_object(call: CallSite, value_arg: int | None) -> str | None:
+    """What a pack loader fills: its receiver, or the argument at `value_arg`."""
+    if value_arg is None:
+        return call.receiver
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[value_arg].name if value_arg < len(positional) else None
 
 
 def _loaded_arguments(call: CallSite, loads: tuple[tuple[int, str], ...]) -> list[str]:
@@ -112,22 +121,33 @@ def loaded_parameters(
 ) -> tuple[tuple[int, str], ...]:
     """The parameters a function loads weights into on every path to its return."""
     loads = _loads(cfg, targets, summaries)
-    if not loads:
-        return ()
-    ipdom = _post_dominators(cfg)
     offset = 1 if params and params[0] in ("self", "cls") else 0
     out = []
-    for block, _position, name in loads:
-        if name in params and dominates(ipdom, block, cfg.entry):
+    for name in {name for _block, _position, name in loads if name in params}:
+        if _always_loaded(cfg, loads, name, cfg.entry, -1):
             out.append((params.index(name) - offset, name))
-    return tuple(sorted(set(out)))
+    return tuple(sorted(out))
 
 
-def _post_dominators(cfg: CFG) -> dict[int, int]:
-    reversed_graph: list[list[int]] = [[] for _ in cfg.blocks]
-    for edge in cfg.edges:
-        reversed_graph[edge.target].append(edge.source)
-    return immediate_dominators(reversed_graph, cfg.exit)
+def _always_loaded(
+    cfg: CFG, loads: list[tuple[int, int, str]], name: str, block: int, position: int
+) -> bool:
+    """Whether every path from `position` in `block` to the normal return passes a load
+    of `name` (paths that raise do not return anything)."""
+    loading = {b for b, _p, n in loads if n == name}
+    if any(b == block and p > position for b, p, n in loads if n == name):
+        return True
+    seen = {block}
+    stack = [e.target for e in cfg.successors[block]]
+    while stack:
+        node = stack.pop()
+        if node in seen or node in loading:
+            continue
+        if node == cfg.exit:
+            return False
+        seen.add(node)
+        stack.extend(e.target for e in cfg.successors[node])
+    return True
 
 
 def _built(call: CallSite) -> set[str]:
@@ -140,26 +160,20 @@ def _built(call: CallSite) -> set[str]:
     return out
 
 
-def _post_dominated_by_load(
+def _loaded_constructions(
     cfg: CFG, events: Sequence[Sequence[Event]], loads: list[tuple[int, int, str]]
 ) -> set[int]:
     """Ids of the consuming events whose object is loaded on every path to the return."""
-    # Post-dominators: dominators of the reversed graph, from the normal exit.
-    ipdom = _post_dominators(cfg)
+    names = {name for _block, _position, name in loads}
     out: set[int] = set()
     for block, block_events in enumerate(events):
         positions = {id(call): i for i, call in enumerate(cfg.blocks[block].calls)}
         for event in block_events:
             if event.kind is not EventKind.CONSUME:
                 continue
-            built = _built(event.call)
             here = positions.get(id(event.call), -1)
-            for load_block, load_position, receiver in loads:
-                if receiver not in built:
-                    continue
-                if (load_block == block and load_position > here) or (
-                    load_block != block and block in ipdom and dominates(ipdom, load_block, block)
-                ):
-                    out.add(id(event))
-                    break
+            if any(
+                _always_loaded(cfg, loads, name, block, here) for name in _built(event.call) & names
+            ):
+                out.add(id(event))
     return out
