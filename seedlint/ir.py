@@ -26,6 +26,9 @@ class CallKey:
     attribute: str | None  # the last attribute of the callee (`from_base`), if any
     inner: CallKey | None  # the callee when it is itself a call: `make()(x)`
     keywords: tuple[tuple[str, bool], ...]  # (name, value is the literal None)
+    # The callee as a value path (seedlint.receivers) when no qualified name denotes it:
+    # through a call (`make().run` → `pkg.make().run`) or a local assigned once.
+    path: str | None = None
 
 
 @by_constructor
@@ -60,6 +63,7 @@ class FunctionIR:
     params: tuple[str, ...]
     cfg: CFG  # blocks hold CallSites and condition texts
     assignments: dict[str, Arg] = field(default_factory=dict)  # names assigned exactly once
+    returned: tuple[str, ...] = ()  # value paths of what it returns, where known
 
 
 @by_constructor
@@ -68,6 +72,9 @@ class ClassIR:
     qualname: str
     methods: frozenset[str]
     bases: tuple[str | None, ...]  # qualified names of the bases, where known
+    # (attribute, value path) for each `self.ATTR = f(...)` in its methods and each
+    # class-level `ATTR = f(...)` (an annotation `Cls` counts as `Cls()`)
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @by_constructor
@@ -95,6 +102,7 @@ class FunctionIndex:
     returns: bool  # the normal exit is reachable when every call returns
     offset: int  # where the pickled FunctionIR lies in the module's spill file
     length: int
+    returned: tuple[str, ...] = ()  # value paths of what it returns, where known
 
 
 @by_constructor

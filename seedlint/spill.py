@@ -80,6 +80,7 @@ def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:
         cfg.exit in reachable_set,
         offset,
         length,
+        function.returned,
     )
 
 
