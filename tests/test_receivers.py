@@ -237,3 +237,35 @@ def test_calling_self_follows_a_drawing_dunder_call(tmp_path: Path) -> None:
                 return y
         """,
     )
+
+
+def test_a_quiet_module_reached_through_receivers_is_parsed(tmp_path: Path) -> None:
+    # wrap.py mentions no library call that draws or seeds: the prefilter leaves it
+    # unparsed until it turns out to matter (its class has a method that draws).
+    wrap = """\
+    from .models import Vae
+
+
+    class Wrapper:
+        def __init__(self):
+            self.vae = Vae(4)
+
+        def encode(self, x):
+            return self.vae.encode(x)
+    """
+    caller = """\
+    import mlx.core as mx
+    from .wrap import Wrapper
+
+
+    class App:
+        def __init__(self):
+            self.wrapper = Wrapper()
+
+        def run(self, x, seed=0):
+            y = self.wrapper.encode(x)  # SDL101
+            mx.random.seed(seed)
+            return y
+    """
+    found = lint_project(tmp_path, {"models.py": MODELS, "wrap.py": wrap, "app.py": caller})
+    assert found == {"models.py": set(), "wrap.py": set(), "app.py": expected_marks(caller)}
