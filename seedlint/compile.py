@@ -5,6 +5,7 @@ the code being checked."""
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import libcst as cst
@@ -108,19 +109,20 @@ class Lowerer:
 
     def returned(self, values: list[cst.BaseExpression]) -> tuple[str, ...]:
         paths = (value_path(v, self.scope, self.assigned) for v in values)
-        return tuple(dict.fromkeys(p for p in paths if p is not None))
+        return tuple(dict.fromkeys(p for p in paths if p and not p.startswith("builtins.")))
 
     def store(self, stores: list[Store]) -> None:
         """Type the attributes these statements set, in the scope lowered last."""
         for owner, attribute, value, annotation in stores:
             # Only results of calls (and annotations) type an attribute; builtins never
-            # lead to project code, so they are not kept.
+            # lead to project code, so they are not kept. Paths are interned: one repeated
+            # in a class (`nn.Linear()` for every projection) is pickled once.
             path = value_path(value, self.scope, self.assigned) if value is not None else None
             if path is not None and path.endswith(")") and not path.startswith("builtins."):
-                self.attributes.setdefault(owner, []).append((attribute, path))
+                self.attributes.setdefault(owner, []).append((attribute, sys.intern(path)))
             annotated = annotation_path(annotation, self.scope) if annotation is not None else None
             if annotated is not None and not annotated.startswith("builtins."):
-                self.attributes.setdefault(owner, []).append((attribute, annotated))
+                self.attributes.setdefault(owner, []).append((attribute, sys.intern(annotated)))
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

@@ -269,3 +269,54 @@ def test_a_quiet_module_reached_through_receivers_is_parsed(tmp_path: Path) -> N
     """
     found = lint_project(tmp_path, {"models.py": MODELS, "wrap.py": wrap, "app.py": caller})
     assert found == {"models.py": set(), "wrap.py": set(), "app.py": expected_marks(caller)}
+
+
+def test_the_symbol_table_keeps_attribute_and_return_paths(tmp_path: Path) -> None:
+    from tests.test_symbols import _tables
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "mod.py").write_text(
+        textwrap.dedent(
+            """\
+            from typing import Optional
+            import other
+
+
+            class Box:
+                size: int = 0
+                spare: Optional[other.Part] = None
+                kind = other.make_kind()
+
+                def __init__(self):
+                    self.part = other.Part()
+                    self.count = len([])
+                    self.same = self.part
+
+                def get(self):
+                    built = other.Part()
+                    if built:
+                        return built
+                    return self.part
+
+                def me(self):
+                    return self(1)
+            """
+        ),
+        encoding="utf-8",
+    )
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    (symbols,) = _tables(source, scratch)
+    info = symbols.class_info("mod.Box")
+    assert info is not None
+    # Builtins and values that are not results of calls type nothing.
+    assert set(info.attributes) == {
+        ("spare", "other.Part()"),
+        ("kind", "other.make_kind()"),
+        ("part", "other.Part()"),
+    }
+    get = symbols.function("mod.Box.get")
+    me = symbols.function("mod.Box.me")
+    assert get is not None and get.returned == ("other.Part()", "mod.Box.part")
+    assert me is not None and me.returned == ("mod.Box.__call__()",)
