@@ -320,3 +320,32 @@ def test_the_symbol_table_keeps_attribute_and_return_paths(tmp_path: Path) -> No
     me = symbols.function("mod.Box.me")
     assert get is not None and get.returned == ("other.Part()", "mod.Box.part")
     assert me is not None and me.returned == ("mod.Box.__call__()",)
+
+
+def test_an_attribute_assigned_several_classes_runs_each_method(tmp_path: Path) -> None:
+    # Either class may be there: the call runs both candidates' `encode` (Vae's draws).
+    check(
+        tmp_path,
+        """
+        import mlx.core as mx
+        from .models import Vae
+
+
+        class Plain:
+            def encode(self, x):
+                return x
+
+
+        class Pipeline:
+            def __init__(self, noisy):
+                if noisy:
+                    self.enc = Vae(4)
+                else:
+                    self.enc = Plain()
+
+            def run(self, x, seed=0):
+                y = self.enc.encode(x)  # SDL101
+                mx.random.seed(seed)
+                return y
+        """,
+    )
