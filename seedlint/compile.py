@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import sys
 from pathlib import Path
 
 import libcst as cst
@@ -15,8 +16,9 @@ from seedlint.cfg.compact import compact
 from seedlint.cfg.model import CFG, Block
 from seedlint.ir import SOME_VALUE, Arg, CallKey, CallSite, ClassIR, FunctionIR, ModuleIR
 from seedlint.project import module_name_for, qualify_dotted, written
-from seedlint.scopes import Definition, Scope, collect_scopes, dotted_name
+from seedlint.scopes import BindingKind, Definition, Scope, Store, collect_scopes, dotted_name
 from seedlint.sources import SourceError, read_source
+from seedlint.valuepaths import annotation_path, value_path
 from seedlint.walk import calls_in
 
 _EMPTY_MODULE = cst.Module(body=[])
@@ -30,6 +32,8 @@ class Lowerer:
     def __init__(self, index: dict[int, int], scope: Scope) -> None:
         self.index = index
         self.scope = scope
+        self.assigned: dict[str, cst.BaseExpression] = {}  # the function's single assignments
+        self.attributes: dict[str, list[tuple[str, str]]] = {}  # class → (attribute, path)
         self.sites: dict[int, CallSite] = {}
         self.stores: dict[int, cst.BaseExpression] = {}  # of the function being lowered
         self.none_params: frozenset[str] = frozenset()  # its parameters that default to None
@@ -54,8 +58,9 @@ class Lowerer:
 
     def key(self, call: cst.Call) -> CallKey:
         func = call.func
+        qualified = _callee_qualified(func, self.scope)
         key = CallKey(
-            _qualified(func, self.scope),
+            qualified,
             func.attr.value if isinstance(func, cst.Attribute) else None,
             self.site(func).key if isinstance(func, cst.Call) else None,
             tuple(
@@ -63,6 +68,7 @@ class Lowerer:
                 for arg in call.args
                 if arg.keyword
             ),
+            value_path(func, self.scope, self.assigned) if qualified is None else None,
         )
         # Keys repeat (`len`, `self.proj`): one object each per module.
         return self.keys.setdefault(key, key)
@@ -90,6 +96,7 @@ class Lowerer:
         self.scope = definition.scope
         graph, assigned, self.stores = build_with_assignments(definition.node)
         self.none_params = _none_defaults(definition.node)
+        self.assigned = assigned
         graph = compact(graph)
         blocks = tuple(
             Block(
@@ -111,7 +118,25 @@ class Lowerer:
             cfg,
             {name: self.arg(value, None, False) for name, value in assigned.items()},
             *_defaults(definition.node),
+            self.returned(definition.returns),
         )
+
+    def returned(self, values: list[cst.BaseExpression]) -> tuple[str, ...]:
+        paths = (value_path(v, self.scope, self.assigned) for v in values)
+        return tuple(dict.fromkeys(p for p in paths if p and not p.startswith("builtins.")))
+
+    def store(self, stores: list[Store]) -> None:
+        """Type the attributes these statements set, in the scope lowered last."""
+        for owner, attribute, value, annotation in stores:
+            # Only results of calls (and annotations) type an attribute; builtins never
+            # lead to project code, so they are not kept. Paths are interned: one repeated
+            # in a class (`nn.Linear()` for every projection) is pickled once.
+            path = value_path(value, self.scope, self.assigned) if value is not None else None
+            if path is not None and path.endswith(")") and not path.startswith("builtins."):
+                self.attributes.setdefault(owner, []).append((attribute, sys.intern(path)))
+            annotated = annotation_path(annotation, self.scope) if annotation is not None else None
+            if annotated is not None and not annotated.startswith("builtins."):
+                self.attributes.setdefault(owner, []).append((attribute, sys.intern(annotated)))
 
 
 def _literal(node: cst.BaseExpression) -> str | None:
@@ -169,7 +194,14 @@ def compile_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceErro
         collected = collect_scopes(source.module, name, package)
         index = {id(call): number for number, call in enumerate(collected.calls)}
         lowerer = Lowerer(index, collected.scope)
-        functions = tuple(lowerer.function(d) for d in collected.definitions)
+        functions = []
+        for definition in collected.definitions:
+            functions.append(lowerer.function(definition))
+            lowerer.store(definition.stores)
+        lowerer.assigned = {}
+        for info in collected.classes.values():
+            lowerer.scope = info.scope
+            lowerer.store(info.stores)
     except RecursionError:
         return SourceError(source.display, "too deeply nested to analyse")
     classes = {
@@ -177,19 +209,29 @@ def compile_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceErro
             qualname,
             info.methods,
             tuple(_qualified(base.value, info.scope) for base in info.node.bases),
+            tuple(dict.fromkeys(lowerer.attributes.get(qualname, ()))),
         )
         for qualname, info in collected.classes.items()
     }
     call_names = tuple(_last_name(call.func) for call in collected.calls)
     digest = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
     return ModuleIR(
-        name, path, source.display, collected.scope, functions, classes, digest, call_names
+        name, path, source.display, collected.scope, tuple(functions), classes, digest, call_names
     )
 
 
 def _qualified(node: cst.BaseExpression, scope: Scope) -> str | None:
     dotted = dotted_name(node)
     return qualify_dotted(dotted, scope) if dotted else None
+
+
+def _callee_qualified(func: cst.BaseExpression, scope: Scope) -> str | None:
+    """The qualified name a callee denotes; `self(...)` calls the instance's `__call__`."""
+    if isinstance(func, cst.Name):
+        binding = scope.lookup(func.value)
+        if binding is not None and binding.kind is BindingKind.SELF and binding.target:
+            return f"{binding.target}.__call__"
+    return _qualified(func, scope)
 
 
 def _last_name(node: cst.BaseExpression) -> str | None:

@@ -149,15 +149,15 @@ class Modelled:
         return needs_flow(self.project.call_targets(function), self.summaries)
 
     def is_relevant(self, qualname: str | None) -> bool:
-        """Whether a project function, or a class by its constructor, seeds or draws."""
+        """Whether a project function, or a class by one of its methods (a module that
+        builds one may call them through a typed receiver), seeds or draws."""
         if qualname is None:
             return False
         facts = self.summaries
         if facts.has_effects(qualname):
             return True
-        return self.project.is_class(qualname) and any(
-            facts.has_effects(f"{qualname}.{m}") for m in ("__init__", "__post_init__")
-        )
+        info = self.project.symbols.class_info(qualname)
+        return info is not None and any(facts.has_effects(f"{qualname}.{m}") for m in info.methods)
 
 
 def model_project(

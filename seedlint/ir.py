@@ -26,6 +26,9 @@ class CallKey:
     attribute: str | None  # the last attribute of the callee (`from_base`), if any
     inner: CallKey | None  # the callee when it is itself a call: `make()(x)`
     keywords: tuple[tuple[str, bool], ...]  # (name, value is the literal None)
+    # The callee as a value path (seedlint.receivers) when no qualified name denotes it:
+    # through a call (`make().run` → `pkg.make().run`) or a local assigned once.
+    path: str | None = None
 
 
 @by_constructor
@@ -80,6 +83,7 @@ class FunctionIR:
     assignments: dict[str, Arg] = field(default_factory=dict)  # names assigned exactly once
     defaults: tuple[tuple[str, str], ...] = ()  # parameter, repr of its literal default
     positional: int = 0  # how many of `params` take positional arguments
+    returned: tuple[str, ...] = ()  # value paths of what it returns, where known
 
 
 @by_constructor
@@ -88,6 +92,9 @@ class ClassIR:
     qualname: str
     methods: frozenset[str]
     bases: tuple[str | None, ...]  # qualified names of the bases, where known
+    # (attribute, value path) for each `self.ATTR = f(...)` in its methods and each
+    # class-level `ATTR = f(...)` (an annotation `Cls` counts as `Cls()`)
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @by_constructor
@@ -120,6 +127,7 @@ class FunctionIndex:
     tested: tuple[str, ...] = ()
     defaults: tuple[tuple[str, str], ...] = ()
     positional: int = 0
+    returned: tuple[str, ...] = ()  # value paths of what it returns, where known
 
 
 @by_constructor

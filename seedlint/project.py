@@ -12,6 +12,7 @@ import libcst as cst
 from seedlint.ir import CallKey, FunctionIndex
 from seedlint.packs import Kind, PackEntry, Packs
 from seedlint.pickling import by_constructor
+from seedlint.receivers import Receivers
 from seedlint.scopes import Binding, BindingKind, Scope
 from seedlint.symbols import Definitions, SymbolTable
 
@@ -56,6 +57,7 @@ class Project:
         self._targets: dict[CallKey, Target] = {}
         self._distinct: dict[Target, Target] = {}
         self._canonical: dict[str, str | None] = {}
+        self.receivers = Receivers(self)
 
     # --- project names -------------------------------------------------------
     def canonical(self, qualname: str) -> str | None:
@@ -106,6 +108,17 @@ class Project:
                     return found
         return None
 
+    def constructors(self, class_qualname: str) -> tuple[str, ...]:
+        """What building an instance of a project class runs."""
+        return tuple(
+            m
+            for m in (
+                self.find_method(class_qualname, "__init__"),
+                self.find_method(class_qualname, "__post_init__"),
+            )
+            if m
+        )
+
     def quiet_module_of(self, qualname: str) -> str | None:
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -136,11 +149,17 @@ class Project:
             inner = self.resolve(key.inner)
             if inner.pack is not None and inner.pack.on_result:
                 return Target(pack=_drawing(inner.pack))
-            return Target()
-        if key.qualified is not None:
+        elif key.qualified is not None:
             target = self._by_qualname(key.qualified, key)
             if target is not None:
                 return target
+        if key.path is not None:
+            # A receiver known through a call or a local: `make().run`, `obj.run`.
+            runs = self.receivers.callees(key.path)
+            if runs:
+                return Target(functions=runs)
+        if key.inner is not None:
+            return Target()
         if key.attribute is not None:
             entry = self.packs.lookup_attribute(key.attribute)
             if entry is not None:
@@ -153,18 +172,15 @@ class Project:
             return self._pack_target(entry, key)
         project = self.canonical(qualname)
         if project is None:
+            # An attribute chain over a project class: `self.vae.encode`, `self(x)`.
+            runs = self.receivers.callees(qualname)
+            if runs:
+                return Target(functions=runs)
             module = self.quiet_module_of(qualname)
             return Target(pure=True, quiet_module=module) if module else None
         if self.symbols.has_function(project):
             return Target(functions=(project,))
-        runs = tuple(
-            m
-            for m in (
-                self.find_method(project, "__init__"),
-                self.find_method(project, "__post_init__"),
-            )
-            if m
-        )
+        runs = self.constructors(project)
         return Target(functions=runs) if runs else Target(pure=True)
 
     @staticmethod

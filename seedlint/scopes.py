@@ -117,6 +117,10 @@ def _import_module_name(node: cst.ImportFrom, package: str) -> str | None:
     return absolute_module(module, len(node.relative), package)
 
 
+# (class qualname, attribute, value assigned or None, annotation or None)
+Store = tuple[str, str, cst.BaseExpression | None, cst.BaseExpression | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Definition:
     """A function (or the module body) whose statements form one unit of analysis."""
@@ -127,6 +131,10 @@ class Definition:
     scope: Scope
     class_qualname: str | None  # enclosing class for methods
     params: tuple[str, ...]
+    # What the body returns, and what it stores into attributes of `self`: (class,
+    # attribute, value, annotation), for typing receivers (seedlint.receivers).
+    returns: list[cst.BaseExpression] = field(default_factory=list)
+    stores: list[Store] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +143,7 @@ class ClassInfo:
     node: cst.ClassDef
     scope: Scope  # the scope the class statement stands in
     methods: frozenset[str]
+    stores: list[Store] = field(default_factory=list)  # class-level `ATTR = value`
 
 
 _MISSING = object()
@@ -151,6 +160,7 @@ class ScopeCollector:
         self.class_stack: list[str | None] = [None]
         self.definitions: list[Definition] = []
         self.classes: dict[str, ClassInfo] = {}
+        self.owners: list[Definition | ClassInfo] = []  # where returns and stores go
         self.calls: list[cst.Call] = []  # every call, in source order (outer first)
         self._handlers: dict[type, Any] = {}
 
@@ -186,14 +196,16 @@ class ScopeCollector:
         decorators = {dotted_name(d.decorator) for d in node.decorators}
         for index, param in enumerate(params):
             if index == 0 and enclosing_class is not None and "staticmethod" not in decorators:
-                scope.bind(param, Binding(BindingKind.SELF, enclosing_class))
+                # `cls` of a classmethod is the class itself: `cls(...)` builds one,
+                # while `self(...)` calls the instance.
+                kind = BindingKind.CLASS if "classmethod" in decorators else BindingKind.SELF
+                scope.bind(param, Binding(kind, enclosing_class))
             else:
                 scope.bind(param, _LOCAL)
         self.display_stack.append(name)
         display = ".".join(self.display_stack)
-        self.definitions.append(
-            Definition(qualname, display, node, scope, enclosing_class, tuple(params))
-        )
+        definition = Definition(qualname, display, node, scope, enclosing_class, tuple(params))
+        self.definitions.append(definition)
         # Decorators, defaults and annotations run in the outer scope.
         for decorator in node.decorators:
             self.walk(decorator)
@@ -202,7 +214,9 @@ class ScopeCollector:
             self.walk(node.returns)
         self.stack.append(scope)
         self.class_stack.append(None)
+        self.owners.append(definition)
         self.walk(node.body)
+        self.owners.pop()
         self.stack.pop()
         self.class_stack.pop()
         self.display_stack.pop()
@@ -228,11 +242,13 @@ class ScopeCollector:
         methods = frozenset(
             s.name.value for s in _body_statements(node.body) if isinstance(s, cst.FunctionDef)
         )
-        self.classes[qualname] = ClassInfo(qualname, node, self.scope, methods)
+        info = self.classes[qualname] = ClassInfo(qualname, node, self.scope, methods)
         self.display_stack.append(name)
         self.stack.append(scope)
         self.class_stack.append(qualname)
+        self.owners.append(info)
         self.walk(node.body)
+        self.owners.pop()
         self.class_stack.pop()
         self.stack.pop()
         self.display_stack.pop()
@@ -290,8 +306,37 @@ class ScopeCollector:
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._bind_target(node.target)
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._store(target.target, node.value, None)
+
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._bind_target(node.target)
+        self._store(node.target, node.value, node.annotation.annotation)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        owner = self.owners[-1] if self.owners else None
+        if node.value is not None and isinstance(owner, Definition):
+            owner.returns.append(node.value)
+
+    def _store(
+        self,
+        target: cst.BaseExpression,
+        value: cst.BaseExpression | None,
+        annotation: cst.BaseExpression | None,
+    ) -> None:
+        """Record `self.ATTR = value` in a method, or `ATTR = value` in a class body."""
+        owner = self.owners[-1] if self.owners else None
+        if isinstance(owner, ClassInfo) and isinstance(target, cst.Name):
+            owner.stores.append((owner.qualname, target.value, value, annotation))
+        elif (
+            isinstance(owner, Definition)
+            and isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+        ):
+            binding = self.scope.lookup(target.value.value)
+            if binding is not None and binding.kind is BindingKind.SELF and binding.target:
+                owner.stores.append((binding.target, target.attr.value, value, annotation))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._bind_target(node.target)

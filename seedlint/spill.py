@@ -85,6 +85,7 @@ def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:
         tested_params,
         tuple(d for d in function.defaults if d[0] in tested_params),
         function.positional,
+        function.returned,
     )
 
 
