@@ -188,10 +188,12 @@ def analyse(
     found = list(discover(list(paths), config))
     files = [f for f in found if isinstance(f, Path)]
     run_key = None
+    if options.cache is not None and not options.cache.usable():
+        options = replace(options, cache=None)
     if options.cache is not None and not overrides:
         run_key = _run_key(files, config, packs, report_key)
-        cached = options.cache.get("run", run_key)
-        if isinstance(cached, list):
+        cached = options.cache.get("run", run_key, list)
+        if cached is not None and all(type(d) is Diagnostic for d in cached):
             return RunResult(cached, len(files))
     try:
         result = _analyse(found, files, config, packs, report, overrides, options)

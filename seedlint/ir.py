@@ -1,4 +1,4 @@
-"""The compact, picklable form of a module that the analysis works on.
+"""The compact form of a module that the analysis works on.
 
 A worker process turns a file's libcst tree into this form (calls with their names,
 function graphs, scopes). The tree never leaves the worker, and neither do the graphs:
@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedlint.cfg.model import CFG
-from seedlint.pickling import by_constructor
 from seedlint.scopes import Scope
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class CallKey:
     """What decides the target of a call: equal keys resolve alike in one project."""
@@ -28,7 +26,6 @@ class CallKey:
     keywords: tuple[tuple[str, bool], ...]  # (name, value is the literal None)
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True, eq=False)
 class CallSite:
     """One call expression, as much of it as the analysis needs."""
@@ -39,7 +36,6 @@ class CallSite:
     args: tuple[Arg, ...] = ()
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True, eq=False)
 class Arg:
     """An argument value, for judging seed values (SDL301)."""
@@ -51,7 +47,6 @@ class Arg:
     calls: tuple[CallSite, ...]  # calls inside the value
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class FunctionIR:
     qualname: str
@@ -62,7 +57,6 @@ class FunctionIR:
     assignments: dict[str, Arg] = field(default_factory=dict)  # names assigned exactly once
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class ClassIR:
     qualname: str
@@ -70,7 +64,6 @@ class ClassIR:
     bases: tuple[str | None, ...]  # qualified names of the bases, where known
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class ModuleIR:
     name: str
@@ -83,7 +76,6 @@ class ModuleIR:
     call_names: tuple[str | None, ...]  # last name of every call's callee, in source order
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class FunctionIndex:
     """What the whole-project pass needs of a function; its graph stays in the spill file."""
@@ -93,11 +85,10 @@ class FunctionIndex:
     params: tuple[str, ...]
     keys: tuple[CallKey, ...]  # the distinct keys of the calls in reachable blocks
     returns: bool  # the normal exit is reachable when every call returns
-    offset: int  # where the pickled FunctionIR lies in the module's spill file
+    offset: int  # where the FunctionIR (a codec blob) lies in the module's spill file
     length: int
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class ModuleFile:
     """Where a module's file and spill file are: what positions and graphs are read from."""
@@ -110,19 +101,19 @@ class ModuleFile:
     names_length: int  # of the callee-names record at the start of the spill file
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class ModuleIndex:
     """A module as a worker sends it: the rows the symbol table (seedlint.symbols) keeps
-    of it, pickled in the worker so that the main process only stores them.
+    of it, encoded (seedlint.codec) in the worker so that the main process only stores
+    them.
 
     The spill file holds the callee names of the calls (for positions) and then each
-    function's FunctionIR, pickled one by one, so any of them can be read alone."""
+    function's FunctionIR, each its own blob, so any of them can be read alone."""
 
     file: ModuleFile
     bindings: tuple[tuple[str, str, str | None], ...]  # name, BindingKind value, target
-    classes: tuple[tuple[str, bytes], ...]  # qualname, pickled ClassIR
-    functions: tuple[tuple[str, bytes], ...]  # qualname, pickled FunctionIndex
+    classes: tuple[tuple[str, bytes], ...]  # qualname, ClassIR blob
+    functions: tuple[tuple[str, bytes], ...]  # qualname, FunctionIndex blob
 
     @property
     def name(self) -> str:

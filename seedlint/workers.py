@@ -115,8 +115,8 @@ def compile_all(
                 continue
             key = _cache_key(path, data)
             cached_spill = cache.file("spill", key)
-            cached = cache.get("index", key)
-            if isinstance(cached, ModuleIndex) and cached_spill.is_file():
+            cached = cache.get("index", key, ModuleIndex)
+            if cached is not None and cached_spill.is_file():
                 # The cache folder may have moved since the index was written.
                 add(position, replace(cached, file=replace(cached.file, spill=cached_spill)))
                 continue
