@@ -34,8 +34,8 @@ VERSION = 1
 _MAGIC = b"SDLc"
 _DIGEST = 16
 _HEADER = len(_MAGIC) + 1 + _DIGEST
-MAX_BLOB = 1 << 28  # bytes of payload, read or written
-MAX_DEPTH = 10_000  # nesting of decoded values (deep call chains reach a few thousand)
+MAX_BLOB = 1 << 26  # bytes of payload (a 50,000-line function takes 6 MB)
+MAX_DEPTH = 3000  # nesting of values (compiling stops near 500 nested calls: depth 2000)
 
 _PLAIN = (type(None), bool, int, float, str)
 _CONTAINERS = {"t": tuple, "l": list, "f": frozenset}  # and "d": dict, of the last n pairs
@@ -217,6 +217,11 @@ def encode(value: object) -> bytes:
         raise CodecError(f"cannot store {type(value).__name__}: {error}") from error
     if len(payload) > MAX_BLOB:
         raise CodecError(f"{len(payload)} bytes of data is more than the cache keeps")
+    return frame(payload)
+
+
+def frame(payload: bytes) -> bytes:
+    """The blob of a payload: magic word, version and checksum before it."""
     check = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
     return b"".join((_MAGIC, bytes((VERSION,)), check, payload))
 
