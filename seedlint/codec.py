@@ -100,6 +100,7 @@ class _Class:
     cls: type
     tag: str  # the instruction that builds one
     names: tuple[str, ...]
+    arity: int
     shapes: frozenset[tuple[type, ...]]  # the types its fields may have, together
     inner: tuple[tuple[int, Test], ...]  # fields whose items are checked too
 
@@ -129,7 +130,7 @@ def _registry() -> _Registry:
         shapes = frozenset(itertools.product(*(outer for outer, _ in fields)))
         assert len(shapes) <= 1 << 12, cls  # one set lookup checks every field's type
         inner = tuple((i, test) for i, (_, test) in enumerate(fields) if test is not None)
-        by_type[cls] = _Class(cls, tag, names, shapes, inner)
+        by_type[cls] = _Class(cls, tag, names, len(names), shapes, inner)
     return _Registry(
         by_type,
         {c.tag: c for c in by_type.values()},
@@ -346,37 +347,46 @@ def _build(program: object) -> object:
     values = iter(program)
     code = next(values)
     take = values.__next__
-    stack: list[Any] = []
-    depth: list[int] = []  # of each value on the stack
-    push, mark = stack.append, depth.append
-    built: list[Any] = []  # instances, for references
-    built_depth: list[int] = []
     if list in set(map(type, program[1:])):
         raise CodecError("a list where a plain value belongs")
+    stack: list[Any] = []
+    push = stack.append
+    built: list[Any] = []  # instances, for references
+    # A value is at most as deep as the values built: only a long program can be too
+    # deep, and only there is the depth of each value on the stack followed.
+    track = len(code) - code.count("v") > MAX_DEPTH
+    depth: list[int] = []
+    built_depth: list[int] = []
+    level = 0
     for op in code:
         if op == "v":
             push(take())
-            mark(0)
+            if track:
+                depth.append(0)
             continue
         spec = by_tag.get(op)
         if spec is not None:
-            count = len(spec.names)
-            start = len(stack) - count
+            start = len(stack) - spec.arity
             if start < 0:
                 raise CodecError(f"too few fields for {spec.cls.__name__}")
             args = stack[start:]
-            level = 1 + max(depth[start:], default=0)
-            del stack[start:], depth[start:]
-            if tuple(map(type, args)) not in spec.shapes or not all(
-                test(args[i]) for i, test in spec.inner
-            ):
+            del stack[start:]
+            if tuple(map(type, args)) not in spec.shapes:
                 raise CodecError(f"a {spec.cls.__name__} with fields of the wrong types")
+            for i, test in spec.inner:
+                if not test(args[i]):
+                    raise CodecError(f"a {spec.cls.__name__} with items of the wrong types")
             value = spec.cls(*args)
             built.append(value)
-            built_depth.append(level)
+            if track:
+                level = 1 + max(depth[start:], default=0)
+                del depth[start:]
+                built_depth.append(level)
         elif op == "r":
             number = _number(take(), len(built) - 1)
-            value, level = built[number], built_depth[number]
+            value = built[number]
+            if track:
+                level = built_depth[number]
         elif op in enum_tags:
             value = enum_tags[op](take())
             level = 0
@@ -395,15 +405,19 @@ def _build(program: object) -> object:
             if start < 0:
                 raise CodecError("too few items")
             items = stack[start:]
-            level = 1 + max(depth[start:], default=0)
-            del stack[start:], depth[start:]
-            value = (
-                kind(items) if kind is not None else dict(zip(items[::2], items[1::2], strict=True))
-            )
-        if level > MAX_DEPTH:
-            raise CodecError("data nested too deeply")
+            del stack[start:]
+            if kind is not None:
+                value = kind(items)
+            else:
+                value = dict(zip(items[::2], items[1::2], strict=True))
+            if track:
+                level = 1 + max(depth[start:], default=0)
+                del depth[start:]
         push(value)
-        mark(level)
+        if track:
+            if level > MAX_DEPTH:
+                raise CodecError("data nested too deeply")
+            depth.append(level)
     if len(stack) != 1 or next(values, _END) is not _END:
         raise CodecError("a program that does not build one value")
     return stack[0]
