@@ -47,8 +47,9 @@ class CodecError(Exception):
 
 
 def _registered() -> tuple[type, ...]:
-    """Every class a blob may name. Imported here, not at the top: these modules store
-    their data through this one."""
+    """Every class a blob may name, in the order of their tags (a blob is read back only
+    by the code that wrote it: cache keys include seedlint's code). Imported here, not
+    at the top: these modules store their data through this one."""
     from seedlint.cfg.model import CFG, Block, Edge, EdgeKind
     from seedlint.diagnostics import Diagnostic
     from seedlint.events import EventKind, StreamEffect, Summary
@@ -92,6 +93,17 @@ def _registered() -> tuple[type, ...]:
     )
 
 
+def _stored_fields(cls: type) -> dict[str, Any]:
+    """Fields that hold more kinds of value while a module is compiled than once it is
+    stored: a stored graph's blocks hold lowered calls and condition text."""
+    from seedlint.cfg.model import Block
+    from seedlint.ir import CallSite
+
+    if cls is Block:
+        return {"calls": tuple[CallSite, ...], "condition": str | None, "statement": None}
+    return {}
+
+
 Test = Callable[[Any], bool]
 
 
@@ -124,7 +136,7 @@ def _registry() -> _Registry:
             enums[cls] = tag
             continue
         assert dataclasses.is_dataclass(cls), cls
-        hints = typing.get_type_hints(cls)
+        hints = {**typing.get_type_hints(cls), **_stored_fields(cls)}
         names = tuple(f.name for f in dataclasses.fields(cls))
         fields = [_field(hints[name], buildable) for name in names]
         shapes = frozenset(itertools.product(*(outer for outer, _ in fields)))
@@ -195,13 +207,12 @@ def _field(hint: Any, buildable: frozenset[type]) -> tuple[frozenset[type], Test
         )
     else:
         raise TypeError(f"the codec cannot check fields annotated {hint!r}")
+    outer = frozenset({kind})
     if item == buildable:
-        return frozenset({kind}), None
+        return outer, None
     if test is None:
-        return frozenset({kind}), lambda value: item.issuperset(map(type, value))
-    return frozenset(
-        {kind}
-    ), lambda value: item.issuperset(map(type, value)) and all(map(test, value))
+        return outer, lambda value: item.issuperset(map(type, value))
+    return outer, lambda value: item.issuperset(map(type, value)) and all(map(test, value))
 
 
 # --- writing ------------------------------------------------------------------------

@@ -25,12 +25,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seedlint.cfg.model import Block
 from seedlint.codec import MAX_DEPTH, CodecError, decode, encode, frame
 from seedlint.compile import compile_file
 from seedlint.config import Config
 from seedlint.engine import Options, analyse, model_project, project_tables
 from seedlint.events import Summary
-from seedlint.ir import ClassIR, FunctionIndex, FunctionIR, ModuleIndex, ModuleIR
+from seedlint.ir import CallKey, CallSite, ClassIR, FunctionIndex, FunctionIR, ModuleIndex, ModuleIR
 from seedlint.prefilter import Quiet, Vocabulary
 from seedlint.sources import discover
 from seedlint.spill import spill_module
@@ -387,6 +388,16 @@ def test_fields_of_the_wrong_type_are_refused() -> None:
     program[1] = 7  # the qualname, now an int
     with pytest.raises(CodecError):
         decode(frame(json.dumps(program).encode()), ClassIR)
+
+
+def test_a_stored_block_holds_lowered_calls_only() -> None:
+    # While a graph is built its blocks hold libcst nodes: stored, only CallSites and text.
+    key = CallKey("f", None, None, ())
+    fine = Block(0, (CallSite(0, "f", key),), "x > 1", None)
+    assert round_trips(fine)
+    for bad in (Block(0, (1,), None, None), Block(0, (), ("x",), None)):
+        with pytest.raises(CodecError):
+            decode(encode(bad), Block)
 
 
 def test_deep_values_need_no_deep_stack() -> None:
