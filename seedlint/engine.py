@@ -207,6 +207,8 @@ def analyse(
     """
     overrides = overrides or {}
     found = list(discover(list(paths), config))
+    if options.cache is not None and not options.cache.usable():
+        options = replace(options, cache=None)
     run = partial(_analyse, found, config, packs, report, overrides, report_key=report_key)
     try:
         return run(options)
@@ -266,8 +268,8 @@ def _analyse(
         run_key = None
         if cache is not None:
             run_key = _run_key(found, first.contents, config, packs, report_key)
-            cached = cache.get("run", run_key)
-            if isinstance(cached, list):
+            cached = cache.get("run", run_key, list)
+            if cached is not None and all(type(d) is Diagnostic for d in cached):
                 projects.close()
                 return RunResult(cached, len(files))
         errors, parsed = load_cached(first, overrides, vocabulary, options, work, projects.add)

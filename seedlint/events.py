@@ -8,7 +8,6 @@ from enum import Enum
 
 from seedlint.ir import CallSite
 from seedlint.packs import Kind
-from seedlint.pickling import by_constructor
 from seedlint.project import Target
 
 
@@ -24,7 +23,6 @@ class EventKind(Enum):
 DRAWS = (EventKind.CONSUME, EventKind.ADVANCE)
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True, eq=False)
 class Event:
     kind: EventKind
@@ -45,7 +43,6 @@ class Event:
         return self.order == 2
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class StreamEffect:
     """What calling a project function does to one stream."""
@@ -63,7 +60,6 @@ class StreamEffect:
     keyed_after: tuple[int, str] | None = None
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class Summary:
     effects: Mapping[str, StreamEffect] = field(default_factory=dict)

@@ -8,17 +8,25 @@ bounded caches, and reads the rest back when it is needed.
 
 from __future__ import annotations
 
-import pickle
 import sqlite3
 from collections.abc import Iterator, Mapping
 
+from seedlint.codec import encode
 from seedlint.events import Summary
-from seedlint.pickling import dump
 from seedlint.project import Project, Target
+from seedlint.spill import SpillError
+from seedlint.symbols import load
 
 Targets = tuple[Target, ...]  # of a function's call keys, in the index's order
 
 _CACHE_LIMIT = 4096
+
+
+def _targets(data: bytes) -> Targets:
+    found = load(data, tuple)
+    if not all(type(target) is Target for target in found):
+        raise SpillError("damaged analysis data: targets of a function")
+    return found
 
 
 class Facts(Mapping[str, Summary]):
@@ -50,7 +58,7 @@ class Facts(Mapping[str, Summary]):
             db.execute(
                 f"INSERT INTO {fact} (id, qualname, params, returns, targets)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (position, name, " ".join(function.params), function.returns, dump(targets)),
+                (position, name, " ".join(function.params), function.returns, encode(targets)),
             )
             callees = {f for t in targets for f in t.functions}
             db.executemany("INSERT INTO call VALUES (?, ?)", [(position, c) for c in callees])
@@ -74,7 +82,7 @@ class Facts(Mapping[str, Summary]):
         changed = [
             (new_id,)
             for new_id, new, before in rows
-            if before is None or (new != before and pickle.loads(new) != pickle.loads(before))
+            if before is None or (new != before and _targets(new) != _targets(before))
         ]
         db.executemany("INSERT INTO changed VALUES (?)", changed)
         db.execute(
@@ -136,7 +144,7 @@ class Facts(Mapping[str, Summary]):
                 raise KeyError(qualname)
             if len(self._targets) >= _CACHE_LIMIT:
                 self._targets.clear()
-            found = self._targets[qualname] = pickle.loads(row[0])
+            found = self._targets[qualname] = _targets(row[0])
         return found
 
     def parameters(self) -> Iterator[tuple[str, list[str], bool]]:
@@ -154,7 +162,7 @@ class Facts(Mapping[str, Summary]):
     def set_summary(self, qualname: str, summary: Summary) -> None:
         self.db.execute(
             f"UPDATE {self.fact} SET summary = ?, effects = ? WHERE qualname = ?",
-            (dump(summary), bool(summary.effects), qualname),
+            (encode(summary), bool(summary.effects), qualname),
         )
         self._remember(qualname, summary)
 
@@ -170,7 +178,7 @@ class Facts(Mapping[str, Summary]):
             row = self.db.execute(
                 f"SELECT summary FROM {self.fact} WHERE qualname = ?", (qualname,)
             ).fetchone()
-            found = pickle.loads(row[0]) if row and row[0] is not None else None
+            found = load(row[0], Summary) if row and row[0] is not None else None
             self._remember(qualname, found)
         if found is None:
             raise KeyError(qualname)

@@ -1,4 +1,4 @@
-"""The compact, picklable form of a module that the analysis works on.
+"""The compact form of a module that the analysis works on.
 
 A worker process turns a file's libcst tree into this form (calls with their names,
 function graphs, scopes). The tree never leaves the worker, and neither do the graphs:
@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedlint.cfg.model import CFG
-from seedlint.pickling import by_constructor
 from seedlint.scopes import Scope
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class CallKey:
     """What decides the target of a call: equal keys resolve alike in one project."""
@@ -31,7 +29,6 @@ class CallKey:
     path: str | None = None
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True, eq=False)
 class CallSite:
     """One call expression, as much of it as the analysis needs."""
@@ -54,7 +51,6 @@ class CallSite:
         return head if dot else None
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True, eq=False)
 class Arg:
     """An argument value, for judging seed values (SDL301)."""
@@ -72,7 +68,6 @@ class Arg:
 SOME_VALUE = "..."
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class FunctionIR:
     qualname: str
@@ -86,7 +81,6 @@ class FunctionIR:
     returned: tuple[str, ...] = ()  # value paths of what it returns, where known
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class ClassIR:
     qualname: str
@@ -97,7 +91,6 @@ class ClassIR:
     attributes: tuple[tuple[str, str], ...] = ()
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class ModuleIR:
     name: str
@@ -110,7 +103,6 @@ class ModuleIR:
     call_names: tuple[str | None, ...]  # last name of every call's callee, in source order
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class FunctionIndex:
     """What the whole-project pass needs of a function; its graph stays in the spill file."""
@@ -120,7 +112,7 @@ class FunctionIndex:
     params: tuple[str, ...]
     keys: tuple[CallKey, ...]  # the distinct keys of the calls in reachable blocks
     returns: bool  # the normal exit is reachable when every call returns
-    offset: int  # where the pickled FunctionIR lies in the module's spill file
+    offset: int  # where the FunctionIR (a codec blob) lies in the module's spill file
     length: int
     # Parameters that branch conditions test (`if noise is None:`), with their literal
     # defaults: what a call's arguments can decide (seedlint.analysis.arguments).
@@ -130,7 +122,6 @@ class FunctionIndex:
     returned: tuple[str, ...] = ()  # value paths of what it returns, where known
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class ModuleFile:
     """Where a module's file and spill file are: what positions and graphs are read from."""
@@ -143,19 +134,19 @@ class ModuleFile:
     names_length: int  # of the callee-names record at the start of the spill file
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class ModuleIndex:
     """A module as a worker sends it: the rows the symbol table (seedlint.symbols) keeps
-    of it, pickled in the worker so that the main process only stores them.
+    of it, encoded (seedlint.codec) in the worker so that the main process only stores
+    them.
 
     The spill file holds the callee names of the calls (for positions) and then each
-    function's FunctionIR, pickled one by one, so any of them can be read alone."""
+    function's FunctionIR, each its own blob, so any of them can be read alone."""
 
     file: ModuleFile
     bindings: tuple[tuple[str, str, str | None], ...]  # name, BindingKind value, target
-    classes: tuple[tuple[str, bytes], ...]  # qualname, pickled ClassIR
-    functions: tuple[tuple[str, bytes], ...]  # qualname, pickled FunctionIndex
+    classes: tuple[tuple[str, bytes], ...]  # qualname, ClassIR blob
+    functions: tuple[tuple[str, bytes], ...]  # qualname, FunctionIndex blob
 
     @property
     def name(self) -> str:

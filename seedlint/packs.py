@@ -11,8 +11,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from seedlint.pickling import by_constructor
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -32,7 +30,6 @@ class PackError(Exception):
     """A pack or configuration entry is malformed; the message names file and entry."""
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class PackEntry:
     kind: Kind

@@ -11,7 +11,6 @@ import libcst as cst
 
 from seedlint.ir import CallKey, FunctionIndex
 from seedlint.packs import Kind, PackEntry, Packs
-from seedlint.pickling import by_constructor
 from seedlint.receivers import Receivers
 from seedlint.scopes import Binding, BindingKind, Scope
 from seedlint.symbols import Definitions, SymbolTable
@@ -21,7 +20,6 @@ _MEMO_LIMIT = 1 << 14  # remembered answers, per kind
 _MISSING = object()
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class Target:
     """What a call does, as far as names tell: a pack API, project code, pure, or unknown."""

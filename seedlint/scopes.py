@@ -13,7 +13,6 @@ from typing import Any
 
 import libcst as cst
 
-from seedlint.pickling import by_constructor
 from seedlint.walk import calls_in_source_order, source_ordered
 
 
@@ -26,14 +25,13 @@ class BindingKind(Enum):
     GLOBAL = "global"  # `global x`: look x up in the module scope
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class Binding:
     kind: BindingKind
     target: str | None = None  # qualified name for IMPORT/DEF/CLASS/SELF
 
 
-# Shared: most bindings are plain locals, and one object pickles once per module.
+# Shared: most bindings are plain locals.
 _LOCAL = Binding(BindingKind.LOCAL)
 _GLOBAL = Binding(BindingKind.GLOBAL)
 

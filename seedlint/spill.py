@@ -2,20 +2,23 @@
 the index of every module and reads a graph back when the analysis needs it.
 
 A worker writes the file right after compiling the module; the main process reads
-single functions by offset. A file that has vanished (its cache folder was cleared
-during the run) raises SpillError, and the engine runs again without the cache.
+single functions by offset. Each record is a blob of seedlint.codec. A file that has
+vanished (its cache folder was cleared during the run) or reads back damaged raises
+SpillError, and the engine runs again without the cache.
 """
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
+from typing import TypeVar
 
 from seedlint.analysis.arguments import tested
 from seedlint.cache import write_atomically
+from seedlint.codec import MAX_BLOB, CodecError, decode, encode
 from seedlint.ir import FunctionIndex, FunctionIR, ModuleFile, ModuleIndex, ModuleIR
-from seedlint.pickling import dump
 from seedlint.scopes import BindingKind, Scope
+
+T = TypeVar("T")
 
 
 class SpillError(Exception):
@@ -24,8 +27,11 @@ class SpillError(Exception):
 
 def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleIndex:
     """Write `module` to the first destination that can be written; its index."""
-    names = dump(module.call_names)
-    records = [dump(f) for f in module.functions]
+    try:
+        names = encode(module.call_names)
+        records = [encode(f) for f in module.functions]
+    except CodecError as failure:  # nested past what the codec keeps
+        raise SpillError(f"cannot store analysis data: {failure}") from failure
     error: OSError | None = None
     for destination in destinations:
         try:
@@ -46,8 +52,8 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
     return ModuleIndex(
         file,
         _bindings(module.scope),
-        tuple((c.qualname, dump(c)) for c in module.classes.values()),
-        tuple((f.qualname, dump(f)) for f in functions),
+        tuple((c.qualname, encode(c)) for c in module.classes.values()),
+        tuple((f.qualname, encode(f)) for f in functions),
     )
 
 
@@ -89,25 +95,26 @@ def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:
     )
 
 
-def _read(path: Path, offset: int, length: int) -> object:
+def _read(path: Path, offset: int, length: int, expected: type[T]) -> T:
     try:
+        if not 0 <= length <= MAX_BLOB + 1024:
+            raise CodecError(f"a record of {length} bytes")
         with open(path, "rb") as handle:
             handle.seek(offset)
             data = handle.read(length)
         if len(data) != length:
             raise SpillError(f"{path}: analysis data is truncated")
-        return pickle.loads(data)
-    except (OSError, pickle.UnpicklingError, EOFError) as error:
+        return decode(data, expected)
+    except (OSError, OverflowError, CodecError) as error:
         raise SpillError(f"{path}: cannot read analysis data: {error}") from error
 
 
 def read_function(module: ModuleFile, function: FunctionIndex) -> FunctionIR:
-    found = _read(module.spill, function.offset, function.length)
-    assert isinstance(found, FunctionIR)
-    return found
+    return _read(module.spill, function.offset, function.length, FunctionIR)
 
 
 def read_call_names(module: ModuleFile) -> tuple[str | None, ...]:
-    found = _read(module.spill, 0, module.names_length)
-    assert isinstance(found, tuple)
+    found = _read(module.spill, 0, module.names_length, tuple)
+    if not all(name is None or type(name) is str for name in found):
+        raise SpillError(f"{module.spill}: the callee names are damaged")
     return found

@@ -5,20 +5,27 @@ calls across the project; it asks this table instead.
 Modules keep the order they were given in (`order`): a name defined twice denotes its
 last definition, and definitions are listed in the order of their first, as a
 dictionary filled module by module would have them.
+
+Files, classes and functions are blobs of seedlint.codec, made in the workers (a
+cached index brings its own): one that reads back damaged raises SpillError, and the
+engine runs again without the cache.
 """
 
 from __future__ import annotations
 
-import pickle
 import sqlite3
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
+from seedlint.codec import CodecError, decode, encode
 from seedlint.ir import ClassIR, FunctionIndex, ModuleFile, ModuleIndex
 from seedlint.namefilter import NameFilter
-from seedlint.pickling import dump
 from seedlint.prefilter import Quiet
 from seedlint.scopes import Binding, BindingKind
+from seedlint.spill import SpillError
+
+T = TypeVar("T")
 
 _SLOTS = 1 << 20  # keys of a module's functions and classes: order * _SLOTS + position
 _MEMO_LIMIT = 2048  # module files and classes kept in memory, each
@@ -35,6 +42,14 @@ CREATE TABLE function (key INTEGER PRIMARY KEY, qualname TEXT NOT NULL, info BLO
 CREATE INDEX function_name ON function (qualname);
 CREATE TABLE quiet (ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, unit BLOB NOT NULL);
 """
+
+
+def load(data: bytes, expected: type[T]) -> T:
+    """A value stored in the analysis database; SpillError if it is damaged."""
+    try:
+        return decode(data, expected)
+    except CodecError as error:
+        raise SpillError(f"damaged analysis data: {error}") from error
 
 
 class SymbolTable:
@@ -64,11 +79,11 @@ class SymbolTable:
         if isinstance(unit, Quiet):
             self._names["quiet"].add(unit.name)
             self._quiet_answers.clear()
-            self.db.execute("INSERT INTO quiet VALUES (?, ?, ?)", (order, unit.name, dump(unit)))
+            self.db.execute("INSERT INTO quiet VALUES (?, ?, ?)", (order, unit.name, encode(unit)))
             return
         db = self.db
         self._classes.clear()  # a class defined again is now its last definition
-        db.execute("INSERT INTO module VALUES (?, ?, ?)", (order, unit.name, dump(unit.file)))
+        db.execute("INSERT INTO module VALUES (?, ?, ?)", (order, unit.name, encode(unit.file)))
         db.executemany(
             "INSERT INTO binding VALUES (?, ?, ?, ?)",
             [(unit.name, *row) for row in unit.bindings],
@@ -146,7 +161,7 @@ class SymbolTable:
             (data,) = self.db.execute("SELECT file FROM module WHERE ord = ?", (order,)).fetchone()
             if len(self._files) >= _MEMO_LIMIT:
                 self._files.clear()
-            file = self._files[order] = pickle.loads(data)
+            file = self._files[order] = load(data, ModuleFile)
         return file
 
     def modules(self) -> Iterator[tuple[ModuleFile, tuple[FunctionIndex, ...]]]:
@@ -157,7 +172,7 @@ class SymbolTable:
                 "SELECT info FROM function WHERE key >= ? AND key < ? ORDER BY key",
                 (order * _SLOTS, (order + 1) * _SLOTS),
             )
-            yield self._file(order), tuple(pickle.loads(info) for (info,) in rows)
+            yield self._file(order), tuple(load(info, FunctionIndex) for (info,) in rows)
 
     def binding(self, module: str, name: str) -> Binding | None:
         """The binding that decides `name` in the module scope of `module`."""
@@ -179,18 +194,18 @@ class SymbolTable:
 
     def quiet_units(self) -> Iterator[Quiet]:
         for (data,) in self.db.execute("SELECT unit FROM quiet ORDER BY ord"):
-            yield pickle.loads(data)
+            yield load(data, Quiet)
 
     # --- definitions and classes ------------------------------------------------------
     def function(self, qualname: str) -> FunctionIndex | None:
         """The last definition of `qualname`."""
         found = self._last("function", qualname)
-        return pickle.loads(found[1]) if found else None
+        return load(found[1], FunctionIndex) if found else None
 
     def located(self, qualname: str) -> tuple[ModuleFile, FunctionIndex] | None:
         """The last definition of `qualname` and its module."""
         found = self._last("function", qualname)
-        return (self._file(found[0] // _SLOTS), pickle.loads(found[1])) if found else None
+        return (self._file(found[0] // _SLOTS), load(found[1], FunctionIndex)) if found else None
 
     def has_function(self, qualname: str) -> bool:
         if qualname not in self._names["function"]:
@@ -211,7 +226,7 @@ class SymbolTable:
         if qualname in self._classes:
             return self._classes[qualname]
         found = self._last("class", qualname)
-        info = pickle.loads(found[1]) if found else None
+        info = load(found[1], ClassIR) if found else None
         if len(self._classes) >= _MEMO_LIMIT:
             self._classes.clear()
         self._classes[qualname] = info
@@ -233,7 +248,7 @@ class SymbolTable:
             " JOIN function f ON f.key = d.last ORDER BY d.first"
         )
         for qualname, info in rows:
-            yield qualname, pickle.loads(info)
+            yield qualname, load(info, FunctionIndex)
 
     def definition_count(self) -> int:
         return int(self.db.execute("SELECT count(DISTINCT qualname) FROM function").fetchone()[0])

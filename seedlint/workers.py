@@ -185,9 +185,9 @@ def load_cached(
     again: list[tuple[int, Path]] = []
     for position, path, key in compiled.cached:
         assert cache is not None
-        cached = cache.get("index", key)
+        cached = cache.get("index", key, ModuleIndex)
         spill = cache.file("spill", key)
-        if isinstance(cached, ModuleIndex) and spill.is_file():
+        if cached is not None and spill.is_file():
             # The cache folder may have moved since the index was written.
             add(position, replace(cached, file=replace(cached.file, spill=spill)))
         else:

@@ -13,11 +13,15 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from seedlint.analysis.dataflow import Edge
 from seedlint.cfg.model import CFG, EdgeKind
-from seedlint.events import Summary
 from seedlint.ir import SOME_VALUE, CallSite, FunctionIndex
+
+if TYPE_CHECKING:  # the summaries are built from what this module decides
+    from seedlint.events import Summary
+
+Edge = tuple[int, int, EdgeKind]  # source, target, kind
 
 Context = tuple[tuple[str, str], ...]  # parameter, repr of its value (or SOME_VALUE)
 

@@ -58,7 +58,7 @@ class StreamState:
 
 
 State = Mapping[str, StreamState]  # stream -> state; None for an unreachable point
-Edge = tuple[int, int, EdgeKind]  # source, target, kind
+Edge = tuple[int, int, EdgeKind]  # source, target, kind (as seedlint.analysis.arguments)
 _OPT_OUT = re.compile(r"(\w+) is (not )?None")
 
 

@@ -9,8 +9,6 @@ from typing import Any
 
 import libcst as cst
 
-from seedlint.pickling import by_constructor
-
 
 class EdgeKind(Enum):
     NEXT = "next"
@@ -20,7 +18,6 @@ class EdgeKind(Enum):
     BACK = "back"
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class Edge:
     source: int
@@ -28,7 +25,6 @@ class Edge:
     kind: EdgeKind
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class Block:
     """Calls evaluated in order, then a jump along the outgoing edges.
@@ -43,7 +39,6 @@ class Block:
     statement: cst.CSTNode | None  # the statement the block begins, for dumps and tests
 
 
-@by_constructor
 @dataclass(frozen=True, slots=True)
 class CFG:
     blocks: tuple[Block, ...]
