@@ -5,23 +5,29 @@ Usage: triage.py SRC [--only NAME-VERSION ...] [--save DIR | --load DIR] [--seed
 SRC holds the packages as fetch.sh unpacks them (SRC/<name>-<version>/). Each package is
 linted as a whole folder with the installed CLI (`seedlint --format json --no-cache .`,
 run from the package root, so paths are relative to it). Every finding is matched with a
-label by (package, path, line, code, stream); the report gives per package the findings, true,
-false, debatable, unlabelled and precision = true / (true + false), then the unlabelled
-findings, the labels whose finding disappeared, and the recall on the missed bugs.
+label by (package, path, line, code, stream). The report gives per package the wall and CPU
+seconds, the findings, true, false, debatable, unlabelled and precision = true / (true +
+false), then the unlabelled findings, the labels whose finding disappeared, and the recall
+on the missed bugs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, a dependency of the project on 3.10
+    import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
 VERDICTS = ("true", "false", "debatable")
@@ -47,6 +53,7 @@ class Finding:
 class Run:
     package: str
     seconds: float
+    cpu: float  # user + system seconds of seedlint and its workers: stable on a busy machine
     findings: tuple[Finding, ...]
 
 
@@ -56,40 +63,67 @@ def packages(listing: Path) -> list[str]:
     return [s.replace("==", "-") for s in specs if s and not s.startswith("#")]
 
 
+def default_seedlint() -> str:
+    """The CLI of the environment running this script, so a venv need not be activated."""
+    beside = Path(sys.executable).with_name("seedlint")
+    return str(beside) if beside.exists() else (shutil.which("seedlint") or "seedlint")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def lint(seedlint: str, root: Path, package: str) -> Run:
-    start = time.perf_counter()
+    start, before = time.perf_counter(), _children_cpu()
     proc = subprocess.run(
         [seedlint, "--format", "json", "--no-cache", "."],
-        cwd=root, capture_output=True, text=True, check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - before
     if proc.returncode not in (0, 1):
         sys.exit(f"{root}: seedlint exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
     rows = json.loads(proc.stdout)
     found = tuple(
-        Finding(package, r["path"], r["line"], r["code"], r.get("stream", ""), r.get("call", ""),
-                r["message"])
+        Finding(
+            package,
+            r["path"],
+            r["line"],
+            r["code"],
+            r.get("stream", ""),
+            r.get("call", ""),
+            r["message"],
+        )
         for r in rows
     )
-    return Run(package, seconds, found)
+    return Run(package, seconds, cpu, found)
 
 
 def save(run: Run, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     rows = [_row(f) for f in run.findings]
-    payload = {"seconds": run.seconds, "findings": rows}
+    payload = {"seconds": run.seconds, "cpu": run.cpu, "findings": rows}
     (folder / f"{run.package}.json").write_text(json.dumps(payload, indent=1))
 
 
 def _row(f: Finding) -> dict[str, object]:
-    return {"path": f.path, "line": f.line, "code": f.code, "stream": f.stream, "call": f.call,
-            "message": f.message}
+    return {
+        "path": f.path,
+        "line": f.line,
+        "code": f.code,
+        "stream": f.stream,
+        "call": f.call,
+        "message": f.message,
+    }
 
 
 def load(folder: Path, package: str) -> Run:
     data = json.loads((folder / f"{package}.json").read_text())
     found = tuple(Finding(package, **r) for r in data["findings"])
-    return Run(package, data["seconds"], found)
+    return Run(package, data["seconds"], data.get("cpu", 0.0), found)
 
 
 def read_labels(path: Path) -> tuple[dict[Key, dict[str, object]], list[dict[str, object]]]:
@@ -110,25 +144,32 @@ def precision(true: int, false: int) -> str:
 
 
 def table(runs: list[Run], labels: dict[Key, dict[str, object]]) -> list[str]:
-    head = f"{'package':<24}{'secs':>7}{'found':>7}{'true':>6}{'false':>7}{'debat':>7}{'unlab':>7}{'prec':>6}"
+    head = (
+        f"{'package':<24}{'secs':>7}{'cpu':>7}{'found':>7}{'true':>6}{'false':>7}{'debat':>7}"
+        f"{'unlab':>7}{'prec':>6}"
+    )
     lines = [head, "-" * len(head)]
     total: Counter[str] = Counter()
-    seconds = 0.0
+    seconds = cpu = 0.0
     for run in runs:
-        count = Counter(str(labels[f.key]["verdict"]) if f.key in labels else "unlabelled"
-                        for f in run.findings)
+        count = Counter(
+            str(labels[f.key]["verdict"]) if f.key in labels else "unlabelled" for f in run.findings
+        )
         count["found"] = len(run.findings)
         total.update(count)
         seconds += run.seconds
-        lines.append(_row_text(run.package, run.seconds, count))
+        cpu += run.cpu
+        lines.append(_row_text(run.package, run.seconds, run.cpu, count))
     lines.append("-" * len(head))
-    lines.append(_row_text("overall", seconds, total))
+    lines.append(_row_text("overall", seconds, cpu, total))
     return lines
 
 
-def _row_text(name: str, seconds: float, c: Counter[str]) -> str:
-    return (f"{name:<24}{seconds:>7.1f}{c['found']:>7}{c['true']:>6}{c['false']:>7}"
-            f"{c['debatable']:>7}{c['unlabelled']:>7}{precision(c['true'], c['false']):>6}")
+def _row_text(name: str, seconds: float, cpu: float, c: Counter[str]) -> str:
+    return (
+        f"{name:<24}{seconds:>7.1f}{cpu:>7.1f}{c['found']:>7}{c['true']:>6}{c['false']:>7}"
+        f"{c['debatable']:>7}{c['unlabelled']:>7}{precision(c['true'], c['false']):>6}"
+    )
 
 
 def recall(runs: list[Run], missed: list[dict[str, object]]) -> list[str]:
@@ -156,8 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", type=Path, default=HERE / "labels.toml")
     ap.add_argument("--save", type=Path, help="write each package's findings to DIR")
     ap.add_argument("--load", type=Path, help="read findings saved by --save instead of linting")
-    ap.add_argument("--seedlint", default=shutil.which("seedlint")
-                    or str(Path(sys.executable).with_name("seedlint")))
+    ap.add_argument(
+        "--seedlint",
+        default=default_seedlint(),
+        help="the CLI to run (default: the one beside this Python, else on PATH)",
+    )
     args = ap.parse_args(argv)
 
     names = packages(HERE / "packages.txt")
@@ -186,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     for f in (f for run in runs for f in run.findings if f.key in labels):
         want = str(labels[f.key].get("call", ""))
         if want and want != f.call:
-            print(f"  call changed at {f.package} {f.path}:{f.line} {f.code}: {want!r} -> {f.call!r}")
+            print(
+                f"  call changed at {f.package} {f.path}:{f.line} {f.code}: {want!r} -> {f.call!r}"
+            )
     linted = {run.package for run in runs}
     gone = [k for k in labels if k[0] in linted and k not in reported]
     print(f"\nlabelled findings no longer reported: {len(gone)}")
