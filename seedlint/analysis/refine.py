@@ -129,6 +129,12 @@ def loaded_parameters(
     return tuple(sorted(out))
 
 
+def _owner(name: str) -> str:
+    """`layer` for `layer.weight`: the object whose parameter a loader fills."""
+    head, dot, last = name.rpartition(".")
+    return head if dot and last in ("weight", "bias", "data") else name
+
+
 def _always_loaded(
     cfg: CFG, loads: list[tuple[int, int, str]], name: str, block: int, position: int
 ) -> bool:
@@ -164,6 +170,8 @@ def _loaded_constructions(
     cfg: CFG, events: Sequence[Sequence[Event]], loads: list[tuple[int, int, str]]
 ) -> set[int]:
     """Ids of the consuming events whose object is loaded on every path to the return."""
+    # Loading a weight of the object (`layer.weight.copy_(w)`) fills the object.
+    loads = [(b, p, _owner(name)) for b, p, name in loads]
     names = {name for _block, _position, name in loads}
     out: set[int] = set()
     for block, block_events in enumerate(events):
