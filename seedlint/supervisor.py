@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
-MEMORY_LIMIT = 2 << 30  # bytes of address space per worker
+MEMORY_LIMIT = 2 << 30  # bytes of address space a worker may add to what it inherits
 _PR_SET_PDEATHSIG = 1
 _FOREVER = 1e9  # seconds: a longer time limit is none
 _DEPTH = 2  # jobs sent ahead to each worker
@@ -69,7 +69,19 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _address_space() -> int:
+    """Bytes of address space this process has mapped (0 where /proc cannot tell)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _limit_memory(limit: int) -> None:
+    # A forked worker inherits its parent's mappings (big in a test runner or an
+    # editor's language server): the limit bounds what the worker adds to them.
+    limit += _address_space()
     with contextlib.suppress(ValueError, OSError):
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from seedlint.depth import too_complex
+from seedlint.supervisor import Failure, Supervisor
 from tests.conftest import FINDING, ROOT
 
 TWO_GIB_KB = 2 << 20  # ru_maxrss is in KiB on Linux
@@ -223,3 +225,43 @@ def test_an_empty_folder_after_a_broken_path(
     os.symlink("loop", tmp_path / "loop")
     monkeypatch.chdir(tmp_path)
     _same_as_without_cache(tmp_path, ["gone.py"], ["empty"], ["loop"], ["empty"])
+
+
+class _Allocate:
+    """A job that wants 6 GiB, more than a worker may have."""
+
+    def run(self) -> int:
+        return len(bytearray(6 << 30))
+
+
+class _Small:
+    def run(self) -> int:
+        return 42
+
+
+def test_a_worker_cannot_grow_past_its_memory_limit() -> None:
+    with Supervisor(1, 60) as supervisor:
+        results = dict(supervisor.map([_Allocate(), _Small()]))
+    assert results[0] == Failure("needs more than 2 GiB of memory", True)
+    assert results[1] == 42  # a fresh worker took the next job
+
+
+def test_the_bound_on_the_bytes_refuses_only_extreme_code() -> None:
+    fine = [
+        "x = [" + ", ".join(["1.5e-3"] * 20_000) + "]\n",  # long, but flat
+        "y = " + " + ".join(["2.5 * a ** 2"] * 900) + "\n",  # a long polynomial
+        "z = " + "(" * 200 + "1" + ")" * 200 + "\n",  # as deep as CPython allows
+        "s = '" + "(" * 5000 + "' + \"" + "+ " * 3000 + '"\n',  # brackets in strings
+        "# " + "(" * 5000 + "\n" + "t = a.b(c).d[e]\n" * 3000,  # and in comments
+    ]
+    for text in fine:
+        assert too_complex(text.encode()) is None, text[:40]
+    extreme = {
+        "x = " + "(" * 201 + "1" + ")" * 201: "more than 200 nested brackets",
+        "x = a" + ".b" * 1001: "chains more than 1000 operators",
+        "x = f" + "()" * 1001: "chains more than 1000 operators",
+        "x = " + "a if b else " * 1001 + "c": "chains more than 1000 operators",
+        "x = " + "-" * 1001 + "1": "chains more than 1000 operators",
+    }
+    for text, reason in extreme.items():
+        assert reason in (too_complex(text.encode()) or ""), text[:40]
