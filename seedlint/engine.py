@@ -176,7 +176,6 @@ def model_project(
     modelled = Modelled(project, facts, (config or Config()).is_seed_param)
     modelled.specialise = specialiser(facts, packs.streams, modelled.model, project.definitions.get)
     compute_summaries(facts, packs.streams, modelled.model, modelled.specialise)
-    modelled.specialise.busy = set()
     return modelled
 
 

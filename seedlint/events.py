@@ -141,40 +141,21 @@ def _passed_key(call: CallSite, param: tuple[int, str] | None) -> str | None:
 def _summary_events(summary: Summary, call: CallSite, name: str) -> list[Event]:
     events: list[Event] = []
     for stream, effect in summary.effects.items():
-        keyed_before = _passed_key(call, effect.keyed_before)
-        keyed_after = _passed_key(call, effect.keyed_after)
-        if effect.before is not None and keyed_before != _DROP:
-            init = effect.init_before or call.stored_in_object
-            events.append(
-                Event(
-                    effect.before,
-                    stream,
-                    call,
-                    name,
-                    effect.via_before,
-                    0,
-                    init=init,
-                    keyed_by=keyed_before,
+        draws = (
+            (effect.before, effect.via_before, 0, effect.init_before, effect.keyed_before),
+            (effect.after, effect.via_after, 2, effect.init_after, effect.keyed_after),
+        )
+        for kind, via, order, init, key in draws:
+            keyed = _passed_key(call, key)
+            if kind is not None and keyed != _DROP:
+                init = init or call.stored_in_object
+                events.append(
+                    Event(kind, stream, call, name, via, order, init=init, keyed_by=keyed)
                 )
-            )
         if effect.seeds == "always":
             events.append(Event(EventKind.SEED, stream, call, name, (), 1))
         elif effect.seeds == "sometimes":
             events.append(Event(EventKind.MAYBE_SEED, stream, call, name, (), 1))
-        if effect.after is not None and keyed_after != _DROP:
-            init = effect.init_after or call.stored_in_object
-            events.append(
-                Event(
-                    effect.after,
-                    stream,
-                    call,
-                    name,
-                    effect.via_after,
-                    2,
-                    init=init,
-                    keyed_by=keyed_after,
-                )
-            )
     events.sort(key=lambda e: e.order)
     if summary.opaque:
         events.append(Event(EventKind.OPAQUE, None, call, name))

@@ -45,6 +45,11 @@ class CallSite:
         return self.target is not None and ("." in self.target or "[" in self.target)
 
     @property
+    def positional(self) -> list[Arg]:
+        """The positional arguments, `*args` left out."""
+        return [a for a in self.args if a.keyword is None and not a.star]
+
+    @property
     def receiver(self) -> str | None:
         """`model` for `model.load_weights(...)`: the object a method is called on."""
         head, dot, _ = self.written.rpartition(".")

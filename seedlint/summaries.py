@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from seedlint.analysis.arguments import Context, Specialiser, pruned_edges
 from seedlint.analysis.dataflow import Flow, opt_outs, solve, strongest
 from seedlint.analysis.refine import loaded_parameters, refine
+from seedlint.analysis.values import receiver_offset
 from seedlint.cfg.model import CFG
 from seedlint.events import (
     DRAWS,
@@ -178,8 +179,7 @@ def _keyed(events: list[Event], params: tuple[str, ...]) -> tuple[int, str] | No
     name = keys.pop()
     if name is None or name not in params:
         return None
-    offset = 1 if params[0] in ("self", "cls") else 0
-    return params.index(name) - offset, name
+    return params.index(name) - receiver_offset(params), name
 
 
 def _initialises(events: list[Event]) -> bool:
@@ -299,3 +299,5 @@ def compute_summaries(
                     changed = True
             if not changed or not recursive:
                 break
+    if specialise is not None:
+        specialise.busy = set()  # every summary is final: all may be specialised

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from seedlint.analysis.values import receiver_offset
 from seedlint.cfg.model import CFG, EdgeKind
 from seedlint.ir import SOME_VALUE, CallSite, FunctionIndex
 
@@ -83,8 +84,7 @@ def context(call: CallSite, callee: FunctionIndex) -> Context:
     bound: dict[str, str | None] = {}
     positional = [a for a in call.args if a.keyword is None]
     starred = any(a.star for a in call.args)
-    # A method called on an object: its first parameter is the object.
-    offset = 1 if params and params[0] in ("self", "cls") and "." in call.written else 0
+    offset = receiver_offset(params, call)
     if not any(a.star for a in positional):
         for position, arg in enumerate(positional):
             index = position + offset
@@ -140,12 +140,19 @@ class Specialiser:
         self.summaries = summaries
         self.busy: set[str] = set()  # functions whose own summary is still being computed
         self.memo: dict[tuple[str, Context], Summary] = {}
+        # Each callee's index is read once (a symbol-table query), not at every call.
+        self.indexes: dict[str, FunctionIndex | None] = {}
 
     def __call__(self, qualname: str, call: CallSite) -> Summary | None:
         general = self.summaries.get(qualname)
         if general is None or not general.effects or qualname in self.busy:
             return None
-        callee = self.index(qualname)
+        if qualname in self.indexes:
+            callee = self.indexes[qualname]
+        else:
+            if len(self.indexes) >= _MEMO_LIMIT:
+                self.indexes.clear()
+            callee = self.indexes[qualname] = self.index(qualname)
         if callee is None:
             return None
         values = context(call, callee)

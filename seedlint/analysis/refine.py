@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from seedlint.analysis.values import made_of, pack_seed_values
+from seedlint.analysis.values import made_of, pack_seed_values, receiver_offset
 from seedlint.cfg.model import CFG
 from seedlint.events import DRAWS, Event, EventKind, Summary
 from seedlint.ir import Arg, CallSite
@@ -96,14 +96,14 @@ def _loaded_object(call: CallSite, value_arg: int | None) -> str | None:
     """What a pack loader fills: its receiver, or the argument at `value_arg`."""
     if value_arg is None:
         return call.receiver
-    positional = [a for a in call.args if a.keyword is None and not a.star]
+    positional = call.positional
     return positional[value_arg].name if value_arg < len(positional) else None
 
 
 def _loaded_arguments(call: CallSite, loads: tuple[tuple[int, str], ...]) -> list[str]:
     if not loads:
         return []
-    positional = [a for a in call.args if a.keyword is None and not a.star]
+    positional = call.positional
     out = []
     for index, name in loads:
         keyword = next((a for a in call.args if a.keyword == name), None)
@@ -121,7 +121,7 @@ def loaded_parameters(
 ) -> tuple[tuple[int, str], ...]:
     """The parameters a function loads weights into on every path to its return."""
     loads = _loads(cfg, targets, summaries)
-    offset = 1 if params and params[0] in ("self", "cls") else 0
+    offset = receiver_offset(params)
     out = []
     for name in {name for _block, _position, name in loads if name in params}:
         if _always_loaded(cfg, loads, name, cfg.entry, -1):
@@ -160,7 +160,7 @@ def _built(call: CallSite) -> set[str]:
     """What a construction fills with weights: the name its value is assigned to, or
     the object it is given first (`linear_to_lora_layers(model, ...)`)."""
     out = {call.target} if call.target is not None else set()
-    positional = [a for a in call.args if a.keyword is None and not a.star]
+    positional = call.positional
     if positional and positional[0].name is not None:
         out.add(positional[0].name)
     return out

@@ -8,13 +8,21 @@ from seedlint.ir import Arg, CallSite
 from seedlint.packs import PackEntry
 
 
+def receiver_offset(params: Sequence[str], call: CallSite | None = None) -> int:
+    """1 when a method's first parameter (`self`, `cls`) is bound by the object it is
+    called on, not by an argument: always when `call` is None (a position recorded for
+    any call), else only when the call goes through an attribute (`obj.m(...)`)."""
+    bound = bool(params) and params[0] in ("self", "cls")
+    return 1 if bound and (call is None or "." in call.written) else 0
+
+
 def pack_seed_values(call: CallSite, entry: PackEntry) -> list[Arg] | None:
     """The value argument of a pack seeding API; [] if it is not known which argument it
     is, None when the value is missing and the API then seeds from entropy."""
     for arg in call.args:
         if arg.keyword is not None and arg.keyword == entry.value_kwarg:
             return [arg]
-    positional = [a for a in call.args if a.keyword is None and not a.star]
+    positional = call.positional
     if entry.value_arg is not None and entry.value_arg < len(positional):
         return [positional[entry.value_arg]]
     return None if entry.missing_value_is_entropy else []
@@ -29,10 +37,8 @@ def helper_seed_values(
     if not seed_like:
         return [a for a in call.args if not a.star]
     bound: list[Arg] = []
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    # A method's first parameter is bound by the receiver, not by an argument.
-    offset = 1 if params and params[0] in ("self", "cls") and "." in call.written else 0
-    for position, arg in enumerate(positional):
+    offset = receiver_offset(params, call)
+    for position, arg in enumerate(call.positional):
         index = position + offset
         if index < len(params) and params[index] in seed_like:
             bound.append(arg)

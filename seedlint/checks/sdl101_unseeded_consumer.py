@@ -119,34 +119,40 @@ def run(model, ok):
     )
 
     def run(self, facts: FunctionFacts) -> Iterator[Finding]:
+        seeds = _SeedEvents(facts)  # read once per function, not once per draw
         for block, event, stream, state in draws_to_judge(facts):
             # A helper's draw after its own seed runs only on the paths where it seeded.
             if event.after_seed or not state.unseeded:
                 continue
-            if not state.seeded and _reseeds(facts, stream):
+            if not state.seeded and _reseeds(seeds[stream]):
                 continue  # the seeds serve the draws after them, each its own
             path = unseeded_path(facts.flow, stream, block)
             found = decisions(facts.flow, stream, path) if path else []
             yield Finding(
                 event.call,
                 self.code,
-                self._message(facts, event, stream, state.seeded, describe(found)),
+                self._message(facts, event, seeds[stream], state.seeded, describe(found)),
                 stream,
                 tuple((d.expression, d.value) for d in found),
             )
 
     @staticmethod
     def _message(
-        facts: FunctionFacts, event: Event, stream: str, seeded_elsewhere: bool, when: str
+        facts: FunctionFacts,
+        event: Event,
+        stream_seeds: list[Event],
+        seeded_elsewhere: bool,
+        when: str,
     ) -> str:
         seeds = sorted(
             {
                 facts.line_of(e.call)
-                for e in _seed_events(facts, stream)
+                for e in stream_seeds
                 if e.call is not event.call  # a helper that draws before its own seed
             }
             - {facts.line_of(event.call)}
         )
+        stream = event.stream
         head = f"{facts.name(event)} draws from the {stream} RNG"
         if not seeds:
             params = list(facts.seed_params)
@@ -160,19 +166,27 @@ def run(model, ok):
         return f"{head} with no seed before it {condition}; {named} {runs} only on other paths"
 
 
-def _seed_events(facts: FunctionFacts, stream: str) -> list[Event]:
-    return [
-        e
-        for events in facts.flow.events
-        for e in events
-        if e.stream == stream and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
-    ]
+class _SeedEvents(dict[str, list[Event]]):
+    """The function's seed events of each stream, collected when first asked for."""
+
+    def __init__(self, facts: FunctionFacts) -> None:
+        super().__init__()
+        self.facts = facts
+
+    def __missing__(self, stream: str) -> list[Event]:
+        found = self[stream] = [
+            e
+            for events in self.facts.flow.events
+            for e in events
+            if e.stream == stream and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
+        ]
+        return found
 
 
-def _reseeds(facts: FunctionFacts, stream: str) -> bool:
-    """Whether the function seeds `stream` at two or more places: it re-seeds before
+def _reseeds(stream_seeds: list[Event]) -> bool:
+    """Whether the function seeds the stream at two or more places: it re-seeds before
     each computation it compares, and a draw before the first seed is not theirs."""
-    return len({id(e.call) for e in _seed_events(facts, stream)}) >= 2
+    return len({id(e.call) for e in stream_seeds}) >= 2
 
 
 _SEEDER_LIKE = re.compile(r"seed", re.IGNORECASE)
