@@ -36,6 +36,7 @@ class Lowerer:
         self.attributes: dict[str, list[tuple[str, str]]] = {}  # class → (attribute, path)
         self.sites: dict[int, CallSite] = {}
         self.stores: dict[int, cst.BaseExpression] = {}  # of the function being lowered
+        self.within: dict[int, tuple[cst.Call, ...]] = {}  # its calls' `with` items
         self.none_params: frozenset[str] = frozenset()  # its parameters that default to None
         self.keys: dict[CallKey, CallKey] = {}
         self.plain_args: dict[tuple[str | None, bool, bool, str | None, str | None], Arg] = {}
@@ -52,6 +53,7 @@ class Lowerer:
             key=self.key(call),
             args=tuple(self.arg(arg.value, arg.keyword, bool(arg.star)) for arg in call.args),
             target=written(store) if store is not None else None,
+            within=tuple(self.site(c) for c in self.within.get(id(call), ())),
         )
         self.sites[id(call)] = site
         return site
@@ -94,16 +96,18 @@ class Lowerer:
 
     def function(self, definition: Definition) -> FunctionIR:
         self.scope = definition.scope
-        graph, assigned, self.stores = build_with_assignments(definition.node)
+        built = build_with_assignments(definition.node)
+        self.stores, self.within = built.stores, built.within
         self.none_params = _none_defaults(definition.node)
-        self.assigned = assigned
-        graph = compact(graph)
+        self.assigned = assigned = built.assigned
+        graph = compact(built.cfg)
         blocks = tuple(
             Block(
                 b.id,
                 tuple(self.site(c) for c in b.calls),
                 _text(b.condition) if b.condition is not None else None,
                 None,
+                tuple((position, written(target)) for position, target in b.stores),
             )
             for b in graph.blocks
         )
@@ -119,6 +123,8 @@ class Lowerer:
             {name: self.arg(value, None, False) for name, value in assigned.items()},
             *_defaults(definition.node),
             self.returned(definition.returns),
+            _none_predicate(definition.node),
+            bool(definition.returns),
         )
 
     def returned(self, values: list[cst.BaseExpression]) -> tuple[str, ...]:
@@ -165,6 +171,36 @@ def _defaults(node: cst.FunctionDef | cst.Module) -> tuple[tuple[tuple[str, str]
         if literal is not None:
             out.append((param.name.value, literal))
     return tuple(out), len(positional)
+
+
+def _none_predicate(node: cst.FunctionDef | cst.Module) -> str | None:
+    """ "is not None" for `def exists(v): return v is not None` (one parameter, one
+    statement that returns a None test of it), "is None" for its opposite."""
+    if isinstance(node, cst.Module) or not isinstance(node.body, cst.IndentedBlock):
+        return None
+    params = node.params
+    every = (*params.posonly_params, *params.params, *params.kwonly_params)
+    if len(every) != 1 or len(node.body.body) != 1:
+        return None
+    line = node.body.body[0]
+    statement = (
+        line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
+    )
+    if not isinstance(statement, cst.Return) or not isinstance(statement.value, cst.Comparison):
+        return None
+    test = statement.value
+    if len(test.comparisons) != 1:
+        return None
+    (target,) = test.comparisons
+    operator = type(target.operator)
+    if (
+        isinstance(test.left, cst.Name)
+        and test.left.value == every[0].name.value
+        and _is_none(target.comparator)
+        and operator in (cst.Is, cst.IsNot)
+    ):
+        return "is not None" if operator is cst.IsNot else "is None"
+    return None
 
 
 def _none_defaults(node: cst.FunctionDef | cst.Module) -> frozenset[str]:

@@ -371,15 +371,15 @@ def responsibility(
     function: FunctionIndex, events: list[list[Event]], config: Config, packs: Packs
 ) -> tuple[tuple[str, ...], frozenset[str]]:
     """Seed-like parameters, and the streams the function takes responsibility for: all
-    with a seed-like parameter, else those it seeds. A callee that seeds and then draws
+    with a seed-like parameter, else those it seeds. A callee that seeds and also draws
     for its own result (a self-contained seeded computation) does not count."""
     seed_params = tuple(p for p in function.params if config.is_seed_param(p))
     if seed_params:
         return seed_params, frozenset(packs.streams)
     flat = [e for block in events for e in block]
-    contained = {
-        (id(e.call), e.stream) for e in flat if e.after_seed and e.kind is EventKind.CONSUME
-    }
+    # A callee that draws from the stream as well as seeding it (before or after its
+    # seed) is a seeded computation of its own, not a seed helper.
+    contained = {(id(e.call), e.stream) for e in flat if e.kind is EventKind.CONSUME}
     seeding = frozenset(
         e.stream
         for e in flat

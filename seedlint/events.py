@@ -91,7 +91,7 @@ def events_for(
         return []
     if target.pack is not None:
         entry = target.pack
-        if entry.kind is Kind.LOAD:
+        if entry.kind in (Kind.LOAD, Kind.EMPTY):
             return []
         kind = _KINDS[entry.kind]
         init = kind is EventKind.CONSUME and (entry.initialises or call.stored_in_object)

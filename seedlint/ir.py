@@ -38,6 +38,7 @@ class CallSite:
     key: CallKey
     args: tuple[Arg, ...] = ()
     target: str | None = None  # what its statement assigns the value to: `model`, `m.lora_a`
+    within: tuple[CallSite, ...] = ()  # the calls of the `with` items it runs under
 
     @property
     def stored_in_object(self) -> bool:
@@ -84,6 +85,8 @@ class FunctionIR:
     defaults: tuple[tuple[str, str], ...] = ()  # parameter, repr of its literal default
     positional: int = 0  # how many of `params` take positional arguments
     returned: tuple[str, ...] = ()  # value paths of what it returns, where known
+    predicate: str | None = None  # "is None" / "is not None": `return v is not None`
+    returns_value: bool = True  # some `return` gives a value
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,9 @@ class FunctionIndex:
     defaults: tuple[tuple[str, str], ...] = ()
     positional: int = 0
     returned: tuple[str, ...] = ()  # value paths of what it returns, where known
+    # A None test of its one parameter (`def exists(v): return v is not None`): what a
+    # condition `exists(seed)` says of `seed` ("is not None").
+    predicate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

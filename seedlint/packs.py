@@ -24,6 +24,9 @@ class Kind(str, Enum):
     PURE = "pure"
     ENTROPY = "entropy"
     LOAD = "load"  # replaces its receiver's weights with loaded ones: draws nothing
+    # A context manager under which layers are built empty (`torch.device("meta")`): the
+    # initialising draws of its streams inside the `with` body draw nothing.
+    EMPTY = "empty"
 
 
 class PackError(Exception):
@@ -41,6 +44,11 @@ class PackEntry:
     missing_value_is_entropy: bool = False
     origin: str = ""
     initialises: bool = False  # draws initial weights or adapters (what SDL201 judges)
+    # The literal (as its repr) the argument at value_arg / value_kwarg must be for the
+    # entry to apply: `torch.device("meta")`; None when it always applies.
+    equals: str | None = None
+    fills: int | None = None  # an [[advance]] that also loads the argument at this position
+    stores: tuple[str, ...] = ()  # a [[load]]: assigning these attributes loads the owner
 
 
 _KEYS = {
@@ -53,8 +61,11 @@ _KEYS = {
     "value_kwarg",
     "missing_value",
     "init",
+    "equals",
+    "fills",
+    "store",
 }
-_NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE)
+_NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE, Kind.EMPTY)
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
 _CALL = re.compile(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*(\.\*)?")
 _NAME = re.compile(_IDENTIFIER)
@@ -74,6 +85,14 @@ def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
     raise PackError(f"{where}: '{key}' must be a string or a list of strings")
 
 
+def _is_literal(value: Any) -> bool:
+    return isinstance(value, (str, bool, int)) and not isinstance(value, float)
+
+
+def _is_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...], tuple[str, ...]]:
     if not isinstance(raw, dict):
         raise PackError(f"{where}: must be a table")
@@ -82,8 +101,12 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         raise PackError(f"{where}: unknown key '{sorted(unknown)[0]}'")
     calls = _strings(raw.get("call", []), where, "call")
     attributes = _strings(raw.get("attribute", []), where, "attribute")
-    if not calls and not attributes:
-        raise PackError(f"{where}: needs 'call' or 'attribute'")
+    stores = _strings(raw.get("store", []), where, "store")
+    if stores and kind is not Kind.LOAD:
+        raise PackError(f"{where}: 'store' belongs to [[load]] entries only")
+    if not calls and not attributes and not stores:
+        raise PackError(f"{where}: needs 'call', 'attribute' or 'store'")
+    _names(stores, _NAME, "'store'", where)
     _names(calls, _CALL, "'call'", where)
     _names(attributes, _NAME, "'attribute'", where)
     streams = _strings(raw.get("streams", []), where, "streams")
@@ -102,6 +125,18 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
     missing = raw.get("missing_value")
     if missing not in (None, "entropy"):
         raise PackError(f"{where}: 'missing_value' must be \"entropy\"")
+    equals = raw.get("equals")
+    if equals is not None and (kind is not Kind.EMPTY or not _is_literal(equals)):
+        raise PackError(
+            f"{where}: 'equals' must be a string, boolean or integer, on [[empty]] entries only"
+        )
+    if equals is not None and value_arg is None and value_kwarg is None:
+        raise PackError(f"{where}: 'equals' needs 'value_arg' or 'value_kwarg'")
+    fills = raw.get("fills")
+    if fills is not None and (kind is not Kind.ADVANCE or not _is_index(fills)):
+        raise PackError(
+            f"{where}: 'fills' must be a non-negative integer, on [[advance]] entries only"
+        )
     initialises = raw.get("init", False)
     if not isinstance(initialises, bool) or (initialises and kind is not Kind.CONSUME):
         raise PackError(f"{where}: 'init' must be true or false, on [[consume]] entries only")
@@ -115,6 +150,9 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         missing_value_is_entropy=missing == "entropy",
         origin=where,
         initialises=initialises,
+        equals=repr(equals) if equals is not None else None,
+        fills=fills,
+        stores=stores,
     )
     return entry, calls, attributes
 
@@ -128,6 +166,7 @@ class Packs:
     attributes: Mapping[str, PackEntry]
     streams: tuple[str, ...]
     names: tuple[str, ...]
+    stores: frozenset[str] = frozenset()  # attributes whose assignment loads the owner
     # Answers already given: a project asks about the same few names again and again.
     _looked_up: dict[str, PackEntry | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -145,7 +184,14 @@ class Packs:
 
     def fingerprint(self) -> str:
         """Everything the packs say, as text, for cache keys."""
-        return repr((sorted(self.exact.items()), self.wildcards, sorted(self.attributes.items())))
+        return repr(
+            (
+                sorted(self.exact.items()),
+                self.wildcards,
+                sorted(self.attributes.items()),
+                sorted(self.stores),
+            )
+        )
 
     def words(self, *kinds: Kind) -> frozenset[str]:
         """Names a file must mention for an entry of these kinds to match its calls."""
@@ -249,7 +295,9 @@ def index_entries(
     wildcards: dict[str, PackEntry] = {}
     attributes: dict[str, PackEntry] = {}
     streams: dict[str, None] = {}
+    stores: set[str] = set()
     for entry, calls, attrs in entries:
+        stores.update(entry.stores)
         for stream in entry.streams:
             streams[stream] = None
         for call in calls:
@@ -260,4 +308,4 @@ def index_entries(
         for attribute in attrs:
             attributes[attribute] = entry
     ordered = tuple(sorted(wildcards.items(), key=lambda item: -len(item[0])))
-    return Packs(exact, ordered, attributes, tuple(streams), names)
+    return Packs(exact, ordered, attributes, tuple(streams), names, frozenset(stores))

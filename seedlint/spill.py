@@ -92,6 +92,7 @@ def _index(function: FunctionIR, offset: int, length: int) -> FunctionIndex:
         tuple(d for d in function.defaults if d[0] in tested_params),
         function.positional,
         function.returned,
+        function.predicate,
     )
 
 

@@ -11,6 +11,7 @@ index. Only the others have their graph read back and the data flow solved.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +46,7 @@ class FunctionModel:
     cfg: CFG
     targets: Mapping[int, Target]  # id(call) -> target
     seed_params: frozenset[str] = frozenset()  # its seed-like parameters
+    stores: frozenset[str] = frozenset()  # attributes whose assignment loads the owner
 
     def block_events(
         self, summaries: Mapping[str, Summary], specialise: Specialise | None = None
@@ -58,11 +60,11 @@ class FunctionModel:
                     events.append(replace(event, index=counter))
                     counter += 1
             out.append(events)
-        return refine(self.cfg, out, self.targets, summaries)
+        return refine(self.cfg, out, self.targets, summaries, self.stores)
 
     def loaded_parameters(self, summaries: Mapping[str, Summary]) -> tuple[tuple[int, str], ...]:
         params = self.definition.params
-        return loaded_parameters(self.cfg, params, self.targets, summaries)
+        return loaded_parameters(self.cfg, params, self.targets, summaries, self.stores)
 
     def solve(
         self, events: list[list[Event]], streams: Sequence[str], values: Context = ()
@@ -87,7 +89,36 @@ def model_function(
         for call in block.calls:
             targets[id(call)] = project.resolve(call.key)
     seed_params = frozenset(p for p in function.params if is_seed_param(p))
-    return FunctionModel(function, function.cfg, targets, seed_params)
+    cfg = _predicates_inlined(function.cfg, targets, project)
+    return FunctionModel(function, cfg, targets, seed_params, project.packs.stores)
+
+
+_PREDICATE_CALL = re.compile(r"(not )?([\w.]+)\((\w+)\)")
+_NEGATED = {"is None": "is not None", "is not None": "is None"}
+
+
+def _predicates_inlined(cfg: CFG, targets: Mapping[int, Target], project: Project) -> CFG:
+    """The graph with each condition that calls a project None test (`exists(seed)`, where
+    `def exists(v): return v is not None`) written as that test (`seed is not None`)."""
+    blocks = list(cfg.blocks)
+    for number, block in enumerate(blocks):
+        found = _PREDICATE_CALL.fullmatch(block.condition) if block.condition else None
+        if found is None:
+            continue
+        callee = next((c for c in block.calls if c.written == found.group(2)), None)
+        functions = targets[id(callee)].functions if callee is not None else ()
+        indexes = [project.symbols.function(f) for f in functions]
+        tests = {index.predicate if index is not None else None for index in indexes}
+        if len(tests) != 1 or None in tests:
+            continue
+        test = tests.pop()
+        assert test is not None
+        if found.group(1):
+            test = _NEGATED[test]
+        blocks[number] = replace(block, condition=f"{found.group(3)} {test}")
+    if blocks == list(cfg.blocks):
+        return cfg
+    return replace(cfg, blocks=tuple(blocks))
 
 
 def needs_flow(targets: Targets, summaries: Mapping[str, Summary]) -> bool:
@@ -121,9 +152,14 @@ def plain_summary(returns: bool, targets: Targets, summaries: Mapping[str, Summa
     return _PLAIN[opaque, not returns]
 
 
-def summarize(flow: Flow, streams: Iterable[str], params: tuple[str, ...] = ()) -> Summary:
+def summarize(
+    flow: Flow, streams: Iterable[str], params: tuple[str, ...] = (), hands_out: bool = True
+) -> Summary:
     """What calling the function does to each stream; `params` place the keys of its
-    keyed draws among a call's arguments."""
+    keyed draws among a call's arguments. A function that takes nothing and returns
+    nothing (`hands_out` false, no parameters) keeps the weights it builds to itself: its
+    draws are not initialisation for its callers."""
+    hands_out = hands_out or bool(params)
     exit_state = flow.exit_state()
     draws: dict[str, list[Event]] = {}
     unseeded_draws: dict[str, list[Event]] = {}
@@ -162,12 +198,17 @@ def summarize(flow: Flow, streams: Iterable[str], params: tuple[str, ...] = ()) 
             strongest([e.kind for e in after]),
             _via(before),
             _via(after),
-            _initialises(before),
-            _initialises(after),
+            hands_out and _initialises(before),
+            hands_out and _initialises(after),
             _keyed(before, params),
             _keyed(after, params),
         )
     return Summary(effects, opaque, exit_state is None)
+
+
+def _outlet(definition: FunctionIR) -> tuple[tuple[str, ...], bool]:
+    """How a function can hand what it builds to its caller: parameters, return value."""
+    return definition.params, definition.returns_value
 
 
 def _keyed(events: list[Event], params: tuple[str, ...]) -> tuple[int, str] | None:
@@ -259,7 +300,7 @@ def specialiser(
     def summarise(qualname: str, values: Context) -> Summary:
         model = load(qualname)
         flow = model.solve(model.block_events(facts), streams, values)
-        return summarize(flow, streams, model.definition.params)
+        return summarize(flow, streams, *_outlet(model.definition))
 
     return Specialiser(index, summarise, facts)
 
@@ -288,7 +329,7 @@ def compute_summaries(
                         models[name] = load(name)
                     model = models[name]
                     flow = model.flow(facts, streams, specialise)
-                    summary = summarize(flow, streams, model.definition.params)
+                    summary = summarize(flow, streams, *_outlet(model.definition))
                     loads = model.loaded_parameters(facts)
                     if loads:
                         summary = replace(summary, loads=loads)

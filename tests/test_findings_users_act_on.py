@@ -113,7 +113,22 @@ CASES = {
             np.random.seed(seed)
             return np.random.permutation(items)
         def truthy(items, seed=None):
-            if seed:
+            if seed:  # skips the seed 0: a bug for a rule of its own, not SDL101
+                np.random.seed(seed)
+            return np.random.permutation(items)
+        def exists(value):
+            return value is not None
+        def through_a_helper(items, seed=None):
+            if exists(seed):
+                np.random.seed(seed)
+            return np.random.permutation(items)
+        def not_through_a_helper(items, seed=None):
+            if not exists(seed):
+                return np.random.permutation(items)
+            np.random.seed(seed)
+            return np.random.permutation(items)
+        def other_test(items, seed=None, shuffle=True):
+            if exists(shuffle):
                 np.random.seed(seed)
             return np.random.permutation(items)  # SDL101
     """,
@@ -184,6 +199,109 @@ CASES = {
             model.lora_a = mx.random.normal((4, 4))  # SDL201
             model.out = nn.Linear(4, 4)  # SDL201
             return mask
+    """,
+    "built empty: layers under a meta device or an empty-init context draw nothing": """
+        import torch
+        from accelerate import init_empty_weights
+        class Net(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.proj = torch.nn.Linear(4, 4)
+        def load(path, fabric, seed=0):
+            with torch.device("meta"):
+                meta = Net()
+            with init_empty_weights():
+                empty = Net()
+            with fabric.init_module(empty_init=True):
+                skipped = Net()
+            with fabric.init_module(empty_init=False):
+                drawn = Net()  # SDL101
+            with torch.device("cpu"):
+                cpu = Net()  # SDL101
+            torch.manual_seed(seed)
+            return meta, empty, skipped, drawn, cpu
+    """,
+    "built then loaded: a weight assigned, a part stored into a loaded object": """
+        import mlx.core as mx
+        import mlx.nn as nn
+        def dequantize(model, weights):
+            out = []
+            for path, w in weights:
+                layer = nn.Linear(4, 4, bias=False)
+                layer.weight = w
+                out.append((path, layer))
+            model.update_modules(out)
+        class Talker(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.proj = nn.Linear(4, 4)
+            @classmethod
+            def from_pretrained(cls, path):
+                model = cls()
+                model.head = nn.Linear(4, 4)
+                model.load_weights(path)
+                return model
+        def run(model, weights, path, seed=0):
+            dequantize(model, weights)
+            talker = Talker.from_pretrained(path)
+            mx.random.seed(seed)
+            return talker
+        def tied(seed=0):
+            m = Talker()  # SDL101
+            m.head = nn.Linear(4, 4)  # SDL101
+            m.head.weight = m.proj.weight  # a tie loads nothing
+            mx.random.seed(seed)
+            return m
+    """,
+    "built then loaded: adapters re-attached, then loaded on every path that returns": """
+        import os
+        import mlx.core as mx
+        from mlx_lm.tuner.lora import LoRALinear
+        from mlx_lm.tuner.utils import load_adapters
+        def attach(model, paths):
+            for p in paths:
+                model[p] = LoRALinear.from_base(model[p])
+        def reload(model, paths, folder, seed=0):
+            mx.random.seed(seed)
+            head = LoRALinear.from_base(model.head)
+            try:
+                attach(model, paths)
+                weights = os.path.join(folder, "adapters.safetensors")
+                if os.path.exists(weights):
+                    model.load_weights(weights, strict=False)
+                else:
+                    model = load_adapters(model, folder)
+            except Exception:
+                model = load_adapters(model, folder)
+            return model, head
+        def not_reloaded(model, paths, seed=0):
+            mx.random.seed(seed)
+            head = LoRALinear.from_base(model.head)
+            attach(model, paths)  # SDL201
+            return model, head
+    """,
+    "self-contained: tests that seed for themselves, tests that keep their models": """
+        import torch
+        def check_training():
+            torch.manual_seed(42)
+            model = torch.nn.Linear(1, 1)
+            assert model(torch.ones(1)).shape == (1,)
+        def test_warns():
+            model = torch.nn.Linear(1, 1)
+            assert model is not None
+        def test_joins():
+            model = torch.nn.Linear(1, 1)
+            print(model)
+        def main():
+            test_warns()
+            check_training()
+            test_joins()
+        def main_seeded(rank):
+            torch.manual_seed(rank)
+            test_warns()
+            test_joins()
+            head = torch.nn.Linear(1, 1)  # SDL201
+            return head
     """,
 }
 

@@ -60,19 +60,27 @@ class StreamState:
 State = Mapping[str, StreamState]  # stream -> state; None for an unreachable point
 Edge = tuple[int, int, EdgeKind]  # source, target, kind (as seedlint.analysis.arguments)
 _OPT_OUT = re.compile(r"(\w+) is (not )?None")
+_TRUTH = re.compile(r"(not )?(\w+)")
 
 
 def opt_outs(cfg: CFG, seed_params: frozenset[str]) -> frozenset[Edge]:
-    """The edges taken when one of the function's own seed parameters is None: the
-    caller chose not to seed, so the paths through them are not unseeded paths."""
+    """The edges taken when one of the function's own seed parameters is None (or false,
+    for `if seed:`): the caller chose not to seed, so the paths through them are not
+    unseeded paths."""
     if not seed_params:
         return frozenset()
     out = set()
     for block in cfg.blocks:
-        found = _OPT_OUT.fullmatch(block.condition) if block.condition else None
-        if found is None or found.group(1) not in seed_params:
+        if not block.condition:
             continue
-        none_side = EdgeKind.FALSE if found.group(2) else EdgeKind.TRUE
+        found = _OPT_OUT.fullmatch(block.condition)
+        if found is not None and found.group(1) in seed_params:
+            none_side = EdgeKind.FALSE if found.group(2) else EdgeKind.TRUE
+        else:
+            found = _TRUTH.fullmatch(block.condition)
+            if found is None or found.group(2) not in seed_params:
+                continue
+            none_side = EdgeKind.TRUE if found.group(1) else EdgeKind.FALSE
         out |= {
             (e.source, e.target, e.kind) for e in cfg.successors[block.id] if e.kind is none_side
         }

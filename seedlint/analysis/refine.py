@@ -3,7 +3,11 @@
 - a draw whose value only becomes a seed (`if seed is None: seed = randint(...)`, then
   `manual_seed(seed)`) is the seeding itself, not a draw to judge;
 - a construction whose weights are then replaced on every path to the normal return
-  (`model = Model(cfg)` ... `model.load_weights(path)`) only advances the stream.
+  (`model = Model(cfg)` ... `model.load_weights(path)`, or `layer.weight = w`) only
+  advances the stream; one stored into an object (`model.head = Head()`) is replaced by
+  a load of that object;
+- an initialising draw under a context manager that builds layers empty
+  (`with torch.device("meta"):`) draws nothing.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from seedlint.analysis.values import made_of, pack_seed_values, receiver_offset
-from seedlint.cfg.model import CFG
+from seedlint.cfg.model import CFG, EdgeKind
 from seedlint.events import DRAWS, Event, EventKind, Summary
 from seedlint.ir import Arg, CallSite
-from seedlint.packs import Kind
+from seedlint.packs import Kind, PackEntry
 from seedlint.project import Target
 
 _SEEDS = (EventKind.SEED, EventKind.MAYBE_SEED)
@@ -26,10 +30,12 @@ def refine(
     events: list[list[Event]],
     targets: Mapping[int, Target],
     summaries: Mapping[str, Summary],
+    stores: frozenset[str] = frozenset(),
 ) -> list[list[Event]]:
     picks = _seed_picks(events, targets)
-    loads = _loads(cfg, targets, summaries)
-    if not picks and not loads:
+    loads = _loads(cfg, targets, summaries, stores)
+    empty = _has_empty_context(events)
+    if not picks and not loads and not empty:
         return events
     loaded = _loaded_constructions(cfg, events, loads) if loads else set()
     out: list[list[Event]] = []
@@ -37,6 +43,8 @@ def refine(
         kept = []
         for event in block:
             if event.kind in DRAWS and _is_pick(event.call, picks):
+                continue
+            if empty and event.init and _built_empty(event, targets):
                 continue
             if id(event) in loaded:
                 event = replace(event, kind=EventKind.ADVANCE, init=False)
@@ -71,18 +79,57 @@ def _is_pick(call: CallSite, picks: tuple[set[int], set[str]] | None) -> bool:
     return id(call) in calls or (call.target is not None and call.target in names)
 
 
+def _has_empty_context(events: Sequence[Sequence[Event]]) -> bool:
+    return any(event.init and event.call.within for block in events for event in block)
+
+
+def _built_empty(event: Event, targets: Mapping[int, Target]) -> bool:
+    """Whether a `with` item the draw runs under builds layers of its stream empty."""
+    for manager in event.call.within:
+        target = targets.get(id(manager))
+        entry = target.pack if target is not None else None
+        if (
+            entry is not None
+            and entry.kind is Kind.EMPTY
+            and event.stream in entry.streams
+            and _argument_equals(manager, entry)
+        ):
+            return True
+    return False
+
+
+def _argument_equals(call: CallSite, entry: PackEntry) -> bool:
+    if entry.equals is None:
+        return True
+    values = pack_seed_values(call, entry) or []
+    return any(arg.literal == entry.equals for arg in values)
+
+
 def _loads(
-    cfg: CFG, targets: Mapping[int, Target], summaries: Mapping[str, Summary]
+    cfg: CFG,
+    targets: Mapping[int, Target],
+    summaries: Mapping[str, Summary],
+    stores: frozenset[str] = frozenset(),
 ) -> list[tuple[int, int, str]]:
     """(block, position, object) of every call that loads weights into an object: a pack
-    loader into its receiver, a project loader into the arguments it loads."""
+    loader into its receiver, a project loader into the arguments it loads; and of every
+    assignment of a loaded attribute (`layer.weight = w`, position: after the calls
+    before it)."""
     out = []
     for block in cfg.blocks:
+        for count, written in block.stores:
+            _, _, attribute = written.rpartition(".")
+            if attribute in stores:
+                out.append((block.id, count, written))
         for position, call in enumerate(block.calls):
             target = targets[id(call)]
             entry = target.pack
             if entry is not None and entry.kind is Kind.LOAD:
                 loaded = _loaded_object(call, entry.value_arg)
+                if loaded is not None:
+                    out.append((block.id, position, loaded))
+            elif entry is not None and entry.fills is not None:
+                loaded = _loaded_object(call, entry.fills)
                 if loaded is not None:
                     out.append((block.id, position, loaded))
             for function in target.functions:
@@ -118,9 +165,10 @@ def loaded_parameters(
     params: tuple[str, ...],
     targets: Mapping[int, Target],
     summaries: Mapping[str, Summary],
+    stores: frozenset[str] = frozenset(),
 ) -> tuple[tuple[int, str], ...]:
     """The parameters a function loads weights into on every path to its return."""
-    loads = _loads(cfg, targets, summaries)
+    loads = [(b, p, _owner(n)) for b, p, n in _loads(cfg, targets, summaries, stores)]
     offset = receiver_offset(params)
     out = []
     for name in {name for _block, _position, name in loads if name in params}:
@@ -139,12 +187,13 @@ def _always_loaded(
     cfg: CFG, loads: list[tuple[int, int, str]], name: str, block: int, position: int
 ) -> bool:
     """Whether every path from `position` in `block` to the normal return passes a load
-    of `name` (paths that raise do not return anything)."""
+    of `name`. Exceptions aside: a path that raises is a failure, also when a handler
+    later returns something (else every statement of a `try` would break the chain)."""
     loading = {b for b, _p, n in loads if n == name}
     if any(b == block and p > position for b, p, n in loads if n == name):
         return True
     seen = {block}
-    stack = [e.target for e in cfg.successors[block]]
+    stack = [e.target for e in cfg.successors[block] if e.kind is not EdgeKind.RAISE]
     while stack:
         node = stack.pop()
         if node in seen or node in loading:
@@ -152,14 +201,20 @@ def _always_loaded(
         if node == cfg.exit:
             return False
         seen.add(node)
-        stack.extend(e.target for e in cfg.successors[node])
+        stack.extend(e.target for e in cfg.successors[node] if e.kind is not EdgeKind.RAISE)
     return True
 
 
 def _built(call: CallSite) -> set[str]:
-    """What a construction fills with weights: the name its value is assigned to, or
-    the object it is given first (`linear_to_lora_layers(model, ...)`)."""
-    out = {call.target} if call.target is not None else set()
+    """What a construction fills with weights: the name its value is assigned to and the
+    objects that hold it (`model.head = Head()` fills `model.head` and `model`), or the
+    object it is given first (`linear_to_lora_layers(model, ...)`)."""
+    out = set()
+    if call.target is not None:
+        path = call.target
+        while path:
+            out.add(path)
+            path = path.rpartition(".")[0]
     positional = call.positional
     if positional and positional[0].name is not None:
         out.add(positional[0].name)

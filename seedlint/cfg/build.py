@@ -37,6 +37,7 @@ class _Block:
     condition: cst.BaseExpression | None = None
     statement: cst.CSTNode | None = None
     edges: list[tuple[int, EdgeKind]] = field(default_factory=list)
+    stores: list[tuple[int, cst.Attribute]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -92,6 +93,9 @@ class CFGBuilder:
         # id(call) -> the one target its statement assigns the value to (`model = M()`,
         # `module.lora_a = normal(...)`): where a draw's result goes.
         self.stores: dict[int, cst.BaseExpression] = {}
+        # id(call) -> the calls of the `with` items whose bodies it runs in, outermost first.
+        self.within: dict[int, tuple[cst.Call, ...]] = {}
+        self.contexts: list[cst.Call] = []
         self.entry = self.new_block()
         self.exit = self.new_block()
         self.raise_exit = self.new_block()
@@ -130,6 +134,8 @@ class CFGBuilder:
             block = self.expression(child, block)
         if kind is cst.Call:
             block.calls.append(node)  # type: ignore[arg-type]
+            if self.contexts:
+                self.within[id(node)] = tuple(self.contexts)
         return block
 
     def _short_circuit(self, node: cst.BooleanOperation, block: _Block) -> _Block:
@@ -263,7 +269,27 @@ class CFGBuilder:
                 self._rebind(target.target)
         if len(node.targets) == 1:
             self._store(node.value, node.targets[0].target)
-        return self.expression(node, block)
+        block = self.expression(node, block)
+        if len(node.targets) == 1:
+            self._attribute_store(node.targets[0].target, node.value, block)
+        return block
+
+    @staticmethod
+    def _attribute_store(
+        target: cst.BaseExpression, value: cst.BaseExpression, block: _Block
+    ) -> None:
+        """Keep `layer.weight = w` where `layer` is a local object and `w` is not one of
+        its own attributes (`m.head.weight = m.embed.weight` ties, it loads nothing)."""
+        if not isinstance(target, cst.Attribute):
+            return
+        root: cst.BaseExpression = target
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name) or root.value in ("self", "cls"):
+            return
+        if _mentions(value, root.value):
+            return
+        block.stores.append((len(block.calls), target))
 
     def _store(self, value: cst.BaseExpression | None, target: cst.BaseExpression) -> None:
         if value is not None and isinstance(target, (cst.Name, cst.Attribute, cst.Subscript)):
@@ -402,6 +428,14 @@ class CFGBuilder:
     def visit_With(self, node: cst.With, block: _Block) -> _Block | None:
         for item in node.items:
             block = self.expression(item.item, block)
+        managers = [item.item for item in node.items if isinstance(item.item, cst.Call)]
+        self.contexts += managers
+        try:
+            return self._with_body(node, block)
+        finally:
+            del self.contexts[len(self.contexts) - len(managers) :]
+
+    def _with_body(self, node: cst.With, block: _Block) -> _Block | None:
         if not any(_is_suppress(item) for item in node.items):
             return self.suite(node.body, block)
         # contextlib.suppress: any statement may end the body early.
@@ -504,7 +538,10 @@ class CFGBuilder:
 
     # --- output --------------------------------------------------------------
     def freeze(self) -> CFG:
-        blocks = tuple(Block(b.id, tuple(b.calls), b.condition, b.statement) for b in self.blocks)
+        blocks = tuple(
+            Block(b.id, tuple(b.calls), b.condition, b.statement, tuple(b.stores))  # type: ignore[arg-type]
+            for b in self.blocks
+        )
         return linked(
             blocks,
             [b.edges for b in self.blocks],
@@ -512,6 +549,17 @@ class CFGBuilder:
             self.exit.id,
             self.raise_exit.id,
         )
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    """Whether `name` appears as a name anywhere in `node`."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is cst.Name and current.value == name:  # type: ignore[attr-defined]
+            return True
+        stack.extend(children(current))
+    return False
 
 
 def _irrefutable(pattern: cst.MatchPattern) -> bool:
@@ -523,14 +571,21 @@ def _irrefutable(pattern: cst.MatchPattern) -> bool:
 
 
 def build_cfg(node: cst.FunctionDef | cst.Module) -> CFG:
-    return build_with_assignments(node)[0]
+    return build_with_assignments(node).cfg
 
 
-def build_with_assignments(
-    node: cst.FunctionDef | cst.Module,
-) -> tuple[CFG, dict[str, cst.BaseExpression], dict[int, cst.BaseExpression]]:
-    """The graph, the names the body assigns exactly once with their values, and the
-    target each call's value is assigned to (by id of the call)."""
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A body's graph (its blocks hold libcst calls and attribute-store targets), with
+    what lowering needs beside it."""
+
+    cfg: CFG
+    assigned: dict[str, cst.BaseExpression]  # names assigned exactly once, with their values
+    stores: dict[int, cst.BaseExpression]  # id(call) -> the target its value is assigned to
+    within: dict[int, tuple[cst.Call, ...]]  # id(call) -> the `with` items it runs under
+
+
+def build_with_assignments(node: cst.FunctionDef | cst.Module) -> Built:
     builder = CFGBuilder()
     if isinstance(node, cst.Module):
         statements: Sequence[cst.CSTNode] = node.body
@@ -538,4 +593,5 @@ def build_with_assignments(
         statements = node.body.body
     else:
         statements = [node.body]
-    return builder.build(statements), builder.single_assignments(), builder.stores
+    cfg = builder.build(statements)
+    return Built(cfg, builder.single_assignments(), builder.stores, builder.within)

@@ -7,7 +7,9 @@ every path keeps its calls, conditions and edge kinds in the same order.
 
 from __future__ import annotations
 
-from seedlint.cfg.model import CFG, Block, EdgeKind, linked
+from dataclasses import replace
+
+from seedlint.cfg.model import CFG, EdgeKind, linked
 
 
 def compact(cfg: CFG) -> CFG:
@@ -17,6 +19,7 @@ def compact(cfg: CFG) -> CFG:
         for b, block in enumerate(cfg.blocks)
         if b not in fixed
         and not block.calls
+        and not block.stores
         and block.condition is None
         and len(cfg.successors[b]) == 1
         and cfg.successors[b][0].kind is EdgeKind.NEXT
@@ -45,9 +48,6 @@ def compact(cfg: CFG) -> CFG:
         onward(block)
     kept = [b for b in range(len(cfg.blocks)) if b not in removable]
     number = {old: new for new, old in enumerate(kept)}
-    blocks = tuple(
-        Block(number[b], cfg.blocks[b].calls, cfg.blocks[b].condition, cfg.blocks[b].statement)
-        for b in kept
-    )
+    blocks = tuple(replace(cfg.blocks[b], id=number[b]) for b in kept)
     edges = [[(number[onward(e.target)], e.kind) for e in cfg.successors[b]] for b in kept]
     return linked(blocks, edges, number[cfg.entry], number[cfg.exit], number[cfg.raise_exit])

@@ -37,6 +37,9 @@ class Block:
     calls: tuple[Any, ...]
     condition: Any
     statement: cst.CSTNode | None  # the statement the block begins, for dumps and tests
+    # Attribute assignments of a local object (`layer.weight = w`): (how many of `calls`
+    # run before it, the target as written).
+    stores: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
