@@ -376,6 +376,11 @@ def responsibility(
     seed_params = tuple(p for p in function.params if config.is_seed_param(p))
     if seed_params:
         return seed_params, frozenset(packs.streams)
+    return seed_params, seeded_streams(events)
+
+
+def seeded_streams(events: list[list[Event]]) -> frozenset[str]:
+    """The streams a function seeds itself or through seed helpers."""
     flat = [e for block in events for e in block]
     # A callee that draws from the stream as well as seeding it (before or after its
     # seed) is a seeded computation of its own, not a seed helper.
@@ -387,7 +392,7 @@ def responsibility(
         and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
         and (id(e.call), e.stream) not in contained
     )
-    return seed_params, seeding
+    return seeding
 
 
 def check_module(
@@ -414,6 +419,10 @@ def check_module(
         if not responsible:
             continue
         flow = model.solve(events, packs.streams)
+        keys = {name for _position, name in model.key_parameters(modelled.summaries)}
+        keyed = frozenset()
+        if seed_params and all(p in keys for p in seed_params):
+            keyed = responsible - seeded_streams(events)
         facts = FunctionFacts(
             model,
             flow,
@@ -422,6 +431,7 @@ def check_module(
             modelled.project,
             config,
             lambda call: view.position(call.index)[0],
+            keyed,
         )
         for check in ALL_CHECKS:
             if not config.enabled(check.code, check.default, module.display):

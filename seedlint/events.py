@@ -68,6 +68,9 @@ class Summary:
     # Parameters whose object it loads weights into on every path to its return, as
     # (position among the arguments a call passes, name): `_apply_weights(model, w)`.
     loads: tuple[tuple[int, str], ...] = ()
+    # Parameters it makes explicit keys or generators of (`mx.random.key(seed)`), the same
+    # way: a seed passed there keys draws instead of seeding a stream.
+    keys: tuple[tuple[int, str], ...] = ()
 
 
 PURE_SUMMARY = Summary()

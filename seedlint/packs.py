@@ -49,6 +49,7 @@ class PackEntry:
     equals: str | None = None
     fills: int | None = None  # an [[advance]] that also loads the argument at this position
     stores: tuple[str, ...] = ()  # a [[load]]: assigning these attributes loads the owner
+    key: bool = False  # a [[pure]] entry that makes an explicit key or generator of its arguments
 
 
 _KEYS = {
@@ -64,6 +65,7 @@ _KEYS = {
     "equals",
     "fills",
     "store",
+    "key",
 }
 _NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE, Kind.EMPTY)
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -137,6 +139,9 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         raise PackError(
             f"{where}: 'fills' must be a non-negative integer, on [[advance]] entries only"
         )
+    key = raw.get("key", False)
+    if not isinstance(key, bool) or (key and kind is not Kind.PURE):
+        raise PackError(f"{where}: 'key' must be true or false, on [[pure]] entries only")
     initialises = raw.get("init", False)
     if not isinstance(initialises, bool) or (initialises and kind is not Kind.CONSUME):
         raise PackError(f"{where}: 'init' must be true or false, on [[consume]] entries only")
@@ -153,6 +158,7 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         equals=repr(equals) if equals is not None else None,
         fills=fills,
         stores=stores,
+        key=key,
     )
     return entry, calls, attributes
 

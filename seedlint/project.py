@@ -183,6 +183,8 @@ class Project:
 
     @staticmethod
     def _pack_target(entry: PackEntry, key: CallKey) -> Target:
+        if entry.kind is Kind.PURE and entry.key:
+            return Target(pack=entry, pure=True)  # draws nothing; what it keys is noted
         if entry.kind is Kind.PURE or entry.on_result:
             return Target(pure=True)
         if (

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from seedlint.analysis.arguments import Context, Specialiser, pruned_edges
 from seedlint.analysis.dataflow import Flow, opt_outs, solve, strongest
-from seedlint.analysis.refine import loaded_parameters, refine
+from seedlint.analysis.refine import key_parameters, loaded_parameters, refine
 from seedlint.analysis.values import receiver_offset
 from seedlint.cfg.model import CFG
 from seedlint.events import (
@@ -65,6 +65,9 @@ class FunctionModel:
     def loaded_parameters(self, summaries: Mapping[str, Summary]) -> tuple[tuple[int, str], ...]:
         params = self.definition.params
         return loaded_parameters(self.cfg, params, self.targets, summaries, self.stores)
+
+    def key_parameters(self, summaries: Mapping[str, Summary]) -> tuple[tuple[int, str], ...]:
+        return key_parameters(self.cfg, self.definition.params, self.targets, summaries)
 
     def solve(
         self, events: list[list[Event]], streams: Sequence[str], values: Context = ()
@@ -128,7 +131,7 @@ def needs_flow(targets: Targets, summaries: Mapping[str, Summary]) -> bool:
             return True  # loaders too: the function may load into a parameter
         for function in target.functions:
             summary = summaries.get(function, PURE_SUMMARY)
-            if summary.effects or summary.noreturn or summary.loads:
+            if summary.effects or summary.noreturn or summary.loads or summary.keys:
                 return True
     return False
 
@@ -331,8 +334,9 @@ def compute_summaries(
                     flow = model.flow(facts, streams, specialise)
                     summary = summarize(flow, streams, *_outlet(model.definition))
                     loads = model.loaded_parameters(facts)
-                    if loads:
-                        summary = replace(summary, loads=loads)
+                    keys = model.key_parameters(facts)
+                    if loads or keys:
+                        summary = replace(summary, loads=loads, keys=keys)
                 else:
                     summary = plain_summary(facts.returns(name), targets, facts)
                 if facts.get(name) != summary:

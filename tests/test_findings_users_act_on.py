@@ -303,6 +303,28 @@ CASES = {
             head = torch.nn.Linear(1, 1)  # SDL201
             return head
     """,
+    "a sampler keyed by its seed: loading the model is not what the seed is for": """
+        import mlx.core as mx
+        import mlx.nn as nn
+        def latents(shape, seed):
+            return mx.random.normal(shape, key=mx.random.key(seed))
+        class Pipeline:
+            def __init__(self):
+                self.model = None
+            def _ensure(self):
+                if self.model is None:
+                    self.model = nn.Linear(4, 4)
+            def generate(self, seed=42):
+                self._ensure()
+                return self.model(latents((1, 4), seed=seed))
+            def generate_noisy(self, seed=42):
+                self._ensure()
+                noise = mx.random.normal((1, 4))  # SDL101
+                return self.model(latents((1, 4), seed=seed) + noise)
+            def generate_unkeyed(self, seed=42):
+                self._ensure()  # SDL101
+                return self.model(mx.random.normal((1, 4)))  # SDL101
+    """,
 }
 
 

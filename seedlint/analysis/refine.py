@@ -177,6 +177,28 @@ def loaded_parameters(
     return tuple(sorted(out))
 
 
+def key_parameters(
+    cfg: CFG,
+    params: tuple[str, ...],
+    targets: Mapping[int, Target],
+    summaries: Mapping[str, Summary],
+) -> tuple[tuple[int, str], ...]:
+    """The parameters a function makes explicit keys or generators of: passed to a pack
+    key maker (`mx.random.key(seed)`) or to a project function's key parameter."""
+    names: set[str] = set()
+    for block in cfg.blocks:
+        for call in block.calls:
+            target = targets[id(call)]
+            if target.pack is not None and target.pack.key:
+                names.update(a.name for a in call.args if a.name is not None)
+            for function in target.functions:
+                summary = summaries.get(function)
+                if summary is not None and summary.keys:
+                    names.update(_loaded_arguments(call, summary.keys))
+    offset = receiver_offset(params)
+    return tuple(sorted((params.index(n) - offset, n) for n in names if n in params))
+
+
 def _owner(name: str) -> str:
     """`layer` for `layer.weight`: the object whose parameter a loader fills."""
     head, dot, last = name.rpartition(".")

@@ -24,6 +24,10 @@ class FunctionFacts:
     project: Project
     config: Config
     line_of: Callable[[CallSite], int]
+    # Streams it is responsible for only through seed parameters that it makes explicit
+    # keys of (`mx.random.key(seed)`): its randomness is keyed, so building (or loading)
+    # a model there is not what the seed is for; plain draws still are.
+    keyed: frozenset[str] = frozenset()
 
     def name(self, event: Event) -> str:
         via = " → ".join(f"`{step}`" for step in event.via)

@@ -124,6 +124,8 @@ def run(model, ok):
             # A helper's draw after its own seed runs only on the paths where it seeded.
             if event.after_seed or not state.unseeded:
                 continue
+            if event.init and stream in facts.keyed:
+                continue  # a construction in a sampler keyed by its seed
             if not state.seeded and _reseeds(seeds[stream]):
                 continue  # the seeds serve the draws after them, each its own
             path = unseeded_path(facts.flow, stream, block)
