@@ -420,7 +420,7 @@ def check_module(
             continue
         flow = model.solve(events, packs.streams)
         keys = {name for _position, name in model.key_parameters(modelled.summaries)}
-        keyed = frozenset()
+        keyed: frozenset[str] = frozenset()
         if seed_params and all(p in keys for p in seed_params):
             keyed = responsible - seeded_streams(events)
         facts = FunctionFacts(

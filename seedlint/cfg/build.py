@@ -539,7 +539,7 @@ class CFGBuilder:
     # --- output --------------------------------------------------------------
     def freeze(self) -> CFG:
         blocks = tuple(
-            Block(b.id, tuple(b.calls), b.condition, b.statement, tuple(b.stores))  # type: ignore[arg-type]
+            Block(b.id, tuple(b.calls), b.condition, b.statement, tuple(b.stores))
             for b in self.blocks
         )
         return linked(

@@ -38,8 +38,8 @@ class Block:
     condition: Any
     statement: cst.CSTNode | None  # the statement the block begins, for dumps and tests
     # Attribute assignments of a local object (`layer.weight = w`): (how many of `calls`
-    # run before it, the target as written).
-    stores: tuple[tuple[int, str], ...] = ()
+    # run before it, the target: a libcst node while building, its text once lowered).
+    stores: tuple[tuple[int, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
