@@ -38,6 +38,7 @@ class Lowerer:
         self.stores: dict[int, cst.BaseExpression] = {}  # of the function being lowered
         self.within: dict[int, tuple[cst.Call, ...]] = {}  # its calls' `with` items
         self.none_params: frozenset[str] = frozenset()  # its parameters that default to None
+        self.class_qualname: str | None = None  # the class of the method being lowered
         self.keys: dict[CallKey, CallKey] = {}
         self.plain_args: dict[tuple[str | None, bool, bool, str | None, str | None], Arg] = {}
 
@@ -60,16 +61,18 @@ class Lowerer:
 
     def key(self, call: cst.Call) -> CallKey:
         func = call.func
+        keywords = tuple(
+            (arg.keyword.value, self._may_be_none(arg.value)) for arg in call.args if arg.keyword
+        )
+        if self.class_qualname and isinstance(func, cst.Attribute) and _is_super(func.value):
+            key = CallKey(None, func.attr.value, None, keywords, above=self.class_qualname)
+            return self.keys.setdefault(key, key)
         qualified = _callee_qualified(func, self.scope)
         key = CallKey(
             qualified,
             func.attr.value if isinstance(func, cst.Attribute) else None,
             self.site(func).key if isinstance(func, cst.Call) else None,
-            tuple(
-                (arg.keyword.value, self._may_be_none(arg.value))
-                for arg in call.args
-                if arg.keyword
-            ),
+            keywords,
             value_path(func, self.scope, self.assigned) if qualified is None else None,
         )
         # Keys repeat (`len`, `self.proj`): one object each per module.
@@ -96,6 +99,7 @@ class Lowerer:
 
     def function(self, definition: Definition) -> FunctionIR:
         self.scope = definition.scope
+        self.class_qualname = definition.class_qualname
         built = build_with_assignments(definition.node)
         self.stores, self.within = built.stores, built.within
         self.none_params = _none_defaults(definition.node)
@@ -268,6 +272,15 @@ def _callee_qualified(func: cst.BaseExpression, scope: Scope) -> str | None:
         if binding is not None and binding.kind is BindingKind.SELF and binding.target:
             return f"{binding.target}.__call__"
     return _qualified(func, scope)
+
+
+def _is_super(node: cst.BaseExpression) -> bool:
+    """`super()` (or `super(Cls, self)`): the call a method's `super().f(...)` is made on."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "super"
+    )
 
 
 def _last_name(node: cst.BaseExpression) -> str | None:

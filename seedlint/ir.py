@@ -27,6 +27,8 @@ class CallKey:
     # The callee as a value path (seedlint.receivers) when no qualified name denotes it:
     # through a call (`make().run` → `pkg.make().run`) or a local assigned once.
     path: str | None = None
+    # `super().attribute(...)` in a method: the class whose bases the lookup starts from.
+    above: str | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

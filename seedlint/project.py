@@ -106,6 +106,38 @@ class Project:
                     return found
         return None
 
+    def _super(
+        self, class_qualname: str, attribute: str, key: CallKey, depth: int
+    ) -> Target | None:
+        """What `super().attribute(...)` runs in a method of the class: the first base, in
+        order, that defines it, a project method or a pack API (`Trainer.__init__` is
+        building a `Trainer`)."""
+        info = self.symbols.class_info(class_qualname)
+        if info is None or depth > 16:
+            return None
+        for base in info.bases:
+            if base is None:
+                continue
+            project = self.canonical(base)
+            if project is not None and self.is_class(project):
+                found = self.find_method(project, attribute)
+                if found:
+                    return Target(functions=(found,))
+                outer = self._super(project, attribute, key, depth + 1)
+                if outer is not None:
+                    return outer
+                continue
+            names = (
+                (f"{base}.{attribute}", base)
+                if attribute == "__init__"
+                else (f"{base}.{attribute}",)
+            )
+            for name in names:
+                entry = self.packs.lookup(name)
+                if entry is not None:
+                    return self._pack_target(entry, key)
+        return None
+
     def constructors(self, class_qualname: str) -> tuple[str, ...]:
         """What building an instance of a project class runs."""
         return tuple(
@@ -143,6 +175,8 @@ class Project:
         return found
 
     def _resolve(self, key: CallKey) -> Target:
+        if key.above is not None and key.attribute is not None:
+            return self._super(key.above, key.attribute, key, 0) or Target()
         if key.inner is not None:
             inner = self.resolve(key.inner)
             if inner.pack is not None and inner.pack.on_result:

@@ -56,7 +56,13 @@ def corpus() -> Path:
     """The public real-world packages of DESIGN.md, downloaded from PyPI by fetch.sh."""
     dest = corpus_dir()
     fetch = ROOT.parent / "shared" / "corpus" / "fetch.sh"
-    names = ("unsloth-zoo-2026.5.2", "unsloth-zoo-2026.5.3", "mlx-lm-0.32.2")
+    names = (
+        "unsloth-zoo-2026.5.2",
+        "unsloth-zoo-2026.5.3",
+        "mlx-lm-0.32.2",
+        "trl-1.14.2",
+        "trl-1.15.0",
+    )
     if not all((dest / name).is_dir() for name in names):
         assert fetch.is_file(), f"corpus missing and no fetch script at {fetch}"
         subprocess.run(

@@ -54,6 +54,38 @@ def test_mlx_lm_train_model_is_clean(corpus: Path) -> None:
     assert not [d for d in found if d.code == "SDL001"]
 
 
+@pytest.fixture(scope="module")
+def trl_before(corpus: Path) -> list[Diagnostic]:
+    return lint(corpus / "trl-1.14.2")
+
+
+def test_trl_builds_lora_before_the_trainer_seeds(trl_before: list[Diagnostic]) -> None:
+    found = in_function(trl_before, "trl/trainer/grpo_trainer.py", "GRPOTrainer.__init__")
+    assert (460, "SDL101") in found
+    (finding,) = [d for d in trl_before if d.line == 460 and d.path.endswith("grpo_trainer.py")]
+    assert "get_peft_model" in finding.message and "960" in finding.message
+
+
+def test_every_trainer_of_trl_1_14_2_that_builds_lora_first(trl_before: list[Diagnostic]) -> None:
+    expected = {
+        ("trl/trainer/sft_trainer.py", 1136),
+        ("trl/trainer/dpo_trainer.py", 652),
+        ("trl/trainer/kto_trainer.py", 703),
+        ("trl/trainer/rloo_trainer.py", 373),
+        ("trl/trainer/distillation_trainer.py", 591),
+    }
+    flagged = {(d.path[d.path.index("trl/") :], d.line) for d in trl_before if d.code == "SDL101"}
+    assert expected <= flagged
+
+
+def test_trl_seeded_first_is_clean(corpus: Path) -> None:
+    found = in_function(
+        lint(corpus / "trl-1.15.0"), "trl/trainer/grpo_trainer.py", "GRPOTrainer.__init__"
+    )
+    assert not {f for f in found if f[0] == 453}
+    assert not {f for f in found if f[1] == "SDL101"}
+
+
 def test_prefilter_jobs_and_cache_change_no_result(corpus: Path, tmp_path: Path) -> None:
     from seedlint.cache import Cache
     from seedlint.engine import Options

@@ -42,7 +42,9 @@ def refine(
     for block in events:
         kept = []
         for event in block:
-            if event.kind in DRAWS and _is_pick(event.call, picks):
+            # An initialiser's value is a model, never a seed (a seeding constructor such
+            # as `Trainer(model=model)` takes both).
+            if event.kind in DRAWS and not event.init and _is_pick(event.call, picks):
                 continue
             if empty and event.init and _built_empty(event, targets):
                 continue

@@ -6,10 +6,12 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
+from seedlint.analysis.values import pack_seed_values
 from seedlint.analysis.witness import decisions, describe, unseeded_path
 from seedlint.checks.base import FunctionFacts, draws_to_judge, seed_lines
 from seedlint.diagnostics import Finding
 from seedlint.events import Event, EventKind
+from seedlint.ir import SOME_VALUE, CallSite
 
 
 class UnseededConsumer:
@@ -133,7 +135,7 @@ def run(model, ok):
                 continue
             if event.init and stream in facts.keyed:
                 continue  # a construction in a sampler keyed by its seed
-            if not state.seeded and _reseeds(seeds[stream]):
+            if not state.seeded and _reseeds(seeds[stream], facts):
                 continue  # the seeds serve the draws after them, each its own
             path = unseeded_path(facts.flow, stream, block)
             found = decisions(facts.flow, stream, path) if path else []
@@ -192,10 +194,22 @@ class _SeedEvents(dict[str, list[Event]]):
         return found
 
 
-def _reseeds(stream_seeds: list[Event]) -> bool:
-    """Whether the function seeds the stream at two or more places: it re-seeds before
-    each computation it compares, and a draw before the first seed is not theirs."""
-    return len({id(e.call) for e in stream_seeds}) >= 2
+def _reseeds(stream_seeds: list[Event], facts: FunctionFacts) -> bool:
+    """Whether the function seeds the stream at two or more places, each with a literal
+    value (`mx.random.seed(0)`): it re-seeds before each computation it compares, as a
+    test does, and a draw before the first seed is not theirs. Seeds from configuration
+    (`set_seed(args.seed)`, a seeding constructor) are a program's: what runs before the
+    first of them is unseeded."""
+    calls = {id(e.call): e.call for e in stream_seeds}
+    return len(calls) >= 2 and all(_literal_value(call, facts) for call in calls.values())
+
+
+def _literal_value(call: CallSite, facts: FunctionFacts) -> bool:
+    entry = facts.model.targets[id(call)].pack
+    values = pack_seed_values(call, entry) if entry is not None else None
+    if values is None:
+        values = [a for a in call.args if not a.star]
+    return any(a.literal not in (None, SOME_VALUE) for a in values)
 
 
 _SEEDER_LIKE = re.compile(r"seed", re.IGNORECASE)
