@@ -112,6 +112,7 @@ class Lowerer:
                 _text(b.condition) if b.condition is not None else None,
                 None,
                 tuple((position, written(target)) for position, target in b.stores),
+                b.loop,
             )
             for b in graph.blocks
         )

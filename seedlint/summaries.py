@@ -301,11 +301,20 @@ def specialiser(
     """Summaries of a project's functions for the arguments of a call."""
 
     def summarise(qualname: str, values: Context) -> Summary:
+        # Its own calls are specialised too (else this summary would be coarser than the
+        # general one); it is busy meanwhile, so a recursion stops at general summaries.
         model = load(qualname)
-        flow = model.solve(model.block_events(facts), streams, values)
+        added = qualname not in specialise.busy
+        specialise.busy.add(qualname)
+        try:
+            flow = model.solve(model.block_events(facts, specialise), streams, values)
+        finally:
+            if added:
+                specialise.busy.discard(qualname)
         return summarize(flow, streams, *_outlet(model.definition))
 
-    return Specialiser(index, summarise, facts)
+    specialise = Specialiser(index, summarise, facts)
+    return specialise
 
 
 def compute_summaries(

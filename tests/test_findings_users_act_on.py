@@ -325,6 +325,29 @@ CASES = {
                 self._ensure()  # SDL101
                 return self.model(mx.random.normal((1, 4)))  # SDL101
     """,
+    "built then copied: a loop over the object's parameters copies into them": """
+        import torch
+        def reference_adapter(model, config, seed=0):
+            model.add_adapter("ref", config)
+            for name, param in model.named_parameters():
+                if ".default." in name:
+                    ref_param = model.get_parameter(name.replace(".default.", ".ref."))
+                    ref_param.data.copy_(param.data)
+            torch.manual_seed(seed)
+            return model
+        def shadow_of(state, seed=0):
+            shadow = torch.nn.Linear(4, 4)
+            for key, p in shadow.state_dict().items():
+                p.copy_(state[key])
+            torch.manual_seed(seed)
+            return shadow
+        def only_listed(model, config, seed=0):
+            model.add_adapter("ref", config)  # SDL101
+            for name, param in model.named_parameters():
+                print(name, param.shape)
+            torch.manual_seed(seed)
+            return model
+    """,
 }
 
 

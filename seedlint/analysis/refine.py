@@ -138,7 +138,41 @@ def _loads(
                 summary = summaries.get(function)
                 for name in _loaded_arguments(call, summary.loads if summary else ()):
                     out.append((block.id, position, name))
+    return out + _loop_loads(cfg, out)
+
+
+def _loop_loads(cfg: CFG, loads: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A loop over an object's parameters that loads into them (`for name, p in
+    model.named_parameters(): p.data.copy_(...)`, or into `model.get_parameter(name)`)
+    loads the object, as a whole, at the loop's header."""
+    out = []
+    for block in cfg.blocks:
+        if block.loop is None or not loads:
+            continue
+        owner, bound = block.loop
+        body = _loop_body(cfg, block.id)
+        derived = set(bound) | {
+            call.target
+            for b in body
+            for call in cfg.blocks[b].calls
+            if call.target is not None and call.receiver == owner
+        }
+        if any(b in body and _owner(name).split(".")[0] in derived for b, _p, name in loads):
+            out.append((block.id, -1, owner))
     return out
+
+
+def _loop_body(cfg: CFG, header: int) -> set[int]:
+    """The blocks of the natural loop of `header`: those reaching a back edge into it."""
+    body = {header}
+    stack = [e.source for e in cfg.predecessors[header] if e.kind is EdgeKind.BACK]
+    while stack:
+        node = stack.pop()
+        if node in body:
+            continue
+        body.add(node)
+        stack.extend(e.source for e in cfg.predecessors[node])
+    return body
 
 
 def _loaded_object(call: CallSite, value_arg: int | None) -> str | None:
@@ -231,8 +265,9 @@ def _always_loaded(
 
 def _built(call: CallSite) -> set[str]:
     """What a construction fills with weights: the name its value is assigned to and the
-    objects that hold it (`model.head = Head()` fills `model.head` and `model`), or the
-    object it is given first (`linear_to_lora_layers(model, ...)`)."""
+    objects that hold it (`model.head = Head()` fills `model.head` and `model`), the
+    object it is given first (`linear_to_lora_layers(model, ...)`), or the local object
+    it is called on (`model.add_adapter(...)`)."""
     out = set()
     if call.target is not None:
         path = call.target
@@ -242,6 +277,8 @@ def _built(call: CallSite) -> set[str]:
     positional = call.positional
     if positional and positional[0].name is not None:
         out.add(positional[0].name)
+    if call.key.qualified is None and call.receiver is not None:
+        out.add(call.receiver)  # `model.add_adapter(...)` builds into a local object
     return out
 
 

@@ -38,6 +38,7 @@ class _Block:
     statement: cst.CSTNode | None = None
     edges: list[tuple[int, EdgeKind]] = field(default_factory=list)
     stores: list[tuple[int, cst.Attribute]] = field(default_factory=list)
+    loop: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(slots=True)
@@ -400,6 +401,7 @@ class CFGBuilder:
         self._rebind(node.target)
         block = self.expression(node.iter, block)
         header = self.new_block()
+        header.loop = _iterated(node)
         self.edge(block, header)
         body = self.new_block()
         exhausted = self.new_block()
@@ -539,7 +541,7 @@ class CFGBuilder:
     # --- output --------------------------------------------------------------
     def freeze(self) -> CFG:
         blocks = tuple(
-            Block(b.id, tuple(b.calls), b.condition, b.statement, tuple(b.stores))
+            Block(b.id, tuple(b.calls), b.condition, b.statement, tuple(b.stores), b.loop)
             for b in self.blocks
         )
         return linked(
@@ -549,6 +551,31 @@ class CFGBuilder:
             self.exit.id,
             self.raise_exit.id,
         )
+
+
+def _iterated(node: cst.For) -> tuple[str, tuple[str, ...]] | None:
+    """The local object a `for` loop iterates a call on (`model.named_parameters()`,
+    `model.state_dict().items()`), with the names it binds."""
+    current: cst.BaseExpression = node.iter
+    called = False
+    while isinstance(current, (cst.Call, cst.Attribute)):
+        if isinstance(current, cst.Call):
+            called = True
+            current = current.func
+        else:
+            current = current.value
+    if not called or not isinstance(current, cst.Name) or current.value in ("self", "cls"):
+        return None
+    bound = [n.value for n in _bound_names(node.target)]
+    return (current.value, tuple(bound)) if bound else None
+
+
+def _bound_names(target: cst.BaseExpression) -> list[cst.Name]:
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for element in target.elements for n in _bound_names(element.value)]
+    return []
 
 
 def _mentions(node: cst.CSTNode, name: str) -> bool:

@@ -40,6 +40,9 @@ class Block:
     # Attribute assignments of a local object (`layer.weight = w`): (how many of `calls`
     # run before it, the target: a libcst node while building, its text once lowered).
     stores: tuple[tuple[int, Any], ...] = ()
+    # A `for` loop's header: the local object its iterable is called on and the names the
+    # loop binds (`for name, p in model.named_parameters():` → ("model", ("name", "p"))).
+    loop: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
