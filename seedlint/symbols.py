@@ -28,7 +28,10 @@ from seedlint.spill import SpillError
 T = TypeVar("T")
 
 _SLOTS = 1 << 20  # keys of a module's functions and classes: order * _SLOTS + position
-_MEMO_LIMIT = 2048  # module files and classes kept in memory, each
+_MEMO_LIMIT = 2048  # module files kept in memory
+# Classes kept in memory: method lookups climb the same bases again and again, and a big
+# project (transformers: 18,000 classes) would otherwise read most of them many times.
+_CLASS_LIMIT = 1 << 15
 
 _SCHEMA = """
 CREATE TABLE module (ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, file BLOB NOT NULL);
@@ -227,7 +230,7 @@ class SymbolTable:
             return self._classes[qualname]
         found = self._last("class", qualname)
         info = load(found[1], ClassIR) if found else None
-        if len(self._classes) >= _MEMO_LIMIT:
+        if len(self._classes) >= _CLASS_LIMIT:
             self._classes.clear()
         self._classes[qualname] = info
         return info
