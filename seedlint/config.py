@@ -142,6 +142,8 @@ _KEYS = {
     "advance",
     "pure",
     "entropy",
+    "load",
+    "empty",
     "file-timeout",
     "max-file-size",
 }

@@ -50,6 +50,9 @@ class PackEntry:
     fills: int | None = None  # an [[advance]] that also loads the argument at this position
     stores: tuple[str, ...] = ()  # a [[load]]: assigning these attributes loads the owner
     key: bool = False  # a [[pure]] entry that makes an explicit key or generator of its arguments
+    # The entry applies only to calls that pass this keyword; others draw nothing
+    # (`from_pretrained(path, num_labels=3)` builds a new head, `from_pretrained(path)` not).
+    when_keyword: str | None = None
 
 
 _KEYS = {
@@ -66,6 +69,7 @@ _KEYS = {
     "fills",
     "store",
     "key",
+    "when_keyword",
 }
 _NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE, Kind.EMPTY)
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -139,6 +143,11 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         raise PackError(
             f"{where}: 'fills' must be a non-negative integer, on [[advance]] entries only"
         )
+    when_keyword = raw.get("when_keyword")
+    if when_keyword is not None and (
+        not isinstance(when_keyword, str) or not _NAME.fullmatch(when_keyword)
+    ):
+        raise PackError(f"{where}: 'when_keyword' must be a keyword name")
     key = raw.get("key", False)
     if not isinstance(key, bool) or (key and kind is not Kind.PURE):
         raise PackError(f"{where}: 'key' must be true or false, on [[pure]] entries only")
@@ -159,6 +168,7 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         fills=fills,
         stores=stores,
         key=key,
+        when_keyword=when_keyword,
     )
     return entry, calls, attributes
 

@@ -217,6 +217,10 @@ class Project:
 
     @staticmethod
     def _pack_target(entry: PackEntry, key: CallKey) -> Target:
+        if entry.when_keyword is not None and all(
+            name != entry.when_keyword for name, _is_none in key.keywords
+        ):
+            return Target(pure=True)
         if entry.kind is Kind.PURE and entry.key:
             return Target(pack=entry, pure=True)  # draws nothing; what it keys is noted
         if entry.kind is Kind.PURE or entry.on_result:

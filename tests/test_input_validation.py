@@ -65,6 +65,32 @@ def test_known_codes_and_prefixes_are_accepted(tmp_path: Path) -> None:
             '[[tool.seedlint.consume]]\nattribute = "from base"\nstreams = ["mlx"]',
             "[tool.seedlint]: [[consume]] entry 1: 'attribute' 'from base' is not a valid name",
         ),
+        (
+            '[[tool.seedlint.empty]]\ncall = "pkg.on_meta"\nstreams = ["torch"]\nequals = "meta"',
+            "[tool.seedlint]: [[empty]] entry 1: 'equals' needs 'value_arg' or 'value_kwarg'",
+        ),
+        (
+            '[[tool.seedlint.consume]]\ncall = "pkg.make"\nstreams = ["torch"]\nequals = 1',
+            "[tool.seedlint]: [[consume]] entry 1: 'equals' must be a string, boolean or integer,"
+            " on [[empty]] entries only",
+        ),
+        (
+            '[[tool.seedlint.advance]]\ncall = "pkg.load"\nstreams = ["torch"]\nfills = -1',
+            "[tool.seedlint]: [[advance]] entry 1: 'fills' must be a non-negative integer",
+        ),
+        (
+            '[[tool.seedlint.pure]]\nstore = ["weight"]',
+            "[tool.seedlint]: [[pure]] entry 1: 'store' belongs to [[load]] entries only",
+        ),
+        (
+            '[[tool.seedlint.consume]]\ncall = "pkg.make"\nstreams = ["torch"]\nkey = true',
+            "[tool.seedlint]: [[consume]] entry 1: 'key' must be true or false, on [[pure]]",
+        ),
+        (
+            '[[tool.seedlint.consume]]\ncall = "pkg.make"\nstreams = ["torch"]\n'
+            'when_keyword = "num labels"',
+            "[tool.seedlint]: [[consume]] entry 1: 'when_keyword' must be a keyword name",
+        ),
     ],
 )
 def test_invalid_configuration_values(tmp_path: Path, table: str, named: str) -> None:
