@@ -330,6 +330,28 @@ def _model_project(
     parsed: list[Path] = []
     transient = False
     earlier = None
+
+    def parse(wake: list[tuple[str, Path]]) -> None:
+        nonlocal transient
+        symbols.wake([name for name, _path in wake])
+        errors, woken = compile_all(
+            [path for _name, path in wake],
+            overrides,
+            None,
+            options,
+            spill_dir,
+            _appender(symbols),
+            work,
+        )
+        parsed.extend(woken)
+        transient |= any(error.transient for _path, error in errors)
+
+    modules, quiet = symbols.counts()
+    if 0 < quiet < modules:
+        # The prefilter skipped fewer files than it let through: parsing them now costs
+        # less than the rounds that would wake them a few at a time (each round models
+        # the whole project again).
+        parse([(q.name, Path(q.path)) for q in symbols.quiet_units()])
     for round_number in itertools.count():
         modelled = model_project(symbols, packs, earlier, round_number, config)
         if earlier is not None:
@@ -346,18 +368,7 @@ def _model_project(
             return modelled, parsed, transient
         earlier = modelled.summaries
         del modelled  # with its project's memos: the next round makes its own
-        symbols.wake([name for name, _path in wake])
-        errors, woken = compile_all(
-            [path for _name, path in wake],
-            overrides,
-            None,
-            options,
-            spill_dir,
-            _appender(symbols),
-            work,
-        )
-        parsed += woken
-        transient |= any(error.transient for _path, error in errors)
+        parse(wake)
     raise AssertionError("unreachable")
 
 

@@ -135,6 +135,13 @@ class SymbolTable:
         self.db.commit()
         self.db.execute("DETACH DATABASE other")
 
+    def counts(self) -> tuple[int, int]:
+        """How many modules were parsed, and how many quiet ones were not."""
+        row = self.db.execute(
+            "SELECT (SELECT count(*) FROM module), (SELECT count(*) FROM quiet)"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
     def wake(self, names: list[str]) -> None:
         """Forget these quiet files: they are about to be added as modules."""
         self.db.executemany("DELETE FROM quiet WHERE name = ?", [(n,) for n in names])
