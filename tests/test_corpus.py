@@ -99,7 +99,9 @@ def test_prefilter_jobs_and_cache_change_no_result(corpus: Path, tmp_path: Path)
         fast = analyse(target, config, packs, options=Options(jobs=2, prefilter=True))
         assert fast.diagnostics == plain.diagnostics
         assert bool(plain.diagnostics) is has_findings
-        assert len(fast.parsed) < len(plain.parsed)  # the prefilter did skip files
+        # Where the prefilter would skip fewer files than it lets through, it parses them
+        # all at once (tests/test_prefilter.py); it never parses more.
+        assert len(fast.parsed) <= len(plain.parsed)
         cache = Cache(tmp_path / package)
         cold = analyse(target, config, packs, options=Options(jobs=2, cache=cache))
         warm = analyse(target, config, packs, options=Options(jobs=2, cache=cache))

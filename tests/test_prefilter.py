@@ -57,3 +57,25 @@ def test_quiet_chain_wakes_in_rounds_and_matches_the_full_parse(tmp_path: Path) 
     assert fast.diagnostics == plain.diagnostics
     # Everything on the chain had to be parsed; the empty __init__ never was.
     assert {p.name for p in fast.parsed} == set(CHAIN) - {"__init__.py"}
+
+
+def test_a_project_that_mostly_draws_is_parsed_at_once(tmp_path: Path) -> None:
+    """Skipping one file of four would cost a round of whole-project modelling to wake it:
+    the skipped file is parsed at once, and the findings are those of a full parse."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    sources = {
+        "__init__.py": "",
+        "one.py": "import mlx.core as mx\ndef a():\n    return mx.random.normal((2,))\n",
+        "two.py": "import mlx.core as mx\ndef b(seed):\n    return mx.random.normal((2,))\n",
+        "three.py": "import mlx.core as mx\ndef c(seed):\n    mx.random.seed(seed)\n",
+    }
+    for name, text in sources.items():
+        (package / name).write_text(text)
+    config = Config()
+    packs = config.load_packs()
+    plain = analyse([str(package)], config, packs, options=Options(prefilter=False))
+    fast = analyse([str(package)], config, packs, options=Options(prefilter=True))
+    assert fast.diagnostics == plain.diagnostics
+    assert [(Path(d.path).name, d.code) for d in fast.diagnostics] == [("two.py", "SDL101")]
+    assert {p.name for p in fast.parsed} == set(sources)
