@@ -430,10 +430,11 @@ def check_module(
         if not responsible:
             continue
         flow = model.solve(events, packs.streams)
-        keys = {name for _position, name in model.key_parameters(modelled.summaries)}
         keyed: frozenset[str] = frozenset()
-        if seed_params and all(p in keys for p in seed_params):
-            keyed = responsible - seeded_streams(events)
+        if seed_params:
+            keys = {name for _position, name in model.key_parameters(modelled.summaries)}
+            if all(p in keys for p in seed_params):
+                keyed = responsible - seeded_streams(events)
         facts = FunctionFacts(
             model,
             flow,

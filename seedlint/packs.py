@@ -92,7 +92,7 @@ def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
 
 
 def _is_literal(value: Any) -> bool:
-    return isinstance(value, (str, bool, int)) and not isinstance(value, float)
+    return isinstance(value, (str, bool, int))
 
 
 def _is_index(value: Any) -> bool:

@@ -120,9 +120,9 @@ class Project:
                 continue
             project = self.canonical(base)
             if project is not None and self.is_class(project):
-                found = self.find_method(project, attribute)
-                if found:
-                    return Target(functions=(found,))
+                info_of_base = self.symbols.class_info(project)
+                if info_of_base is not None and attribute in info_of_base.methods:
+                    return Target(functions=(f"{project}.{attribute}",))
                 outer = self._super(project, attribute, key, depth + 1)
                 if outer is not None:
                     return outer

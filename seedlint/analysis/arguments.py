@@ -28,7 +28,7 @@ Context = tuple[tuple[str, str], ...]  # parameter, repr of its value (or SOME_V
 
 _IS_NONE = re.compile(r"(not )?(\w+) is (not )?None")
 _COMPARE = re.compile(r"(\w+) (==|!=) (.+)")
-_TRUTH = re.compile(r"(not )?(\w+)")
+TRUTH_TEST = re.compile(r"(not )?(\w+)")  # `if shuffle:`, `if not seed:`
 _MEMO_LIMIT = 1 << 12
 
 
@@ -52,7 +52,7 @@ def _parsed(condition: str) -> tuple[str, Callable[[str], bool | None]] | None:
             return (ast.literal_eval(value) == literal) == equal
 
         return found.group(1), compare
-    found = _TRUTH.fullmatch(condition)
+    found = TRUTH_TEST.fullmatch(condition)
     if found and found.group(2) not in ("True", "False", "None"):
         negated = bool(found.group(1))
 

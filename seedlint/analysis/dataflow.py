@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from seedlint.analysis.arguments import TRUTH_TEST
 from seedlint.cfg.model import CFG, EdgeKind
 from seedlint.events import DRAWS, Event, EventKind
 
@@ -60,7 +61,6 @@ class StreamState:
 State = Mapping[str, StreamState]  # stream -> state; None for an unreachable point
 Edge = tuple[int, int, EdgeKind]  # source, target, kind (as seedlint.analysis.arguments)
 _OPT_OUT = re.compile(r"(\w+) is (not )?None")
-_TRUTH = re.compile(r"(not )?(\w+)")
 
 
 def opt_outs(cfg: CFG, seed_params: frozenset[str]) -> frozenset[Edge]:
@@ -77,7 +77,7 @@ def opt_outs(cfg: CFG, seed_params: frozenset[str]) -> frozenset[Edge]:
         if found is not None and found.group(1) in seed_params:
             none_side = EdgeKind.FALSE if found.group(2) else EdgeKind.TRUE
         else:
-            found = _TRUTH.fullmatch(block.condition)
+            found = TRUTH_TEST.fullmatch(block.condition)
             if found is None or found.group(2) not in seed_params:
                 continue
             none_side = EdgeKind.TRUE if found.group(1) else EdgeKind.FALSE

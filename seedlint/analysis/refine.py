@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from seedlint.analysis.values import made_of, pack_seed_values, receiver_offset
+from seedlint.analysis.values import made_of, pack_seed_values, receiver_offset, seed_value_args
 from seedlint.cfg.model import CFG, EdgeKind
 from seedlint.events import DRAWS, Event, EventKind, Summary
 from seedlint.ir import Arg, CallSite
@@ -64,11 +64,7 @@ def _seed_picks(
         for event in block:
             if event.kind not in _SEEDS:
                 continue
-            entry = targets[id(event.call)].pack
-            if entry is None:
-                values += [a for a in event.call.args if not a.star]
-            else:
-                values += pack_seed_values(event.call, entry) or []
+            values += seed_value_args(event.call, targets[id(event.call)].pack)
     if not values:
         return None
     return made_of(values)

@@ -28,6 +28,14 @@ def pack_seed_values(call: CallSite, entry: PackEntry) -> list[Arg] | None:
     return None if entry.missing_value_is_entropy else []
 
 
+def seed_value_args(call: CallSite, entry: PackEntry | None) -> list[Arg]:
+    """The arguments that carry a seeding call's value: a pack seeder's value argument,
+    every argument of a project seeder (any might become the seed)."""
+    if entry is None:
+        return [a for a in call.args if not a.star]
+    return pack_seed_values(call, entry) or []
+
+
 def helper_seed_values(
     call: CallSite, params: Sequence[str], is_seed_param: Callable[[str], bool]
 ) -> list[Arg]:

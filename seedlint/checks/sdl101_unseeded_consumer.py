@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from seedlint.analysis.values import pack_seed_values
+from seedlint.analysis.values import seed_value_args
 from seedlint.analysis.witness import decisions, describe, unseeded_path
 from seedlint.checks.base import FunctionFacts, draws_to_judge, seed_lines
 from seedlint.diagnostics import Finding
@@ -205,10 +205,7 @@ def _reseeds(stream_seeds: list[Event], facts: FunctionFacts) -> bool:
 
 
 def _literal_value(call: CallSite, facts: FunctionFacts) -> bool:
-    entry = facts.model.targets[id(call)].pack
-    values = pack_seed_values(call, entry) if entry is not None else None
-    if values is None:
-        values = [a for a in call.args if not a.star]
+    values = seed_value_args(call, facts.model.targets[id(call)].pack)
     return any(a.literal not in (None, SOME_VALUE) for a in values)
 
 
