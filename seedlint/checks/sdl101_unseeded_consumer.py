@@ -95,8 +95,34 @@ def f():
     torch.manual_seed(0)
     return torch.randn(3)
 """,
+        """
+import mlx.core as mx
+def exists(value):
+    return value is not None
+def f(seed=None):
+    if exists(seed):  # seed=None is the caller choosing not to seed
+        mx.random.seed(seed)
+    return mx.random.normal((2,))
+""",
+        """
+import torch
+def load(path, seed=0):
+    with torch.device("meta"):  # built empty: nothing is drawn
+        model = torch.nn.Linear(4, 4)
+    model.load_state_dict(torch.load(path), assign=True)
+    torch.manual_seed(seed)
+    return model
+""",
     )
     INVALID: ClassVar[tuple[str, ...]] = (
+        """
+import torch
+def f(args):
+    layer = torch.nn.Linear(2, 2)  # SDL101
+    torch.manual_seed(args.seed)
+    torch.manual_seed(args.seed + 1)  # re-seeding from configuration, not a test's
+    return layer
+""",
         """
 import mlx.core as mx
 def f(flag, seed):
