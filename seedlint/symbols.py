@@ -32,6 +32,9 @@ _MEMO_LIMIT = 2048  # module files kept in memory
 # Classes kept in memory: method lookups climb the same bases again and again, and a big
 # project (transformers: 18,000 classes) would otherwise read most of them many times.
 _CLASS_LIMIT = 1 << 15
+# Decoded functions kept in memory, by row key: each pass over the project (definitions,
+# call targets, checks) reads most of them again.
+_FUNCTION_LIMIT = 1 << 16
 
 _SCHEMA = """
 CREATE TABLE module (ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, file BLOB NOT NULL);
@@ -66,6 +69,7 @@ class SymbolTable:
         self.db.executescript(_SCHEMA)
         self._files: dict[int, ModuleFile] = {}
         self._classes: dict[str, ClassIR | None] = {}
+        self._functions: dict[int, FunctionIndex] = {}
         self._quiet_answers: dict[str, bool] = {}
         self.first = -1  # the smallest order added, to list projects in input order
         # The names in each table, so that most "is there one?" questions need no query.
@@ -117,6 +121,7 @@ class SymbolTable:
         """Append every unit of `other` (whose module names differ from these)."""
         offset = self.next_order()
         self._classes.clear()
+        self._functions.clear()
         self._quiet_answers.clear()
         for table, names in self._names.items():
             names.update(other._names[table])
@@ -179,10 +184,10 @@ class SymbolTable:
         orders = [o for (o,) in self.db.execute("SELECT ord FROM module ORDER BY ord")]
         for order in orders:
             rows = self.db.execute(
-                "SELECT info FROM function WHERE key >= ? AND key < ? ORDER BY key",
+                "SELECT key, info FROM function WHERE key >= ? AND key < ? ORDER BY key",
                 (order * _SLOTS, (order + 1) * _SLOTS),
             )
-            yield self._file(order), tuple(load(info, FunctionIndex) for (info,) in rows)
+            yield self._file(order), tuple(self._function(key, info) for key, info in rows)
 
     def binding(self, module: str, name: str) -> Binding | None:
         """The binding that decides `name` in the module scope of `module`."""
@@ -210,12 +215,12 @@ class SymbolTable:
     def function(self, qualname: str) -> FunctionIndex | None:
         """The last definition of `qualname`."""
         found = self._last("function", qualname)
-        return load(found[1], FunctionIndex) if found else None
+        return self._function(*found) if found else None
 
     def located(self, qualname: str) -> tuple[ModuleFile, FunctionIndex] | None:
         """The last definition of `qualname` and its module."""
         found = self._last("function", qualname)
-        return (self._file(found[0] // _SLOTS), load(found[1], FunctionIndex)) if found else None
+        return (self._file(found[0] // _SLOTS), self._function(*found)) if found else None
 
     def has_function(self, qualname: str) -> bool:
         if qualname not in self._names["function"]:
@@ -242,6 +247,14 @@ class SymbolTable:
         self._classes[qualname] = info
         return info
 
+    def _function(self, key: int, data: bytes) -> FunctionIndex:
+        function = self._functions.get(key)
+        if function is None:
+            if len(self._functions) >= _FUNCTION_LIMIT:
+                self._functions.clear()
+            function = self._functions[key] = load(data, FunctionIndex)
+        return function
+
     def _last(self, table: str, qualname: str) -> tuple[int, bytes] | None:
         if qualname not in self._names[table]:
             return None
@@ -253,12 +266,12 @@ class SymbolTable:
     def definitions(self) -> Iterator[tuple[str, FunctionIndex]]:
         """Each defined name with its last definition, in the order of the first."""
         rows = self.db.execute(
-            "SELECT f.qualname, f.info FROM"
+            "SELECT f.qualname, f.key, f.info FROM"
             " (SELECT min(key) AS first, max(key) AS last FROM function GROUP BY qualname) d"
             " JOIN function f ON f.key = d.last ORDER BY d.first"
         )
-        for qualname, info in rows:
-            yield qualname, load(info, FunctionIndex)
+        for qualname, key, info in rows:
+            yield qualname, self._function(key, info)
 
     def definition_count(self) -> int:
         return int(self.db.execute("SELECT count(DISTINCT qualname) FROM function").fetchone()[0])
