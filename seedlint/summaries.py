@@ -292,6 +292,15 @@ def _components(facts: Facts) -> Iterator[list[int]]:
                 yield component
 
 
+def _summary(model: FunctionModel, flow: Flow, facts: Facts, streams: Iterable[str]) -> Summary:
+    """A function's summary from its solved flow (general or for a call's arguments), with
+    the parameters it loads weights into and those it only uses as keys."""
+    summary = summarize(flow, streams, *_outlet(model.definition))
+    loads = model.loaded_parameters(facts)
+    keys = model.key_parameters(facts)
+    return replace(summary, loads=loads, keys=keys) if loads or keys else summary
+
+
 def specialiser(
     facts: Facts,
     streams: tuple[str, ...],
@@ -311,7 +320,7 @@ def specialiser(
         finally:
             if added:
                 specialise.busy.discard(qualname)
-        return summarize(flow, streams, *_outlet(model.definition))
+        return _summary(model, flow, facts, streams)
 
     specialise = Specialiser(index, summarise, facts)
     return specialise
@@ -341,11 +350,7 @@ def compute_summaries(
                         models[name] = load(name)
                     model = models[name]
                     flow = model.flow(facts, streams, specialise)
-                    summary = summarize(flow, streams, *_outlet(model.definition))
-                    loads = model.loaded_parameters(facts)
-                    keys = model.key_parameters(facts)
-                    if loads or keys:
-                        summary = replace(summary, loads=loads, keys=keys)
+                    summary = _summary(model, flow, facts, streams)
                 else:
                     summary = plain_summary(facts.returns(name), targets, facts)
                 if facts.get(name) != summary:
