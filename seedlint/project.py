@@ -17,6 +17,9 @@ from seedlint.symbols import Definitions, SymbolTable
 
 _BUILTINS = frozenset(dir(builtins))
 _MEMO_LIMIT = 1 << 14  # remembered answers, per kind
+# Resolved call keys: each pass over a project (facts, then checks) resolves every
+# function's calls again, and a big one (transformers) has over 100,000 distinct keys.
+_TARGET_LIMIT = 1 << 17
 _MISSING = object()
 
 
@@ -166,7 +169,7 @@ class Project:
         """What a call with this key runs."""
         found = self._targets.get(key)
         if found is None:
-            if len(self._targets) >= _MEMO_LIMIT:
+            if len(self._targets) >= _TARGET_LIMIT:
                 self._targets.clear()
                 self._distinct.clear()
             target = self._resolve(key)
