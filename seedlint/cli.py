@@ -218,7 +218,8 @@ def rule(code: str | None) -> None:
     "--model",
     type=click.Choice(["auto", "text", "vlm"]),
     default="auto",
-    help="The tiny model to pass: an mlx-lm text model or a VLM-shaped module.",
+    help="The tiny model to pass: an mlx-lm text model or a VLM-shaped module (torch: a "
+    "tiny Llama, text only).",
 )
 @click.option(
     "--set",
@@ -238,15 +239,15 @@ def rule(code: str | None) -> None:
 def confirm(
     target: str, model: str, settings: tuple[str, ...], output_format: str, timeout: float
 ) -> None:
-    """Run FILE::QUALNAME with the real mlx to confirm its findings (runs your code)."""
+    """Run FILE::QUALNAME with the real mlx or torch to confirm its findings (runs your
+    code)."""
     import ast
     import json
 
     from seedlint.runtime.confirm import (
-        INSTALL_HINT,
         check_target,
-        missing_runtime,
         notice,
+        prepare,
         render_text,
         run_confirm,
     )
@@ -256,9 +257,6 @@ def confirm(
         check_target(target)
     except PlanError as error:
         click.echo(f"seedlint: {error}", err=True)
-        sys.exit(2)
-    if missing_runtime():
-        click.echo(f"seedlint: {INSTALL_HINT}", err=True)
         sys.exit(2)
     overrides: dict[str, object] = {}
     for item in settings:
@@ -270,15 +268,20 @@ def confirm(
             overrides[name] = ast.literal_eval(raw)
         except (ValueError, SyntaxError):
             overrides[name] = raw
-    click.echo(notice(target, timeout), err=True)  # before anything of the target runs
     try:
         config = load_config(find_pyproject(Path(target.partition("::")[0])))
-        answer = run_confirm(target, config, model, overrides, timeout)
+        # Static: which framework runs the target follows from the stream of its findings.
+        plan, runs_with = prepare(target, config, model)
+        if runs_with.missing():
+            click.echo(f"seedlint: {runs_with.install_hint}", err=True)
+            sys.exit(2)
+        click.echo(notice(target, timeout, runs_with), err=True)  # before anything runs
+        answer = run_confirm(plan, target, model, overrides, timeout)
     except (ConfigError, PackError, PlanError) as error:
         click.echo(f"seedlint: {error}", err=True)
         sys.exit(2)
     if output_format == "json":
         click.echo(json.dumps(answer["results"], indent=2))
     else:
-        click.echo(render_text(target, answer), nl=False)
+        click.echo(render_text(target, answer, runs_with), nl=False)
     sys.exit(1 if any(r["verdict"] == "confirmed" for r in answer["results"]) else 0)

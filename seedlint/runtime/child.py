@@ -14,18 +14,21 @@ import os
 import sys
 import time
 import types
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-_MAX_CHAIN = 4096
+import numpy as np
+
+from seedlint.runtime.backends import Params, Seen, framework
 
 
 @dataclass(slots=True)
 class SiteRecord:
-    key_before: tuple[int, ...] | None = None
-    key_after: tuple[int, ...] | None = None
-    params_before: dict[str, Any] = field(default_factory=dict)
-    params_after: dict[str, Any] = field(default_factory=dict)
+    key_before: Hashable | None = None  # the generator's state when the call starts
+    key_after: Hashable | None = None
+    params_before: Params = field(default_factory=dict)
+    params_after: Params = field(default_factory=dict)
     seeds_before: list[int] = field(default_factory=list)
 
 
@@ -65,88 +68,54 @@ def _resolve(module: types.ModuleType, qualname: str) -> Any:
 
 class Runner:
     def __init__(self, plan: dict[str, Any]) -> None:
-        import mlx.core as mx
-        import numpy as np
+        from seedlint.runtime.backends import load
 
-        self.mx, self.np = mx, np
+        self.backend = load(plan.get("framework", "mlx"))
         self.plan = plan
+        self.seeds: list[int] = []
+        # Before the import, so that a module that imports the seeding function by name
+        # gets the recording one too.
+        self.backend.record_seeds(self.seeds.append)
         self.module, self.bypassed = _import(plan["root"], plan["module"])
         self.function = _resolve(self.module, plan["qualname"])
         self.code = getattr(self.function, "__code__", None)
         if self.code is None:
             raise TypeError(f"{plan['qualname']} is not a plain function")
-        self.original_seed = mx.random.seed
-        self.seeds: list[int] = []
         # Values of the seed-like parameters in the scenario being measured.
         self.current_inputs_seed_values: list[Any] = []
 
-        def recording_seed(value: Any) -> None:
-            self.seeds.append(int(value))
-            self.original_seed(value)
-
-        mx.random.seed = recording_seed  # type: ignore[assignment]  # record, then seed
-        self._chains: dict[tuple[int, ...], dict[tuple[int, ...], int]] = {}
-
-    # --- the key chain: each draw replaces the global key by split(key)[0] ---------
-    def key_now(self) -> tuple[int, ...]:
-        state: Any = self.mx.random.state
-        return tuple(state[0].tolist())
-
-    def chain_from(self, start: tuple[int, ...]) -> dict[tuple[int, ...], int]:
-        found = self._chains.get(start)
-        if found is None:
-            key = self.mx.array(list(start), dtype=self.mx.uint32)
-            found = {start: 0}
-            for index in range(1, _MAX_CHAIN):
-                key = self.mx.random.split(key)[0]
-                found[tuple(cast(list[int], key.tolist()))] = index
-            self._chains[start] = found
-        return found
-
-    def seed_key(self, seed: int) -> tuple[int, ...]:
-        return tuple(cast(list[int], self.mx.random.key(seed).tolist()))
-
-    def steps(self, start: tuple[int, ...], end: tuple[int, ...]) -> int | None:
-        return self.chain_from(start).get(end)
-
     # --- one call of the target function -------------------------------------------
-    def snapshot(self, model: Any) -> dict[str, Any]:
-        from mlx.utils import tree_flatten
-
-        flat: list[tuple[str, Any]] = tree_flatten(model.parameters())  # type: ignore[assignment]
-        return {name: self.np.array(value) for name, value in flat}
-
     def run(
         self, scenario: dict[str, Any], ambient: int, reseed: dict[int, int] | None = None
     ) -> Run:
-        from seedlint.runtime.models import build
-
-        model = build(scenario["kind"])
+        backend = self.backend
+        model = backend.build(scenario["kind"], self.plan["model_param"])
         for attribute, value in scenario["attrs"].items():
             setattr(model, attribute, value)
         kwargs = dict(scenario["inputs"])
         kwargs[self.plan["model_param"]] = model
         sites = {s["line"]: (s["end_line"], SiteRecord()) for s in self.plan["sites"]}
-        self.seeds = []
-        self.original_seed(ambient)
+        self.seeds.clear()
+        backend.seed(ambient)
         code = self.code
+        seen: Seen = {}
 
         def local(frame: Any, event: str, arg: Any) -> Any:
             line = frame.f_lineno
             for start, (end, record) in sites.items():
                 if record.key_before is None and event == "line" and line == start:
-                    record.params_before = self.snapshot(model)
+                    record.params_before = backend.snapshot(model, frame.f_locals, seen)
                     record.seeds_before = list(self.seeds)
                     if reseed and start in reseed:
-                        self.original_seed(reseed[start])
-                    record.key_before = self.key_now()
+                        backend.seed(reseed[start])
+                    record.key_before = backend.state()
                 elif (
                     record.key_before is not None
                     and record.key_after is None
                     and (event == "return" or (event == "line" and (line < start or line > end)))
                 ):
-                    record.key_after = self.key_now()
-                    record.params_after = self.snapshot(model)
+                    record.key_after = backend.state()
+                    record.params_after = backend.snapshot(model, frame.f_locals, seen)
             return local
 
         def calls(frame: Any, event: str, arg: Any) -> Any:
@@ -168,10 +137,10 @@ class Runner:
         candidates = list(reversed(record.seeds_before))
         candidates += [v for v in self.seed_param_values() if v not in candidates]
         for seed in candidates:
-            draws = self.steps(self.seed_key(seed), record.key_before)
+            draws = self.backend.draws(seed, record.key_before)
             if draws is not None:
                 return True, draws
-        draws = self.steps(self.seed_key(ambient), record.key_before)
+        draws = self.backend.draws(ambient, record.key_before)
         return (False, draws) if draws is not None else (None, None)
 
     def seed_param_values(self) -> list[int]:
@@ -181,11 +150,7 @@ class Runner:
         out = []
         for name, after in record.params_after.items():
             before = record.params_before.get(name)
-            if (
-                before is None
-                or before.shape != after.shape
-                or not self.np.array_equal(before, after)
-            ):
+            if before is None or before.shape != after.shape or not np.array_equal(before, after):
                 out.append(name)
         return out
 
@@ -196,16 +161,15 @@ class Runner:
             if x is None or y is None or x.shape != y.shape:
                 continue
             values.append(
-                float(self.np.max(self.np.abs(x.astype("float64") - y.astype("float64"))))
-                if x.size
-                else 0.0
+                float(np.max(np.abs(x.astype("float64") - y.astype("float64")))) if x.size else 0.0
             )
         return max(values) if values else None
 
 
-def _scenarios(plan: dict[str, Any], model: str) -> list[dict[str, Any]]:
+def _scenarios(plan: dict[str, Any], model: str, built: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Input sets to try, in order; `built` are the models the framework's backend builds."""
     vlm_attrs = {a: v for s in plan["sites"] for a, v in s["model_attrs"].items() if v}
-    kinds = ["text", "vlm"] if model == "auto" else [model]
+    kinds = list(built) if model == "auto" else [model]
     out: list[dict[str, Any]] = []
 
     # A VLM path checks attributes of the model: from a witness, else one flag at a time.
@@ -228,7 +192,7 @@ def _scenarios(plan: dict[str, Any], model: str) -> list[dict[str, Any]]:
     for site in plan["sites"]:
         if site["inputs"] or site["model_attrs"]:
             wants_vlm = any(site["model_attrs"].values())
-            kind = None if model != "auto" else ("vlm" if wants_vlm else "text")
+            kind = None if model != "auto" else ("vlm" if wants_vlm and "vlm" in kinds else "text")
             add({**site["inputs"], **overrides}, site["model_attrs"], kind)
     add(dict(overrides), {})
     bases = [dict(overrides)] + [{**s["inputs"], **overrides} for s in plan["sites"] if s["inputs"]]
@@ -243,6 +207,10 @@ def _scenarios(plan: dict[str, Any], model: str) -> list[dict[str, Any]]:
 
 def confirm(plan: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
+    stream = plan.get("framework", "mlx")
+    # Sites of another stream (numpy in a torch function, say) are not measured here.
+    others = [s for s in plan["sites"] if s.get("stream") not in (None, "", stream)]
+    plan = {**plan, "sites": [s for s in plan["sites"] if s not in others]}
     runner = Runner(plan)
     ambient_a, ambient_b = 1234, 98765
     defaults = plan.get("defaults", {})
@@ -250,7 +218,7 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
     wanted = {(site["line"], code) for site in plan["sites"] for code in site["codes"] or [None]}
     chosen: dict[tuple[int, str | None], tuple[dict[str, Any], Run]] = {}
     tried = 0
-    for scenario in _scenarios(plan, plan.get("model", "auto")):
+    for scenario in _scenarios(plan, plan.get("model", "auto"), framework(stream).kinds):
         # At least one input set, however long the imports took: else nothing is learnt.
         if len(chosen) == len(wanted) or (tried and time.monotonic() - started > plan["budget"]):
             break
@@ -293,6 +261,18 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
             results.append(
                 _measure(runner, plan, defaults, site, code, *pick, ambient_a, ambient_b)
             )
+    results += [
+        _row(
+            site,
+            code,
+            "inconclusive",
+            detail=f"draws from the {site['stream']} stream, "
+            f"not from {stream}'s that this run follows",
+        )
+        for site in others
+        for code in site["codes"] or [None]
+    ]
+    results.sort(key=lambda row: row["line"])  # stable: a site's codes stay in order
     return {
         "results": results,
         "bypassed_init": runner.bypassed,

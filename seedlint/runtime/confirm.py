@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -10,10 +9,10 @@ from typing import Any
 import libcst as cst
 
 from seedlint.config import Config
+from seedlint.runtime.backends import Framework, framework
 from seedlint.runtime.plan import Plan, PlanError, build_plan
 from seedlint.runtime.sandbox import Outcome, run_child
 
-INSTALL_HINT = "seedlint confirm needs mlx and mlx-lm: pip install 'seedlint[mlx]'"
 _SHOWN = 10  # file names listed in the text report
 
 
@@ -30,15 +29,22 @@ def check_target(target: str) -> None:
         raise PlanError(f"{file_part}: no such file")
 
 
-def notice(target: str, timeout: float) -> str:
+def notice(target: str, timeout: float, runs_with: Framework) -> str:
     return (
         f"seedlint: confirm will run the checked code {target} (in a child process, in a "
-        f"temporary folder, with the real mlx and mlx-lm; time limit {timeout:g} s)"
+        f"temporary folder, with the real {runs_with.label}; time limit {timeout:g} s)"
     )
 
 
-def missing_runtime() -> bool:
-    return any(importlib.util.find_spec(name) is None for name in ("mlx", "mlx_lm"))
+def prepare(target: str, config: Config, model: str) -> tuple[Plan, Framework]:
+    """The plan (static: nothing runs) and the framework that will run it."""
+    plan, _findings = build_plan(target, config)
+    runs_with = framework(plan.framework)
+    if model != "auto" and model not in runs_with.kinds:
+        raise PlanError(
+            f"--model {model}: the {runs_with.stream} backend builds {' or '.join(runs_with.kinds)}"
+        )
+    return plan, runs_with
 
 
 def _defaults(node: cst.FunctionDef | cst.Module) -> dict[str, Any]:
@@ -59,9 +65,8 @@ def _defaults(node: cst.FunctionDef | cst.Module) -> dict[str, Any]:
 
 
 def run_confirm(
-    target: str, config: Config, model: str, overrides: dict[str, Any], timeout: float
+    plan: Plan, target: str, model: str, overrides: dict[str, Any], timeout: float
 ) -> dict[str, Any]:
-    plan, _findings = build_plan(target, config)
     payload = plan.to_json()
     payload["model"] = model
     payload["overrides"] = overrides
@@ -112,10 +117,10 @@ def _all_inconclusive(plan: Plan, reason: str) -> dict[str, Any]:
     return {"results": rows, "bypassed_init": False, "seconds": None, "runs": 0}
 
 
-def render_text(target: str, answer: dict[str, Any]) -> str:
+def render_text(target: str, answer: dict[str, Any], runs_with: Framework) -> str:
     lines = [
         f"seedlint confirm {target}",
-        "(this ran the checked code, in a child process with the real mlx and mlx-lm)",
+        f"(this ran the checked code, in a child process with the real {runs_with.label})",
     ]
     if answer.get("bypassed_init"):
         lines.append("note: the package's own __init__ did not import here; it was bypassed")

@@ -1,7 +1,7 @@
 """What `seedlint confirm` will run, decided statically: the target function, its draw
 sites with their findings, and inputs that take each finding's witness path.
 
-Nothing here imports mlx or the checked code.
+Nothing here imports mlx, torch or the checked code.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from seedlint.compile import Lowerer
 from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
 from seedlint.project import Project, module_name_for
+from seedlint.runtime.backends import choose
 from seedlint.scopes import Definition, collect_scopes, dotted_name
 from seedlint.walk import children
 
@@ -37,6 +38,7 @@ class Site:
     inputs: dict[str, Any] = field(default_factory=dict)
     model_attrs: dict[str, bool] = field(default_factory=dict)
     message: str = ""
+    stream: str = ""  # the random stream the call draws from
 
 
 @dataclass(slots=True)
@@ -50,6 +52,7 @@ class Plan:
     sites: list[Site]
     candidates: dict[str, list[Any]]
     model_flags: list[str] = field(default_factory=list)
+    framework: str = "mlx"  # the backend that runs it: the stream of its findings
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +64,7 @@ class Plan:
             "seed_params": self.seed_params,
             "candidates": self.candidates,
             "model_flags": self.model_flags,
+            "framework": self.framework,
             "sites": [
                 {
                     "line": s.line,
@@ -69,6 +73,7 @@ class Plan:
                     "codes": s.codes,
                     "inputs": s.inputs,
                     "model_attrs": s.model_attrs,
+                    "stream": s.stream,
                 }
                 for s in self.sites
             ],
@@ -315,4 +320,5 @@ def _plan(
         sites,
         _candidates(project, trees, definition, set(params)),
         _model_flags(definition, model_param),
+        choose([f.stream for f in findings] + [s.stream for s in sites]),
     )

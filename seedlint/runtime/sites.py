@@ -57,7 +57,8 @@ def draw_sites(
             continue
         line, column = view.position(event.call.index)
         if line not in sites:
-            sites[line] = Site(line, ends.get((line, column), line), event.name, [])
+            end = ends.get((line, column), line)
+            sites[line] = Site(line, end, event.name, [], stream=event.stream or "")
     findings = [
         d
         for d in check_module(module, functions, modelled, config, packs)
