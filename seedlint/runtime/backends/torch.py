@@ -58,8 +58,6 @@ class _Chain:
 
 class TorchBackend:
     def __init__(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tiny models from configs only
-        torch.set_num_threads(1)
         self._seed = torch.manual_seed
         self._chains: dict[int, _Chain] = {}
         self._initial: dict[int, bytes] = {}
@@ -136,4 +134,8 @@ def _unwrapped(module: torch.nn.Module) -> torch.nn.Module:
 
 
 def make() -> TorchBackend:
+    """The backend of the child process, which it also sets up: nothing is downloaded,
+    and one thread is plenty for a tiny model."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    torch.set_num_threads(1)
     return TorchBackend()
