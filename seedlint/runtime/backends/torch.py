@@ -35,23 +35,29 @@ def _seeded_words(seed: int) -> npt.NDArray[np.uint32]:
     return words
 
 
+def _twisted(words: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """The next state array (the Mersenne Twister's twist, as torch's next_state does it
+    in place), in the three runs whose words depend only on words already computed."""
+    out = words.copy()
+    for start, stop, shift in ((0, 227, 397), (227, 454, -227), (454, 623, -227)):
+        mixed = (out[start:stop] & 0x80000000) | (out[start + 1 : stop + 1] & 0x7FFFFFFF)
+        tail = out[start + shift : stop + shift]
+        out[start:stop] = tail ^ (mixed >> 1) ^ ((mixed & 1) * np.uint32(0x9908B0DF))
+    mixed = (out[_N - 1] & 0x80000000) | (out[0] & 0x7FFFFFFF)
+    out[_N - 1] = out[396] ^ (mixed >> 1) ^ ((mixed & 1) * np.uint32(0x9908B0DF))
+    return out
+
+
 class _Chain:
-    """The arrays one seed's generator goes through, twisted on demand (numpy's MT19937
-    twists as torch does)."""
+    """The arrays one seed's generator goes through, twisted on demand."""
 
     def __init__(self, seed: int) -> None:
         self.words = _seeded_words(seed)
         self.twists: dict[bytes, int] = {}
-        self.generator = np.random.MT19937()
 
     def twists_to(self, words: bytes) -> int | None:
         while words not in self.twists and len(self.twists) < _MAX_TWISTS:
-            self.generator.state = {
-                "bit_generator": "MT19937",
-                "state": {"key": self.words, "pos": _N},
-            }
-            self.generator.random_raw(_N)  # one twist, then all its words
-            self.words = self.generator.state["state"]["key"]
+            self.words = _twisted(self.words)
             self.twists[self.words.tobytes()] = len(self.twists) + 1
         return self.twists.get(words)
 
