@@ -348,6 +348,18 @@ CASES = {
             torch.manual_seed(seed)
             return model
     """,
+    "a bit generator of its own is not the global stream": """
+        import numpy as np
+        def twist(n, seed=0):
+            bits = np.random.MT19937(seed)
+            other = np.random.Philox(seed)
+            np.random.seed(seed)
+            return np.random.Generator(bits).random(n), other, np.random.rand(n)
+        def legacy(n, seed=0):
+            x = np.random.rand(n)  # SDL101
+            np.random.seed(seed)
+            return x
+    """,
 }
 
 
