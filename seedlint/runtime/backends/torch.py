@@ -53,6 +53,7 @@ class _Chain:
 
     def __init__(self, seed: int) -> None:
         self.words = _seeded_words(seed)
+        self.initial = self.words.tobytes()  # the array right after the seed
         self.twists: dict[bytes, int] = {}
 
     def twists_to(self, words: bytes) -> int | None:
@@ -66,7 +67,6 @@ class TorchBackend:
     def __init__(self) -> None:
         self._seed = torch.manual_seed
         self._chains: dict[int, _Chain] = {}
-        self._initial: dict[int, bytes] = {}
 
     def record_seeds(self, record: Callable[[int], None]) -> None:
         original = self._seed
@@ -90,10 +90,12 @@ class TorchBackend:
         left = int(raw[_LEFT : _LEFT + 4].view(np.int32)[0])
         position = int(raw[_NEXT : _NEXT + 8].view(np.uint64)[0])
         words = raw[_WORDS : _WORDS + 8 * _N].view(np.uint64).astype(np.uint32).tobytes()
+        chain = self._chains.get(seed)
+        if chain is None:
+            chain = self._chains[seed] = _Chain(seed)
         if left == 1 and position == 0:  # nothing drawn since a seed
-            initial = self._initial.setdefault(seed, _seeded_words(seed).tobytes())
-            return 0 if words == initial else None
-        twists = self._chains.setdefault(seed, _Chain(seed)).twists_to(words)
+            return 0 if words == chain.initial else None
+        twists = chain.twists_to(words)
         return None if twists is None else (twists - 1) * _N + position
 
     def build(self, kind: str, param: str) -> Any:
