@@ -73,7 +73,10 @@ _KEYS = {
 }
 _NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE, Kind.EMPTY)
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
-_CALL = re.compile(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*(\.\*)?")
+# A call name: dotted identifiers, `*` inside a part matching any identifier characters
+# (`transformers.*ForCausalLM`), or a final `.*` matching everything below a module.
+_PART = r"[A-Za-z_*][A-Za-z0-9_*]*"
+_CALL = re.compile(rf"{_PART}(\.{_PART})*")
 _NAME = re.compile(_IDENTIFIER)
 
 
@@ -183,6 +186,14 @@ class Packs:
     streams: tuple[str, ...]
     names: tuple[str, ...]
     stores: frozenset[str] = frozenset()  # attributes whose assignment loads the owner
+    # Names with `*` inside a part (`transformers.*ForCausalLM`), in the order read: an
+    # exact name wins over them, of several that match the one read last wins (so a
+    # [[pure]] `transformers.TF*` excludes from a [[consume]] `transformers.*ForCausalLM`:
+    # a pack's sections are read in Kind order), and they win over the `.*` prefixes.
+    globs: tuple[tuple[str, PackEntry], ...] = ()
+    _last_glob_first: tuple[tuple[re.Pattern[str], PackEntry], ...] = field(
+        default=(), compare=False, repr=False
+    )
     # Answers already given: a project asks about the same few names again and again.
     _looked_up: dict[str, PackEntry | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -190,6 +201,10 @@ class Packs:
         if qualname in self._looked_up:
             return self._looked_up[qualname]
         entry = self.exact.get(qualname)
+        if entry is None:
+            entry = next(
+                (e for pattern, e in self._last_glob_first if pattern.fullmatch(qualname)), None
+            )
         if entry is None:
             entry = next((w for prefix, w in self.wildcards if qualname.startswith(prefix)), None)
         self._looked_up[qualname] = entry
@@ -204,6 +219,7 @@ class Packs:
             (
                 sorted(self.exact.items()),
                 self.wildcards,
+                self.globs,
                 sorted(self.attributes.items()),
                 sorted(self.stores),
             )
@@ -215,6 +231,7 @@ class Packs:
         words.update(
             prefix.rstrip(".").rsplit(".", 1)[-1] for prefix, e in self.wildcards if e.kind in kinds
         )
+        words.update(glob.rsplit(".", 1)[-1] for glob, e in self.globs if e.kind in kinds)
         words.update(name for name, e in self.attributes.items() if e.kind in kinds)
         return frozenset(words)
 
@@ -309,6 +326,7 @@ def index_entries(
 ) -> Packs:
     exact: dict[str, PackEntry] = {}
     wildcards: dict[str, PackEntry] = {}
+    globs: dict[str, PackEntry] = {}
     attributes: dict[str, PackEntry] = {}
     streams: dict[str, None] = {}
     stores: set[str] = set()
@@ -317,11 +335,32 @@ def index_entries(
         for stream in entry.streams:
             streams[stream] = None
         for call in calls:
-            if call.endswith(".*"):
+            if call.endswith(".*") and "*" not in call[:-2]:
                 wildcards[call[:-1]] = entry
+            elif "*" in call:
+                globs[call] = entry
             else:
                 exact[call] = entry
         for attribute in attrs:
             attributes[attribute] = entry
     ordered = tuple(sorted(wildcards.items(), key=lambda item: -len(item[0])))
-    return Packs(exact, ordered, attributes, tuple(streams), names, frozenset(stores))
+    last_first = tuple((_glob_pattern(glob), entry) for glob, entry in reversed(globs.items()))
+    return Packs(
+        exact,
+        ordered,
+        attributes,
+        tuple(streams),
+        names,
+        frozenset(stores),
+        tuple(globs.items()),
+        last_first,
+    )
+
+
+def _glob_pattern(glob: str) -> re.Pattern[str]:
+    """`*` inside a part matches identifier characters (never a dot); a final `.*`
+    matches everything below."""
+    below = glob.endswith(".*")
+    body = glob[:-2] if below else glob
+    regex = re.escape(body).replace(r"\*", r"\w*")
+    return re.compile(regex + (r"\..+" if below else ""))

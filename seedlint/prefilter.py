@@ -32,7 +32,10 @@ class Vocabulary:
 
 
 def _words_pattern(words: Iterable[str]) -> re.Pattern[bytes]:
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    # `*` in a word (from a pack's `*ForCausalLM`) stands for any identifier characters.
+    alternatives = "|".join(
+        re.escape(w).replace(r"\*", r"\w*") for w in sorted(set(words), key=len, reverse=True)
+    )
     return re.compile(rb"\b(?:" + alternatives.encode() + rb")\b")
 
 

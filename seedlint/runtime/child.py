@@ -338,7 +338,10 @@ def _verdict(
         drifted = seeded and (draws or 0) > 0 and (reference or 0) > 0
         return "confirmed" if drifted else "not-confirmed"
     if code is None:
-        wrong = not seeded or ((draws or 0) > 0 and (reference or 0) > 0)
+        # Unseeded counts only when the values follow the ambient state: a helper that
+        # seeds and then builds (`tiny_llama(config, seed)`) is reproducible.
+        unseeded = not seeded and (ambient or 0) > 0
+        wrong = unseeded or (seeded and (draws or 0) > 0 and (reference or 0) > 0)
         return "confirmed" if wrong else "not-confirmed"
     return "inconclusive"
 

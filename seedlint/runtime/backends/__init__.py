@@ -38,7 +38,11 @@ class Framework:
 FRAMEWORKS = (
     Framework("mlx", ("mlx", "mlx_lm"), "mlx and mlx-lm", "mlx", ("text", "vlm")),
     Framework(
-        "torch", ("torch", "transformers"), "torch, transformers and peft", "torch", ("text",)
+        "torch",
+        ("torch", "transformers", "peft"),
+        "torch, transformers and peft",
+        "torch",
+        ("text",),
     ),
 )
 
