@@ -279,7 +279,7 @@ def _lower(root: object) -> list[Any]:
             for name in reversed(spec.names):
                 push(getattr(value, name))
         elif kind is tuple or kind is list or kind is frozenset:
-            items = list(value)  # type: ignore[call-overload]
+            items = list(value)
             if kind is frozenset and all(type(i) is str for i in items):
                 items.sort()  # equal sets give equal blobs
             push(_Build(("t" if kind is tuple else "l" if kind is list else "f", None, len(items))))
@@ -287,17 +287,17 @@ def _lower(root: object) -> list[Any]:
             for item in reversed(items):
                 push(item)
         elif kind is dict:
-            push(_Build(("d", None, len(value))))  # type: ignore[arg-type]
+            push(_Build(("d", None, len(value))))
             open_builds += 1
-            for key, item in reversed(value.items()):  # type: ignore[attr-defined]
+            for key, item in reversed(value.items()):
                 push(item)
                 push(key)
         elif kind in enums:
             op(enums[kind])
-            take(value.value)  # type: ignore[attr-defined]
+            take(value.value)
         elif kind is bytes:
             op("b")
-            take(binascii.b2a_base64(value, newline=False).decode("ascii"))  # type: ignore[arg-type]
+            take(binascii.b2a_base64(value, newline=False).decode("ascii"))
         elif isinstance(value, PurePath):
             op("p")
             take(str(value))
@@ -336,7 +336,7 @@ def decode(data: bytes, expected: type[T]) -> T:
         raise CodecError(f"invalid data: {type(error).__name__}: {error}") from error
     if type(value) is not expected:
         raise CodecError(f"a {type(value).__name__} where a {expected.__name__} belongs")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _no_objects(pairs: object) -> None:
@@ -435,6 +435,6 @@ def _build(program: object) -> object:
 
 
 def _number(value: object, most: int) -> int:
-    if type(value) is not int or not 0 <= value <= most:  # type: ignore[operator]
+    if type(value) is not int or not 0 <= value <= most:
         raise CodecError("a count or reference out of range")
-    return value  # type: ignore[return-value]
+    return value

@@ -92,9 +92,10 @@ class Lowerer:
         if calls:
             return Arg(*key, calls, literal)
         # Arguments without calls are shared: one object per kind in a module.
-        found = self.plain_args.get((*key, literal))
+        shared = (*key, literal)
+        found = self.plain_args.get(shared)
         if found is None:
-            found = self.plain_args[(*key, literal)] = Arg(*key, (), literal)
+            found = self.plain_args[shared] = Arg(*key, (), literal)
         return found
 
     def function(self, definition: Definition) -> FunctionIR:

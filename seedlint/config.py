@@ -7,13 +7,19 @@ import fnmatch
 import functools
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 from seedlint.diagnostics import UNANALYSABLE
-from seedlint.packs import Kind, PackEntry, PackError, Packs, build_packs, parse_pack, tomllib
+from seedlint.packs import Kind, PackEntry, PackError, Packs, build_packs, parse_pack
 from seedlint.paths import real
 
 DEFAULT_SEED_PARAMS = ("seed", "*_seed", "random_state", "rng_seed")

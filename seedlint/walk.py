@@ -141,6 +141,6 @@ def source_ordered(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 def calls_in_source_order(node: cst.CSTNode, out: list[cst.Call]) -> None:
     """Every call under `node`, lambdas included, outer calls before the calls inside them."""
     if type(node) is cst.Call:
-        out.append(node)  # type: ignore[arg-type]
+        out.append(node)
     for child in source_ordered(node):
         calls_in_source_order(child, out)

@@ -227,3 +227,41 @@ def test_flake8_and_hook_read_the_same_configuration(tmp_path: Path) -> None:
     hook = seedlint("--no-cache", "--context", "package", "pkg/main.py", cwd=tmp_path)
     assert "SDL001" in flake8.stdout and "'adjacency'" in flake8.stdout
     assert hook.returncode == 2 and "'adjacency'" in hook.stderr
+
+
+def test_the_projects_own_pre_commit_config_passes_on_its_code(tmp_path: Path) -> None:
+    """.pre-commit-config.yaml: ruff, mypy and seedlint on seedlint, run by pre-commit."""
+    repo = tmp_path / "repo"
+    shutil.copytree(
+        ROOT,
+        repo,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            ".corpus",
+            ".realworld",
+            ".bench-corpus",
+            "__pycache__",
+            ".mypy_cache",
+            ".ruff_cache",
+            ".pytest_cache",
+            ".hypothesis",
+            "build",
+            "dist",
+        ),
+    )
+    env = {**ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    for command in (["git", "init", "-q"], ["git", "add", "."]):
+        assert run(*command, cwd=repo).returncode == 0
+    result = run(str(BIN / "pre-commit"), "run", "--all-files", cwd=repo, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    passed = {
+        line.split(".", 1)[0] for line in result.stdout.splitlines() if line.endswith("Passed")
+    }
+    hooks = {
+        "ruff check",
+        "ruff format",
+        "mypy strict",
+        "seedlint on its own code",
+    }
+    assert passed == hooks, result.stdout

@@ -49,7 +49,7 @@ def _parsed(condition: str) -> tuple[str, Callable[[str], bool | None]] | None:
         def compare(value: str) -> bool | None:
             if value == SOME_VALUE:
                 return None
-            return (ast.literal_eval(value) == literal) == equal
+            return bool(ast.literal_eval(value) == literal) == equal
 
         return found.group(1), compare
     found = TRUTH_TEST.fullmatch(condition)

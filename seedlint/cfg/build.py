@@ -583,7 +583,7 @@ def _mentions(node: cst.CSTNode, name: str) -> bool:
     stack = [node]
     while stack:
         current = stack.pop()
-        if type(current) is cst.Name and current.value == name:  # type: ignore[attr-defined]
+        if type(current) is cst.Name and current.value == name:
             return True
         stack.extend(children(current))
     return False

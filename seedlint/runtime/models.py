@@ -55,7 +55,8 @@ class VisionLanguageModel(nn.Module):
 
     @property
     def layers(self) -> list[nn.Module]:
-        return self.language_model.layers
+        layers: list[nn.Module] = self.language_model.layers
+        return layers
 
 
 def build(kind: str, seed: int = 0) -> nn.Module:

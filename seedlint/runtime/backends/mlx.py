@@ -56,7 +56,7 @@ class MlxBackend:
     def snapshot(self, model: Any, local_values: Mapping[str, Any], seen: Seen) -> Params:
         from mlx.utils import tree_flatten
 
-        flat: list[tuple[str, Any]] = tree_flatten(model.parameters())  # type: ignore[assignment]
+        flat: list[tuple[str, Any]] = tree_flatten(model.parameters())
         return {name: np.array(value) for name, value in flat}
 
 

@@ -38,7 +38,7 @@ def _seeded_words(seed: int) -> npt.NDArray[np.uint32]:
 def _twisted(words: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     """The next state array (the Mersenne Twister's twist, as torch's next_state does it
     in place), in the three runs whose words depend only on words already computed."""
-    out = words.copy()
+    out: npt.NDArray[np.uint32] = words.copy()
     for start, stop, shift in ((0, 227, 397), (227, 454, -227), (454, 623, -227)):
         mixed = (out[start:stop] & 0x80000000) | (out[start + 1 : stop + 1] & 0x7FFFFFFF)
         tail = out[start + shift : stop + shift]
@@ -75,8 +75,8 @@ class TorchBackend:
             record(int(value))
             return original(value)
 
-        torch.manual_seed = recording_seed  # type: ignore[assignment]  # record, then seed
-        torch.random.manual_seed = recording_seed  # type: ignore[assignment]
+        torch.manual_seed = recording_seed  # record, then seed
+        torch.random.manual_seed = recording_seed
 
     def seed(self, value: int) -> None:
         self._seed(value)
