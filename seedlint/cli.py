@@ -12,13 +12,13 @@ import click
 from seedlint import __version__
 from seedlint.baseline import BaselineError, new_findings, read_baseline, write_baseline
 from seedlint.cache import Cache, default_cache_dir
-from seedlint.checks import ALL_CHECKS, by_code
+from seedlint.checks import ALL_RULES, by_code
 from seedlint.config import Config, ConfigError, checked_codes, find_pyproject, load_config
 from seedlint.context import with_packages
 from seedlint.engine import Options, analyse, default_jobs
 from seedlint.packs import PackError
 from seedlint.paths import real
-from seedlint.report import FORMATS
+from seedlint.report import FORMATS, rule_docs
 from seedlint.spill import SpillError
 
 
@@ -50,7 +50,7 @@ def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     "--adjacency",
     type=click.Choice(["default", "strict"]),
     default=None,
-    help="strict: also report calls of unknown effect between seed and draw (SDL202).",
+    help="strict: also report calls of unknown effect between seed and draw.",
 )
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text")
 @click.option("--exclude", multiple=True, help="Extra folder or file patterns to skip.")
@@ -104,13 +104,14 @@ def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     "--file-timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Seconds of processor time one file may take (default 60; SDL001 after).",
+    help="Seconds of processor time one file may take (default 60; then it is reported "
+    "as unanalysable).",
 )
 @click.option(
     "--max-file-size",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Megabytes above which a file is not read (default 5; SDL001).",
+    help="Megabytes above which a file is not read (default 5; it is reported as unanalysable).",
 )
 def check(
     paths: tuple[str, ...],
@@ -195,10 +196,14 @@ def _override(
 
 @main.command()
 @click.argument("code", required=False)
-def rule(code: str | None) -> None:
+@click.option("--reference", is_flag=True, help="Print every rule's documentation (docs/rules.md).")
+def rule(code: str | None, reference: bool) -> None:
     """Print a rule's documentation (or list the rules)."""
+    if reference:
+        click.echo(rule_docs.reference(), nl=False)
+        return
     if code is None:
-        for item in ALL_CHECKS:
+        for item in ALL_RULES:
             state = "" if item.default else " (off by default)"
             click.echo(f"{item.code} {item.name}{state}")
         return
@@ -206,10 +211,7 @@ def rule(code: str | None) -> None:
     if found is None:
         click.echo(f"seedlint: unknown rule '{code}'", err=True)
         sys.exit(2)
-    doc = (type(found).__doc__ or "").strip()
-    import inspect
-
-    click.echo(f"# {found.code} {found.name}\n\n{inspect.cleandoc(doc)}")
+    click.echo(f"# {found.code} {found.name}\n\n{rule_docs.text(found)}")
 
 
 @main.command()

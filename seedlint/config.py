@@ -11,16 +11,18 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-from seedlint.diagnostics import UNANALYSABLE
 from seedlint.packs import Kind, PackEntry, PackError, Packs, build_packs, parse_pack
 from seedlint.paths import real
+
+if TYPE_CHECKING:
+    from seedlint.checks import Rule  # the checks read Config
 
 DEFAULT_SEED_PARAMS = ("seed", "*_seed", "random_state", "rng_seed")
 DEFAULT_EXCLUDE = (
@@ -51,7 +53,7 @@ class ConfigError(Exception):
 class Config:
     select: tuple[str, ...] | None = None  # None: every check that is on by default
     ignore: tuple[str, ...] = ()
-    adjacency: str = "default"  # "strict" turns on SDL202
+    adjacency: str = "default"  # "strict" turns on the rule that judges adjacency
     seed_params: tuple[str, ...] = DEFAULT_SEED_PARAMS
     packs: tuple[str, ...] | None = None  # None: every built-in pack
     rule_files: tuple[Path, ...] = ()
@@ -76,9 +78,12 @@ class Config:
                 return True
         return False
 
-    def enabled(self, code: str, default: bool, path: str = "") -> bool:
-        if code == "SDL202" and self.adjacency == "strict":
-            default = True
+    def enabled(self, rule: Rule, path: str = "") -> bool:
+        """Whether the rule reports in this file."""
+        code = rule.code
+        default = rule.default or any(
+            getattr(self, option.replace("-", "_")) == value for option, value in rule.turned_on_by
+        )
         on = default if self.select is None else _matches(code, self.select)
         if _matches(code, self.ignore):
             return False
@@ -101,10 +106,10 @@ def _matches(code: str, prefixes: tuple[str, ...]) -> bool:
 
 
 def known_codes() -> tuple[str, ...]:
-    """Every rule code there is, SDL001 included."""
-    from seedlint.checks import ALL_CHECKS  # the checks read Config: import late
+    """Every rule code there is, the engine's own included."""
+    from seedlint.checks import ALL_RULES  # the checks read Config: import late
 
-    return (UNANALYSABLE, *(check.code for check in ALL_CHECKS))
+    return tuple(rule.code for rule in ALL_RULES)
 
 
 def checked_codes(values: Iterable[str], where: str) -> tuple[str, ...]:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from seedlint.ir import CallSite
+
+# A message's arguments as data (callee, stream, seed lines, condition), for JSON.
+Argument: TypeAlias = "str | int | tuple[int, ...]"
+Arguments: TypeAlias = "tuple[tuple[str, Argument], ...]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +21,7 @@ class Finding:
     message: str
     stream: str = ""
     witness: tuple[tuple[str, bool], ...] = ()  # (condition, value) decisions of the path
+    arguments: Arguments = ()
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -29,6 +35,7 @@ class Diagnostic:
     stream: str = ""
     witness: tuple[tuple[str, bool], ...] = ()
     call: str = ""  # the flagged callee as written, for line-independent fingerprints
+    arguments: Arguments = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -41,6 +48,10 @@ class Diagnostic:
             "stream": self.stream,
             "witness": [{"condition": c, "value": v} for c, v in self.witness],
             "call": self.call,
+            "arguments": {
+                name: list(value) if isinstance(value, tuple) else value
+                for name, value in self.arguments
+            },
         }
 
 

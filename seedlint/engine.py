@@ -1,8 +1,8 @@
 """The only module that knows the order: files → ModuleIndex and spilled graphs (in
 workers) → summaries → checks → placed diagnostics.
 
-A file that cannot be read, parsed or analysed becomes one SDL001 diagnostic naming
-the reason, and the run goes on with the other files. Nothing here imports or runs
+A file that cannot be read, parsed or analysed becomes one unanalysable-file diagnostic
+naming the reason, and the run goes on with the other files. Nothing here imports or runs
 the code being checked.
 """
 
@@ -64,7 +64,14 @@ class Options:
 
 
 def _error(error: SourceError) -> Diagnostic:
-    return Diagnostic(error.path, error.line, error.column, UNANALYSABLE, error.reason)
+    return Diagnostic(
+        error.path,
+        error.line,
+        error.column,
+        UNANALYSABLE,
+        error.reason,
+        arguments=(("reason", error.reason),),
+    )
 
 
 def _root_of(path: Path, module_name: str, is_package: bool) -> Path:
@@ -253,7 +260,8 @@ def _analyse(
 ) -> RunResult:
     files = [f for f in found if isinstance(f, Path)]
     diagnostics = [_error(f) for f in found if isinstance(f, SourceError)]
-    # SDL202 asks about every unknown call, so the prefilter would change its answers.
+    # Strict adjacency asks about every unknown call, so the prefilter would change its
+    # answers.
     prefilter = options.prefilter and config.adjacency != "strict"
     vocabulary = Vocabulary.of(packs) if prefilter else None
     cache = options.cache if not overrides else None
@@ -446,7 +454,7 @@ def check_module(
             keyed,
         )
         for check in ALL_CHECKS:
-            if not config.enabled(check.code, check.default, module.display):
+            if not config.enabled(check, module.display):
                 continue
             for finding in check.run(facts):
                 diagnostic = _place(finding, module, view, model.definition.display)
@@ -467,6 +475,7 @@ def _place(finding: Finding, module: ModuleFile, view: FileView, function: str) 
         finding.stream,
         finding.witness,
         finding.node.written,
+        finding.arguments,
     )
 
 

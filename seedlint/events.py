@@ -16,7 +16,7 @@ class EventKind(Enum):
     MAYBE_SEED = "maybe-seed"  # seeds on some paths only
     CONSUME = "consume"
     ADVANCE = "advance"
-    OPAQUE = "opaque"  # unknown effect (for SDL202)
+    OPAQUE = "opaque"  # unknown effect (for seed-not-adjacent)
     NORETURN = "noreturn"  # the call never returns normally
 
 
@@ -32,7 +32,7 @@ class Event:
     via: tuple[str, ...] = ()  # inside a helper: the calls down to the library API
     order: int = 0  # position among the events of the call (seed before its own draws)
     index: int = 0  # position among all events of the function, for a stable order
-    init: bool = False  # a draw of initial weights or adapters (what SDL201 judges)
+    init: bool = False  # a draw of initial weights or adapters (what seed-drift judges)
     # The function's own parameter (a generator or key defaulting to None) that makes
     # the draw pure when the caller passes one: drawing globally is the caller's choice.
     keyed_by: str | None = None

@@ -55,7 +55,12 @@ class SeedlintChecker:
         try:
             config, packs = _settings(folder)
         except (ConfigError, PackError) as error:
-            return [Diagnostic(self.filename, 1, 1, UNANALYSABLE, str(error))]
+            reason = str(error)
+            return [
+                Diagnostic(
+                    self.filename, 1, 1, UNANALYSABLE, reason, arguments=(("reason", reason),)
+                )
+            ]
         text = "".join(self.lines).encode("utf-8")
         if self.filename in _STDIN or not path.is_file():
             overrides = {real(path): text}

@@ -61,7 +61,7 @@ class CallSite:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Arg:
-    """An argument value, for judging seed values (SDL301)."""
+    """An argument value, for judging seed values (nonreproducible-seed)."""
 
     keyword: str | None
     star: bool

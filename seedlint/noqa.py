@@ -1,4 +1,4 @@
-"""`# noqa` and `# noqa: SDL101,SDL201` on the reported line, as flake8 reads them."""
+"""`# noqa` and `# noqa: CODE,CODE` on the reported line, as flake8 reads them."""
 
 from __future__ import annotations
 

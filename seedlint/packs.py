@@ -43,7 +43,7 @@ class PackEntry:
     value_kwarg: str | None = None
     missing_value_is_entropy: bool = False
     origin: str = ""
-    initialises: bool = False  # draws initial weights or adapters (what SDL201 judges)
+    initialises: bool = False  # draws initial weights or adapters (what seed-drift judges)
     # The literal (as its repr) the argument at value_arg / value_kwarg must be for the
     # entry to apply: `torch.device("meta")`; None when it always applies.
     equals: str | None = None

@@ -5,7 +5,7 @@ the same bytes), parses it, writes the module's graphs to a spill file and sends
 only its index, which the caller stores as it arrives: no process holds the graphs,
 or the indexes, of the whole tree, and the main process never parses checked code
 (seedlint.supervisor keeps a crash, a hang or a memory blow-up to the file's own
-SDL001)."""
+unanalysable-file finding)."""
 
 from __future__ import annotations
 

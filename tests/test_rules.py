@@ -1,18 +1,28 @@
-"""Every check's VALID and INVALID examples, collected automatically (one rule at a time)."""
+"""Every rule's VALID and INVALID examples, collected automatically (one rule at a time);
+its documentation, generated into docs/rules.md and the README's table; rules own their
+codes."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from seedlint.checks import ALL_CHECKS
-from tests.conftest import expected_marks, lint_text
+from seedlint.checks import ALL_RULES
+from seedlint.config import Config
+from seedlint.report import rule_docs
+from tests.conftest import ROOT, expected_marks, lint_text
+
+CODE = re.compile(r"SDL\d{3}")
 
 CASES = [
     pytest.param(check.code, kind, text, id=f"{check.code}-{kind}-{index}")
-    for check in ALL_CHECKS
+    for check in ALL_RULES
     for kind, samples in (("valid", check.VALID), ("invalid", check.INVALID))
     for index, text in enumerate(samples)
 ]
@@ -27,9 +37,52 @@ def test_examples(tmp_path: Path, code: str, kind: str, text: str) -> None:
     assert found == expected
 
 
-def test_every_check_is_documented() -> None:
-    for check in ALL_CHECKS:
-        doc = type(check).__doc__ or ""
-        for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
-            assert heading in doc, f"{check.code} lacks {heading}"
-        assert check.VALID and check.INVALID
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_every_rule_is_documented(rule) -> None:
+    doc = rule_docs.text(rule)
+    headings = re.findall(r"^## (.+)$", doc, flags=re.MULTILINE)
+    assert tuple(headings) == rule_docs.SECTIONS
+    options = doc.split("## Options")[1].split("## Known problems")[0]
+    fields = {f.name for f in dataclasses.fields(Config)}
+    for option in rule.options:
+        assert f"`{option}`" in options, f"{rule.code}: option {option} is not documented"
+        assert option.replace("-", "_") in fields, f"{rule.code}: {option} is no option"
+    assert rule.VALID and rule.INVALID and rule.brief
+
+
+def test_docs_rules_md_is_generated_from_the_rules() -> None:
+    written = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert written == rule_docs.reference(), (
+        "stale: run `seedlint rule --reference > docs/rules.md`"
+    )
+    for rule in ALL_RULES:
+        assert f"## {rule.code} {rule.name}" in written
+        assert rule_docs.text(rule).split("\n", 1)[1] in written.replace("\n### ", "\n## ")
+
+
+def test_the_readme_table_is_the_rules_table() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert rule_docs.table() in readme
+
+
+def test_seedlint_rule_lists_every_rule_and_prints_the_reference() -> None:
+    def rule(*args: str) -> str:
+        command = [sys.executable, "-m", "seedlint", "rule", *args]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    listed = [line.split()[0] for line in rule().splitlines()]
+    assert listed == [r.code for r in ALL_RULES] and "SDL001" in listed
+    assert rule("--reference") == rule_docs.reference()
+    assert rule("sdl001").startswith("# SDL001 unanalysable-file\n")
+
+
+def test_no_module_outside_the_rules_names_a_rule_code() -> None:
+    """Reporters, configuration, engine and runtime ask the rules (seedlint.checks)."""
+    package = ROOT / "seedlint"
+    named = {
+        path.relative_to(package).as_posix(): CODE.findall(path.read_text(encoding="utf-8"))
+        for path in package.rglob("*.py")
+        if "checks" not in path.relative_to(package).parts
+    }
+    named = {path: codes for path, codes in named.items() if codes}
+    assert named == {"diagnostics.py": ["SDL001"]}  # the engine's own code, as a constant

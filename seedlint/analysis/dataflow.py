@@ -1,8 +1,8 @@
 """Per-stream seed state along a CFG: reached unseeded? which draws since the last seed?
 
-One forward may-analysis answers both rules: a draw reached with `unseeded` set has a
-path with no seed (SDL101); a draw reached with a non-empty `drift` on a seeded path
-has another draw between it and the seed (SDL201).
+One forward may-analysis answers both questions: a draw reached with `unseeded` set has a
+path with no seed (unseeded-rng-consumer); a draw reached with a non-empty `drift` on a
+seeded path has another draw between it and the seed (seed-drift).
 """
 
 from __future__ import annotations

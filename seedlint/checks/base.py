@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar, Literal, Protocol
 
 from seedlint.analysis.dataflow import Flow, StreamState
 from seedlint.config import Config
@@ -57,11 +57,30 @@ def seed_lines(lines: list[int]) -> str:
     return f"the seeds at lines {', '.join(map(str, lines))}"
 
 
-class Check(Protocol):
+Severity = Literal["error", "warning"]
+# What `seedlint confirm` tests for a finding of the rule: that the call's values follow
+# the ambient state (no seed ran), or that they differ from the seed-right-before order.
+Question = Literal["unseeded", "drift"]
+
+
+class Rule(Protocol):
+    """What a rule declares about itself; reporters, configuration and the runtime read
+    these and never name a code."""
+
     code: ClassVar[str]
     name: ClassVar[str]
+    brief: ClassVar[str]  # what it finds, in a line (the README's table)
     default: ClassVar[bool]  # on unless the configuration asks otherwise
+    severity: ClassVar[Severity]
+    options: ClassVar[tuple[str, ...]]  # the [tool.seedlint] keys it reads
+    # (option, value) pairs that turn it on when it is off by default.
+    turned_on_by: ClassVar[tuple[tuple[str, str], ...]]
+    confirms: ClassVar[Question | None]
     VALID: ClassVar[tuple[str, ...]]
     INVALID: ClassVar[tuple[str, ...]]
+
+
+class Check(Rule, Protocol):
+    """A rule judged per function, from its events and seed states."""
 
     def run(self, facts: FunctionFacts) -> Iterator[Finding]: ...

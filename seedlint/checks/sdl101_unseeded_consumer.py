@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from seedlint.analysis.values import seed_value_args
 from seedlint.analysis.witness import decisions, describe, unseeded_path
-from seedlint.checks.base import FunctionFacts, draws_to_judge, seed_lines
+from seedlint.checks.base import FunctionFacts, Question, Severity, draws_to_judge, seed_lines
 from seedlint.diagnostics import Finding
 from seedlint.events import Event, EventKind
 from seedlint.ir import SOME_VALUE, CallSite
@@ -57,11 +57,28 @@ class UnseededConsumer:
         if train_vision:
             LoRALinear.from_base(model.vision_tower.proj)
     ```
+
+    ## Options
+    - `seed-params`: the parameter names that make a function responsible for seeding.
+    - `packs`: which libraries' calls count as draws and seeds.
+
+    ## Known problems
+    Draws are found through project code and the rule packs: a third-party helper that
+    draws and that no pack lists is not followed (declare it under
+    `[[tool.seedlint.consume]]`). Iterating a torch `DataLoader` and calling a diffusers
+    pipeline without `generator=` are not yet seen as draws.
     """
 
     code: ClassVar[str] = "SDL101"
     name: ClassVar[str] = "unseeded-rng-consumer"
+    brief: ClassVar[str] = (
+        "a draw reachable from the function's start along a path with no seed of its stream"
+    )
     default: ClassVar[bool] = True
+    severity: ClassVar[Severity] = "error"
+    options: ClassVar[tuple[str, ...]] = ("seed-params", "packs")
+    turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = ()
+    confirms: ClassVar[Question | None] = "unseeded"
     VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
@@ -165,30 +182,26 @@ def run(model, ok):
                 continue  # the seeds serve the draws after them, each its own
             path = unseeded_path(facts.flow, stream, block)
             found = decisions(facts.flow, stream, path) if path else []
+            when = describe(found)
+            lines = _seed_lines(facts, event, seeds[stream])
             yield Finding(
                 event.call,
                 self.code,
-                self._message(facts, event, seeds[stream], state.seeded, describe(found)),
+                self._message(facts, event, lines, state.seeded, when),
                 stream,
                 tuple((d.expression, d.value) for d in found),
+                (
+                    ("callee", event.name),
+                    ("stream", stream),
+                    ("seed_lines", tuple(lines)),
+                    ("condition", when),
+                ),
             )
 
     @staticmethod
     def _message(
-        facts: FunctionFacts,
-        event: Event,
-        stream_seeds: list[Event],
-        seeded_elsewhere: bool,
-        when: str,
+        facts: FunctionFacts, event: Event, seeds: list[int], seeded_elsewhere: bool, when: str
     ) -> str:
-        seeds = sorted(
-            {
-                facts.line_of(e.call)
-                for e in stream_seeds
-                if e.call is not event.call  # a helper that draws before its own seed
-            }
-            - {facts.line_of(event.call)}
-        )
         stream = event.stream
         head = f"{facts.name(event)} draws from the {stream} RNG"
         if not seeds:
@@ -201,6 +214,18 @@ def run(model, ok):
             return f"{head} before it is seeded: {named} {runs} only after it{_hint(facts)}"
         condition = f"when {when}" if when else f"on the path that skips {named}"
         return f"{head} with no seed before it {condition}; {named} {runs} only on other paths"
+
+
+def _seed_lines(facts: FunctionFacts, event: Event, stream_seeds: list[Event]) -> list[int]:
+    """The lines of the function's seeds of the stream, never the draw's own line."""
+    return sorted(
+        {
+            facts.line_of(e.call)
+            for e in stream_seeds
+            if e.call is not event.call  # a helper that draws before its own seed
+        }
+        - {facts.line_of(event.call)}
+    )
 
 
 class _SeedEvents(dict[str, list[Event]]):

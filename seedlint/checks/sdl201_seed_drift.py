@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from seedlint.checks.base import FunctionFacts, draws_to_judge, seed_lines
+from seedlint.checks.base import FunctionFacts, Question, Severity, draws_to_judge, seed_lines
 from seedlint.diagnostics import Finding
 
 
@@ -36,11 +36,26 @@ class SeedDrift:
     ## Use instead
     Seed immediately before each consumer whose values must be reproducible, or use
     an explicit key (`key=mx.random.key(seed)`) for the extra draws.
+
+    ## Options
+    - `packs`: which calls initialise weights or adapters (`init = true`) and which draw.
+
+    ## Known problems
+    The analysis knows that something drew in between, not how much: a draw whose count
+    is fixed by the configuration is drift all the same. `seedlint confirm` measures it.
     """
 
     code: ClassVar[str] = "SDL201"
     name: ClassVar[str] = "seed-drift"
+    brief: ClassVar[str] = (
+        "an initialiser (layer or LoRA construction, `nn.init`, a draw stored into an "
+        "attribute) with another draw of the same stream between it and its seed"
+    )
     default: ClassVar[bool] = True
+    severity: ClassVar[Severity] = "warning"
+    options: ClassVar[tuple[str, ...]] = ("packs",)
+    turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = ()
+    confirms: ClassVar[Question | None] = "drift"
     VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
@@ -108,4 +123,11 @@ def f(model, seed):
                 f"{facts.name(event)} draws from the {stream} RNG after "
                 f"{facts.name(first)} at line {facts.line_of(first.call)} drew from it{since}",
                 stream,
+                arguments=(
+                    ("callee", event.name),
+                    ("stream", stream),
+                    ("drawn_by", first.name),
+                    ("drawn_at", facts.line_of(first.call)),
+                    ("seed_lines", tuple(seeds)),
+                ),
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from seedlint.checks.base import FunctionFacts, draws_to_judge
+from seedlint.checks.base import FunctionFacts, Question, Severity, draws_to_judge
 from seedlint.diagnostics import Finding
 
 
@@ -34,11 +34,24 @@ class SeedNotAdjacent:
     mx.random.seed(args.seed)
     linear_to_lora_layers(model, 8, config)
     ```
+
+    ## Options
+    - `adjacency`: `"strict"` turns this rule on.
+    - `packs`: calls the packs list as pure are not of unknown effect.
+
+    ## Known problems
+    Every call of unknown effect counts, including pure library calls that no pack lists:
+    expect findings that need a `[[tool.seedlint.pure]]` entry to go away.
     """
 
     code: ClassVar[str] = "SDL202"
     name: ClassVar[str] = "seed-not-adjacent"
+    brief: ClassVar[str] = "calls of unknown effect between seed and draw"
     default: ClassVar[bool] = False
+    severity: ClassVar[Severity] = "warning"
+    options: ClassVar[tuple[str, ...]] = ("adjacency", "packs")
+    turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = (("adjacency", "strict"),)
+    confirms: ClassVar[Question | None] = None
     VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
@@ -74,4 +87,10 @@ def f(model, seed):
                 f"{facts.name(event)} is not adjacent to its seed: `{first.name}` at line "
                 f"{facts.line_of(first.call)} has an unknown effect on the {stream} RNG",
                 stream,
+                arguments=(
+                    ("callee", event.name),
+                    ("stream", stream),
+                    ("unknown", first.name),
+                    ("unknown_at", facts.line_of(first.call)),
+                ),
             )

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from seedlint.analysis.dataflow import State
 from seedlint.analysis.values import helper_seed_values, pack_seed_values
-from seedlint.checks.base import FunctionFacts
+from seedlint.checks.base import FunctionFacts, Question, Severity
 from seedlint.diagnostics import Finding
 from seedlint.events import EventKind
 from seedlint.ir import Arg, CallSite
@@ -39,11 +39,24 @@ class NonreproducibleSeed:
     ```python
     mx.random.seed(args.seed)
     ```
+
+    ## Options
+    - `seed-params`: the parameters whose values reach the seeders.
+    - `packs`: which calls seed, and which seed from entropy (`missing_value = "entropy"`).
+
+    ## Known problems
+    Only values seedlint can trace are judged: a seed read from a file, a command line or
+    an environment variable is taken as given.
     """
 
     code: ClassVar[str] = "SDL301"
     name: ClassVar[str] = "nonreproducible-seed"
+    brief: ClassVar[str] = "a seed from the clock, pid, OS entropy, `None`, or an unseeded draw"
     default: ClassVar[bool] = True
+    severity: ClassVar[Severity] = "warning"
+    options: ClassVar[tuple[str, ...]] = ("seed-params", "packs")
+    turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = ()
+    confirms: ClassVar[Question | None] = None
     VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
@@ -103,6 +116,11 @@ def f():
                     self.code,
                     f"`{event.name}` is not reproducible: {reason}",
                     event.stream or "",
+                    arguments=(
+                        ("callee", event.name),
+                        ("stream", event.stream or ""),
+                        ("reason", reason),
+                    ),
                 )
 
     @staticmethod

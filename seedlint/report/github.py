@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from seedlint.checks import severity
 from seedlint.diagnostics import Diagnostic
 
 
@@ -17,7 +18,7 @@ def _property(text: str) -> str:
 
 def render(diagnostics: Sequence[Diagnostic]) -> str:
     return "".join(
-        f"::{'error' if d.code.startswith('SDL1') or d.code == 'SDL001' else 'warning'} "
+        f"::{severity(d.code)} "
         f"file={_property(d.path)},line={d.line},col={d.column},"
         f"title={_property(d.code)}::{_data(d.message)}\n"
         for d in diagnostics

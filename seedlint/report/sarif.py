@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 from collections.abc import Sequence
@@ -11,43 +10,26 @@ from typing import Any
 
 from seedlint import __version__
 from seedlint.baseline import fingerprints
-from seedlint.checks import ALL_CHECKS
-from seedlint.diagnostics import UNANALYSABLE, Diagnostic
+from seedlint.checks import ALL_RULES, severity
+from seedlint.diagnostics import Diagnostic
+from seedlint.report import rule_docs
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 HOME = "https://pypi.org/project/seedlint/"
 
 
-def _level(code: str) -> str:
-    return "error" if code.startswith("SDL1") or code == UNANALYSABLE else "warning"
-
-
 def _rules() -> list[dict[str, Any]]:
-    rules = []
-    for check in ALL_CHECKS:
-        doc = inspect.cleandoc(type(check).__doc__ or "")
-        what = doc.split("## Why is this bad?")[0].replace("## What it does", "").strip()
-        rules.append(
-            {
-                "id": check.code,
-                "name": check.name,
-                "shortDescription": {"text": check.name.replace("-", " ")},
-                "fullDescription": {"text": " ".join(what.split())},
-                "help": {"text": doc, "markdown": doc},
-                "defaultConfiguration": {"level": _level(check.code)},
-            }
-        )
-    rules.append(
+    return [
         {
-            "id": UNANALYSABLE,
-            "name": "unanalysable-file",
-            "shortDescription": {"text": "unanalysable file"},
-            "fullDescription": {"text": "A file that cannot be read, decoded or parsed."},
-            "help": {"text": "Fix the file so that it reads and parses as Python."},
-            "defaultConfiguration": {"level": "error"},
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.name.replace("-", " ")},
+            "fullDescription": {"text": rule_docs.summary(rule)},
+            "help": {"text": rule_docs.text(rule), "markdown": rule_docs.text(rule)},
+            "defaultConfiguration": {"level": rule.severity},
         }
-    )
-    return rules
+        for rule in ALL_RULES
+    ]
 
 
 def _uri(path: str) -> str:
@@ -60,7 +42,7 @@ def render(diagnostics: Sequence[Diagnostic]) -> str:
     results = [
         {
             "ruleId": d.code,
-            "level": _level(d.code),
+            "level": severity(d.code),
             "message": {"text": d.message},
             "locations": [
                 {

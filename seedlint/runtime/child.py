@@ -234,9 +234,9 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
                 if (site["line"], code) in chosen:
                     continue
                 fits = {
-                    "SDL101": seeded is False,
-                    "SDL201": bool(seeded and draws),
-                }.get(code or "", True)
+                    "unseeded": seeded is False,
+                    "drift": bool(seeded and draws),
+                }.get(plan["questions"].get(code) or "", True)
                 if fits:
                     chosen[(site["line"], code)] = (scenario, run)
                 reaching.setdefault(site["line"], []).append((scenario, run, bool(seeded), draws))
@@ -313,7 +313,7 @@ def _measure(
     return _row(
         site,
         code,
-        _verdict(code, seeded, draws, ambient, reference),
+        _verdict(code, plan["questions"].get(code), seeded, draws, ambient, reference),
         seeded,
         draws,
         ambient,
@@ -325,6 +325,7 @@ def _measure(
 
 def _verdict(
     code: str | None,
+    question: str | None,  # what the rule of `code` asks: "unseeded", "drift" or nothing
     seeded: bool | None,
     draws: int | None,
     ambient: float | None,
@@ -332,9 +333,9 @@ def _verdict(
 ) -> str:
     if seeded is None:
         return "inconclusive"
-    if code == "SDL101":
+    if question == "unseeded":
         return "confirmed" if not seeded and (ambient or 0) > 0 else "not-confirmed"
-    if code == "SDL201":
+    if question == "drift":
         drifted = seeded and (draws or 0) > 0 and (reference or 0) > 0
         return "confirmed" if drifted else "not-confirmed"
     if code is None:

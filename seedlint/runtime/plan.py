@@ -14,6 +14,7 @@ from typing import Any
 
 import libcst as cst
 
+from seedlint.checks import confirms
 from seedlint.compile import Lowerer
 from seedlint.config import Config
 from seedlint.diagnostics import Diagnostic
@@ -65,6 +66,8 @@ class Plan:
             "candidates": self.candidates,
             "model_flags": self.model_flags,
             "framework": self.framework,
+            # What the run tests for each rule's findings (the rules own the answer).
+            "questions": {code: confirms(code) for s in self.sites for code in s.codes},
             "sites": [
                 {
                     "line": s.line,
@@ -296,7 +299,7 @@ def _plan(
             continue
         site.codes.append(finding.code)
         site.message = site.message or finding.message
-        if finding.code != "SDL101":
+        if confirms(finding.code) != "unseeded":
             continue
         for text, value in finding.witness:
             solved = _param_condition(text, value, set(params))

@@ -1,0 +1,49 @@
+"""SDL001 unanalysable-file."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from seedlint.checks.base import Question, Severity
+from seedlint.diagnostics import UNANALYSABLE
+
+
+class Unanalysable:
+    """## What it does
+    Reports a file seedlint could not analyse, with the reason in one line: it cannot be
+    read (missing, unreadable, larger than `max-file-size`), is not valid UTF-8 or not
+    valid Python, is nested too deeply, or took longer than `file-timeout`. The other
+    files are analysed as usual. The engine reports it; it is not judged per function.
+
+    ## Why is this bad?
+    A file that is not analysed can hold exactly the unseeded draw the run should have
+    found; a linter that skipped it silently would pass code it never read.
+
+    ## Example
+    ```python
+    def build(model, seed:  # SDL001: a syntax error, the file is not analysed
+        mx.random.seed(seed)
+    ```
+
+    ## Use instead
+    Fix the file so that it reads and parses as Python, or exclude it (`exclude` in
+    `[tool.seedlint]`) if it is not meant to be.
+
+    ## Options
+    - `max-file-size`: megabytes above which a file is not read.
+    - `file-timeout`: seconds of processor time one file may take.
+
+    ## Known problems
+    A syntax error found by the tokenizer (an unmatched bracket) is reported at line 1.
+    """
+
+    code: ClassVar[str] = UNANALYSABLE
+    name: ClassVar[str] = "unanalysable-file"
+    brief: ClassVar[str] = "a file that cannot be read, decoded, parsed or analysed in time"
+    default: ClassVar[bool] = True
+    severity: ClassVar[Severity] = "error"
+    options: ClassVar[tuple[str, ...]] = ("max-file-size", "file-timeout")
+    turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = ()
+    confirms: ClassVar[Question | None] = None
+    VALID: ClassVar[tuple[str, ...]] = ("x = 1\n",)
+    INVALID: ClassVar[tuple[str, ...]] = ("x = 1\nreturn = 2  # SDL001\n",)
