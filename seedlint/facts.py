@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 
 from seedlint.codec import encode
 from seedlint.events import Summary
+from seedlint.memo import BoundedMemo
 from seedlint.project import Project, Target
 from seedlint.spill import SpillError
 from seedlint.symbols import load
@@ -36,8 +37,8 @@ class Facts(Mapping[str, Summary]):
         self.db: sqlite3.Connection = project.symbols.db
         self.fact = f"fact_{round_number}"
         self.edge = f"edge_{round_number}"
-        self._summaries: dict[str, Summary | None] = {}
-        self._targets: dict[str, Targets] = {}
+        self._summaries: BoundedMemo[str, Summary | None] = BoundedMemo(_CACHE_LIMIT)
+        self._targets: BoundedMemo[str, Targets] = BoundedMemo(_CACHE_LIMIT)
         self._record(project)
 
     # --- building -------------------------------------------------------------------
@@ -142,9 +143,7 @@ class Facts(Mapping[str, Summary]):
             ).fetchone()
             if row is None:
                 raise KeyError(qualname)
-            if len(self._targets) >= _CACHE_LIMIT:
-                self._targets.clear()
-            found = self._targets[qualname] = _targets(row[0])
+            found = self._targets.remember(qualname, _targets(row[0]))
         return found
 
     def parameters(self) -> Iterator[tuple[str, list[str], bool]]:
@@ -167,9 +166,7 @@ class Facts(Mapping[str, Summary]):
         self._remember(qualname, summary)
 
     def _remember(self, qualname: str, summary: Summary | None) -> None:
-        if len(self._summaries) >= _CACHE_LIMIT:
-            self._summaries.clear()
-        self._summaries[qualname] = summary
+        self._summaries.remember(qualname, summary)
 
     def __getitem__(self, qualname: str) -> Summary:
         if qualname in self._summaries:

@@ -10,6 +10,7 @@ from pathlib import Path
 import libcst as cst
 
 from seedlint.ir import CallKey, FunctionIndex
+from seedlint.memo import BoundedMemo
 from seedlint.packs import Kind, PackEntry, Packs
 from seedlint.receivers import Receivers
 from seedlint.scopes import Binding, BindingKind, Scope
@@ -55,9 +56,9 @@ class Project:
         self.definitions = Definitions(symbols)
         # Resolution is asked the same questions for every call: answer each once (up to
         # a bound, so that memory does not grow with the tree).
-        self._targets: dict[CallKey, Target] = {}
-        self._distinct: dict[Target, Target] = {}
-        self._canonical: dict[str, str | None] = {}
+        self._targets: BoundedMemo[CallKey, Target] = BoundedMemo(_TARGET_LIMIT)
+        self._distinct: BoundedMemo[Target, Target] = BoundedMemo(_TARGET_LIMIT)
+        self._canonical: BoundedMemo[str, str | None] = BoundedMemo(_MEMO_LIMIT)
         self.receivers = Receivers(self)
 
     # --- project names -------------------------------------------------------
@@ -65,9 +66,7 @@ class Project:
         """The project definition or class a qualified name denotes, through re-exports."""
         found = self._canonical.get(qualname, _MISSING)
         if found is _MISSING:
-            if len(self._canonical) >= _MEMO_LIMIT:
-                self._canonical.clear()
-            found = self._canonical[qualname] = self._follow(qualname, 0)
+            found = self._canonical.remember(qualname, self._follow(qualname, 0))
         return found  # type: ignore[return-value]
 
     def _follow(self, qualname: str, depth: int) -> str | None:
@@ -169,12 +168,12 @@ class Project:
         """What a call with this key runs."""
         found = self._targets.get(key)
         if found is None:
-            if len(self._targets) >= _TARGET_LIMIT:
-                self._targets.clear()
-                self._distinct.clear()
             target = self._resolve(key)
             # Most keys resolve to one of a few targets (unknown, pure): keep each once.
-            found = self._targets[key] = self._distinct.setdefault(target, target)
+            shared = self._distinct.get(target)
+            if shared is None:
+                shared = self._distinct.remember(target, target)
+            found = self._targets.remember(key, shared)
         return found
 
     def _resolve(self, key: CallKey) -> Target:

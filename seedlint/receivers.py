@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from seedlint.memo import BoundedMemo
+
 if TYPE_CHECKING:
     from seedlint.project import Project
 
@@ -28,9 +30,9 @@ class Receivers:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._values: dict[str, tuple[Value, ...]] = {}
-        self._attributes: dict[tuple[str, str], tuple[Value, ...]] = {}
-        self._results: dict[str, tuple[Value, ...]] = {}
+        self._values: BoundedMemo[str, tuple[Value, ...]] = BoundedMemo(_MEMO_LIMIT)
+        self._attributes: BoundedMemo[tuple[str, str], tuple[Value, ...]] = BoundedMemo(_MEMO_LIMIT)
+        self._results: BoundedMemo[str, tuple[Value, ...]] = BoundedMemo(_MEMO_LIMIT)
         self._active: set[str] = set()  # paths being evaluated: a cycle gives nothing
 
     def callees(self, path: str) -> tuple[str, ...]:
@@ -60,10 +62,7 @@ class Receivers:
             found = self._evaluate(path)
         finally:
             self._active.discard(path)
-        if len(self._values) >= _MEMO_LIMIT:
-            self._values.clear()
-        self._values[path] = found
-        return found
+        return self._values.remember(path, found)
 
     def _evaluate(self, path: str) -> tuple[Value, ...]:
         segments = path.split(".")
@@ -124,9 +123,7 @@ class Receivers:
             out: list[Value] = []
             for path in index.returned if index is not None else ():
                 out += self.values(path)
-            if len(self._results) >= _MEMO_LIMIT:
-                self._results.clear()
-            found = self._results[function] = tuple(dict.fromkeys(out))
+            found = self._results.remember(function, tuple(dict.fromkeys(out)))
         return found
 
     def attribute(self, owner: str, name: str, depth: int = 0) -> tuple[Value, ...]:
@@ -147,7 +144,4 @@ class Receivers:
                 base_class = project.canonical(base) if base else None
                 if base_class is not None and project.is_class(base_class) and depth < _MAX_BASES:
                     out += self.attribute(base_class, name, depth + 1)
-        if len(self._attributes) >= _MEMO_LIMIT:
-            self._attributes.clear()
-        found = self._attributes[key] = tuple(dict.fromkeys(out))
-        return found
+        return self._attributes.remember(key, tuple(dict.fromkeys(out)))

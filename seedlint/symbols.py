@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from seedlint.codec import CodecError, decode, encode
 from seedlint.ir import ClassIR, FunctionIndex, ModuleFile, ModuleIndex
+from seedlint.memo import BoundedMemo
 from seedlint.namefilter import NameFilter
 from seedlint.prefilter import Quiet
 from seedlint.scopes import Binding, BindingKind
@@ -67,10 +68,10 @@ class SymbolTable:
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;"
         )
         self.db.executescript(_SCHEMA)
-        self._files: dict[int, ModuleFile] = {}
-        self._classes: dict[str, ClassIR | None] = {}
-        self._functions: dict[int, FunctionIndex] = {}
-        self._quiet_answers: dict[str, bool] = {}
+        self._files: BoundedMemo[int, ModuleFile] = BoundedMemo(_MEMO_LIMIT)
+        self._classes: BoundedMemo[str, ClassIR | None] = BoundedMemo(_CLASS_LIMIT)
+        self._functions: BoundedMemo[int, FunctionIndex] = BoundedMemo(_FUNCTION_LIMIT)
+        self._quiet_answers: BoundedMemo[str, bool] = BoundedMemo(_MEMO_LIMIT)
         self.first = -1  # the smallest order added, to list projects in input order
         # The names in each table, so that most "is there one?" questions need no query.
         self._names = {table: NameFilter() for table in ("module", "quiet", "class", "function")}
@@ -174,9 +175,7 @@ class SymbolTable:
         file = self._files.get(order)
         if file is None:
             (data,) = self.db.execute("SELECT file FROM module WHERE ord = ?", (order,)).fetchone()
-            if len(self._files) >= _MEMO_LIMIT:
-                self._files.clear()
-            file = self._files[order] = load(data, ModuleFile)
+            file = self._files.remember(order, load(data, ModuleFile))
         return file
 
     def modules(self) -> Iterator[tuple[ModuleFile, tuple[FunctionIndex, ...]]]:
@@ -202,9 +201,7 @@ class SymbolTable:
         known = self._quiet_answers.get(name)
         if known is None:
             found = self.db.execute("SELECT 1 FROM quiet WHERE name = ?", (name,)).fetchone()
-            if len(self._quiet_answers) >= _MEMO_LIMIT:
-                self._quiet_answers.clear()
-            known = self._quiet_answers[name] = found is not None
+            known = self._quiet_answers.remember(name, found is not None)
         return known
 
     def quiet_units(self) -> Iterator[Quiet]:
@@ -242,17 +239,12 @@ class SymbolTable:
             return self._classes[qualname]
         found = self._last("class", qualname)
         info = load(found[1], ClassIR) if found else None
-        if len(self._classes) >= _CLASS_LIMIT:
-            self._classes.clear()
-        self._classes[qualname] = info
-        return info
+        return self._classes.remember(qualname, info)
 
     def _function(self, key: int, data: bytes) -> FunctionIndex:
         function = self._functions.get(key)
         if function is None:
-            if len(self._functions) >= _FUNCTION_LIMIT:
-                self._functions.clear()
-            function = self._functions[key] = load(data, FunctionIndex)
+            function = self._functions.remember(key, load(data, FunctionIndex))
         return function
 
     def _last(self, table: str, qualname: str) -> tuple[int, bytes] | None:

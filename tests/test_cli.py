@@ -62,6 +62,25 @@ def test_json_contract(tmp_path: Path) -> None:
     assert finding["path"].endswith("real.py")
 
 
+def test_json_carries_the_messages_arguments() -> None:
+    """Beside the text, the parts of each message as data: what a tool reads."""
+    found = json.loads(seedlint("--format", "json", str(ROOT / "examples")).stdout)
+    assert found
+    for finding in found:
+        arguments = finding["arguments"]
+        assert f"`{arguments['callee'].split(' ')[0]}" in finding["message"]
+        assert arguments["stream"] == finding["stream"]
+        for line in arguments["seed_lines"]:
+            assert f"line {line}" in finding["message"] or f"{line}," in finding["message"]
+        if finding["code"] == "SDL101":
+            assert arguments["condition"] in finding["message"]
+        if finding["code"] == "SDL201":
+            assert f"at line {arguments['drawn_at']}" in finding["message"]
+    bad = seedlint("--format", "json", str(ROOT / "missing.py"))
+    (unanalysable,) = json.loads(bad.stdout)
+    assert unanalysable["arguments"] == {"reason": unanalysable["message"]}
+
+
 def test_clean_exit_zero_and_output_sorted(tmp_path: Path) -> None:
     (tmp_path / "b.py").write_text(FINDING)
     (tmp_path / "a.py").write_text(FINDING)

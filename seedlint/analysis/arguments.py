@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from seedlint.analysis.values import receiver_offset
 from seedlint.cfg.model import CFG, EdgeKind
 from seedlint.ir import SOME_VALUE, CallSite, FunctionIndex
+from seedlint.memo import BoundedMemo
 
 if TYPE_CHECKING:  # the summaries are built from what this module decides
     from seedlint.events import Summary
@@ -139,9 +140,9 @@ class Specialiser:
         self.summarise = summarise
         self.summaries = summaries
         self.busy: set[str] = set()  # functions whose own summary is still being computed
-        self.memo: dict[tuple[str, Context], Summary] = {}
+        self.memo: BoundedMemo[tuple[str, Context], Summary] = BoundedMemo(_MEMO_LIMIT)
         # Each callee's index is read once (a symbol-table query), not at every call.
-        self.indexes: dict[str, FunctionIndex | None] = {}
+        self.indexes: BoundedMemo[str, FunctionIndex | None] = BoundedMemo(_MEMO_LIMIT)
 
     def __call__(self, qualname: str, call: CallSite) -> Summary | None:
         general = self.summaries.get(qualname)
@@ -150,9 +151,7 @@ class Specialiser:
         if qualname in self.indexes:
             callee = self.indexes[qualname]
         else:
-            if len(self.indexes) >= _MEMO_LIMIT:
-                self.indexes.clear()
-            callee = self.indexes[qualname] = self.index(qualname)
+            callee = self.indexes.remember(qualname, self.index(qualname))
         if callee is None:
             return None
         values = context(call, callee)
@@ -161,7 +160,5 @@ class Specialiser:
         key = (qualname, values)
         found = self.memo.get(key)
         if found is None:
-            if len(self.memo) >= _MEMO_LIMIT:
-                self.memo.clear()
-            found = self.memo[key] = self.summarise(qualname, values)
+            found = self.memo.remember(key, self.summarise(qualname, values))
         return found
