@@ -29,7 +29,7 @@ import libcst as cst
 
 from seedlint.config import Config
 from seedlint.engine import Options, analyse, default_jobs
-from seedlint.prefilter import Vocabulary
+from seedlint.parse.prefilter import Vocabulary
 
 _TIMED = (
     "import resource, subprocess, sys, time;"

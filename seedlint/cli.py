@@ -10,16 +10,22 @@ from pathlib import Path
 import click
 
 from seedlint import __version__
-from seedlint.baseline import BaselineError, new_findings, read_baseline, write_baseline
-from seedlint.cache import Cache, default_cache_dir
 from seedlint.checks import ALL_RULES, by_code
 from seedlint.config import Config, ConfigError, checked_codes, find_pyproject, load_config
-from seedlint.context import with_packages
 from seedlint.engine import Options, analyse, default_jobs
-from seedlint.packs import PackError
-from seedlint.paths import real
-from seedlint.report import FORMATS, rule_docs
-from seedlint.spill import SpillError
+from seedlint.integrations.baseline import (
+    BaselineError,
+    new_findings,
+    read_baseline,
+    write_baseline,
+)
+from seedlint.integrations.context import with_packages
+from seedlint.parse.paths import real
+from seedlint.report import rule_docs
+from seedlint.report.formats import FORMATS
+from seedlint.resolve.packs import PackError
+from seedlint.store.cache import Cache, default_cache_dir
+from seedlint.store.spill import SpillError
 
 
 class _DefaultToCheck(click.Group):

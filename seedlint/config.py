@@ -18,8 +18,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from seedlint.packs import Kind, PackEntry, PackError, Packs, build_packs, parse_pack
-from seedlint.paths import real
+from seedlint.parse.paths import real
+from seedlint.resolve.packs import Kind, PackEntry, PackError, Packs, build_packs, parse_pack
 
 if TYPE_CHECKING:
     from seedlint.checks import Rule  # the checks read Config
@@ -139,25 +139,27 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-_KEYS = {
-    "select",
-    "ignore",
-    "adjacency",
-    "seed-params",
-    "packs",
-    "rule-files",
-    "exclude",
-    "per-file-ignores",
-    "seed",
-    "consume",
-    "advance",
-    "pure",
-    "entropy",
-    "load",
-    "empty",
-    "file-timeout",
-    "max-file-size",
-}
+_KEYS = frozenset(
+    {
+        "select",
+        "ignore",
+        "adjacency",
+        "seed-params",
+        "packs",
+        "rule-files",
+        "exclude",
+        "per-file-ignores",
+        "seed",
+        "consume",
+        "advance",
+        "pure",
+        "entropy",
+        "load",
+        "empty",
+        "file-timeout",
+        "max-file-size",
+    }
+)
 
 
 def positive_number(value: Any, where: str) -> float:

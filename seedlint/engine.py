@@ -19,32 +19,33 @@ from functools import partial
 from pathlib import Path
 
 from seedlint.analysis.arguments import Specialiser
-from seedlint.cache import Cache, digest
-from seedlint.checks import ALL_CHECKS, FunctionFacts
-from seedlint.config import Config
-from seedlint.diagnostics import UNANALYSABLE, Diagnostic, Finding
-from seedlint.events import Event, EventKind
-from seedlint.facts import Facts
-from seedlint.ir import FunctionIndex, ModuleFile
-from seedlint.noqa import suppressed
-from seedlint.packs import Packs
-from seedlint.paths import real
-from seedlint.positions import FileView, Loader, Positions, ViewJob, load_view
-from seedlint.prefilter import Vocabulary
-from seedlint.project import Project, module_name_for
-from seedlint.sources import SourceError, discover, signature
-from seedlint.spill import SpillError, read_function
-from seedlint.summaries import (
-    FunctionModel,
+from seedlint.analysis.events import Event, EventKind
+from seedlint.analysis.summaries import (
+    ResolvedFunction,
     compute_summaries,
-    model_function,
     needs_flow,
+    resolve_function,
     specialiser,
 )
-from seedlint.supervisor import Failure, Supervisor
-from seedlint.symbols import SymbolTable
-from seedlint.watcher import removed_with_parent
-from seedlint.workers import Unit, Work, compile_all, load_cached, read_all
+from seedlint.checks import ALL_CHECKS, FunctionFacts, unanalysable
+from seedlint.config import Config
+from seedlint.lower.ir import FunctionIndex, ModuleFile
+from seedlint.lower.supervisor import Failure, Supervisor
+from seedlint.lower.watcher import removed_with_parent
+from seedlint.lower.workers import Unit, Work, compile_all, load_cached, read_all
+from seedlint.parse.packages import placement
+from seedlint.parse.paths import real
+from seedlint.parse.prefilter import Vocabulary
+from seedlint.parse.sources import SourceError, discover, signature
+from seedlint.report.diagnostics import Diagnostic, Finding
+from seedlint.report.noqa import suppressed
+from seedlint.report.positions import FileView, Loader, Positions, ViewJob, load_view
+from seedlint.resolve.packs import Packs
+from seedlint.resolve.project import Project
+from seedlint.store.cache import Cache, digest
+from seedlint.store.spill import SpillError, read_function
+from seedlint.store.summary_table import SummaryTable
+from seedlint.store.symbols import SymbolTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,22 +65,7 @@ class Options:
 
 
 def _error(error: SourceError) -> Diagnostic:
-    return Diagnostic(
-        error.path,
-        error.line,
-        error.column,
-        UNANALYSABLE,
-        error.reason,
-        arguments=(("reason", error.reason),),
-    )
-
-
-def _root_of(path: Path, module_name: str, is_package: bool) -> Path:
-    depth = module_name.count(".") + (1 if is_package else 0)
-    root = real(path).parent
-    for _ in range(depth):
-        root = root.parent
-    return root
+    return unanalysable(error.path, error.reason, error.line, error.column)
 
 
 class Projects:
@@ -91,8 +77,7 @@ class Projects:
         self.by_root: dict[Path, SymbolTable] = {}
 
     def add(self, order: int, unit: Unit) -> None:
-        name, is_package = module_name_for(Path(unit.path))
-        root = _root_of(Path(unit.path), name, is_package)
+        root = placement(Path(unit.path)).import_root
         table = self.by_root.get(root)
         if table is None:
             table = SymbolTable(self.folder / f"symbols-{len(self.by_root)}.sqlite")
@@ -132,23 +117,23 @@ def project_tables(
 
 
 @dataclass(slots=True)
-class Modelled:
+class AnalysedProject:
     """One project: what every call refers to, and the summaries of every function."""
 
     project: Project
-    summaries: Facts  # also the targets of each function's calls
+    summaries: SummaryTable  # also the targets of each function's calls
     is_seed_param: Callable[[str], bool]
     specialise: Specialiser | None = None  # callee summaries for a call's arguments
 
-    def model(self, qualname: str) -> FunctionModel:
+    def resolved(self, qualname: str) -> ResolvedFunction:
         """The graph of the definition a name denotes (the last, if a module defines
         the name twice), read back from its module's spill file."""
         found = self.project.symbols.located(qualname)
         assert found is not None, qualname
-        return self.model_of(*found)
+        return self.resolved_of(*found)
 
-    def model_of(self, module: ModuleFile, function: FunctionIndex) -> FunctionModel:
-        return model_function(read_function(module, function), self.project, self.is_seed_param)
+    def resolved_of(self, module: ModuleFile, function: FunctionIndex) -> ResolvedFunction:
+        return resolve_function(read_function(module, function), self.project, self.is_seed_param)
 
     def has_events(self, function: FunctionIndex) -> bool:
         """Whether the function seeds, draws or calls something that never returns: a
@@ -167,30 +152,32 @@ class Modelled:
         return info is not None and any(facts.has_effects(f"{qualname}.{m}") for m in info.methods)
 
 
-def model_project(
+def analyse_project(
     symbols: SymbolTable,
     packs: Packs,
-    earlier: Facts | None = None,
+    earlier: SummaryTable | None = None,
     round_number: int = 0,
     config: Config | None = None,
-) -> Modelled:
+) -> AnalysedProject:
     """Model a project; with `earlier` (the facts of the same project with fewer
     modules parsed), summaries that cannot have changed are reused."""
     project = Project(symbols, packs)
-    facts = Facts(project, round_number)
+    facts = SummaryTable(project, round_number)
     if earlier is not None:
         facts.reuse(earlier)
-    modelled = Modelled(project, facts, (config or Config()).is_seed_param)
-    modelled.specialise = specialiser(facts, packs.streams, modelled.model, project.definitions.get)
-    compute_summaries(facts, packs.streams, modelled.model, modelled.specialise)
-    return modelled
+    analysed = AnalysedProject(project, facts, (config or Config()).is_seed_param)
+    analysed.specialise = specialiser(
+        facts, packs.streams, analysed.resolved, project.definitions.get
+    )
+    compute_summaries(facts, packs.streams, analysed.resolved, analysed.specialise)
+    return analysed
 
 
-def _quiet_callees(modelled: Modelled, config: Config) -> set[str]:
+def _quiet_callees(analysed: AnalysedProject, config: Config) -> set[str]:
     """Quiet modules called from code whose results depend on paths (a helper there
     might never return, which cuts those paths)."""
     out = set()
-    facts = modelled.summaries
+    facts = analysed.summaries
     for qualname, params, effects in facts.parameters():
         if effects or any(config.is_seed_param(p) for p in params):
             out |= {t.quiet_module for t in facts.targets(qualname) if t.quiet_module}
@@ -291,7 +278,7 @@ def _analyse(
             return answer
 
         for symbols in projects.merged():
-            modelled, more, woken_transient = _model_project(
+            analysed, more, woken_transient = _summarise_rounds(
                 symbols, packs, config, overrides, options, Path(spill_dir), work
             )
             parsed += more
@@ -300,7 +287,7 @@ def _analyse(
                 if report(Path(module.path)):
                     text = overrides.get(real(Path(module.path)))
                     diagnostics += check_module(
-                        module, functions, modelled, config, packs, text, load
+                        module, functions, analysed, config, packs, text, load
                     )
             symbols.close()
     diagnostics.sort()
@@ -324,7 +311,7 @@ def _spill_folder() -> Iterator[str]:
             raise SpillError(f"cannot keep analysis data in {path}: {error}") from error
 
 
-def _model_project(
+def _summarise_rounds(
     symbols: SymbolTable,
     packs: Packs,
     config: Config,
@@ -332,7 +319,7 @@ def _model_project(
     options: Options,
     spill_dir: Path,
     work: Work | None = None,
-) -> tuple[Modelled, list[Path], bool]:
+) -> tuple[AnalysedProject, list[Path], bool]:
     """Summaries for a project; quiet files that turn out to matter are parsed too.
     Also whether one of those hit a time or memory limit."""
     parsed: list[Path] = []
@@ -361,21 +348,21 @@ def _model_project(
         # the whole project again).
         parse([(q.name, Path(q.path)) for q in symbols.quiet_units()])
     for round_number in itertools.count():
-        modelled = model_project(symbols, packs, earlier, round_number, config)
+        analysed = analyse_project(symbols, packs, earlier, round_number, config)
         if earlier is not None:
             earlier.drop()
-        called = _quiet_callees(modelled, config)
+        called = _quiet_callees(analysed, config)
         # Names and paths only: a quiet file's references are not kept.
         wake = [
             (q.name, Path(q.path))
             for q in symbols.quiet_units()
             if q.name in called
-            or any(modelled.is_relevant(modelled.project.canonical(r)) for r in q.references)
+            or any(analysed.is_relevant(analysed.project.canonical(r)) for r in q.references)
         ]
         if not wake:
-            return modelled, parsed, transient
-        earlier = modelled.summaries
-        del modelled  # with its project's memos: the next round makes its own
+            return analysed, parsed, transient
+        earlier = analysed.summaries
+        del analysed  # with its project's memos: the next round makes its own
         parse(wake)
     raise AssertionError("unreachable")
 
@@ -417,7 +404,7 @@ def seeded_streams(events: list[list[Event]]) -> frozenset[str]:
 def check_module(
     module: ModuleFile,
     functions: tuple[FunctionIndex, ...],
-    modelled: Modelled,
+    analysed: AnalysedProject,
     config: Config,
     packs: Packs,
     text: bytes | None = None,
@@ -430,17 +417,17 @@ def check_module(
     for function in functions:
         # Each definition is checked, also when a name is defined twice (a property
         # and its setter): calls to the name resolve to the last one.
-        if not modelled.has_events(function):
+        if not analysed.has_events(function):
             continue
-        model = modelled.model_of(module, function)
-        events = model.block_events(modelled.summaries, modelled.specialise)
+        model = analysed.resolved_of(module, function)
+        events = model.block_events(analysed.summaries, analysed.specialise)
         seed_params, responsible = responsibility(function, events, config, packs)
         if not responsible:
             continue
         flow = model.solve(events, packs.streams)
         keyed: frozenset[str] = frozenset()
         if seed_params:
-            keys = {name for _position, name in model.key_parameters(modelled.summaries)}
+            keys = {name for _position, name in model.key_parameters(analysed.summaries)}
             if all(p in keys for p in seed_params):
                 keyed = responsible - seeded_streams(events)
         facts = FunctionFacts(
@@ -448,7 +435,7 @@ def check_module(
             flow,
             responsible,
             seed_params,
-            modelled.project,
+            analysed.project,
             config,
             lambda call: view.position(call.index)[0],
             keyed,
@@ -477,6 +464,80 @@ def _place(finding: Finding, module: ModuleFile, view: FileView, function: str) 
         finding.node.written,
         finding.arguments,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """A call that draws from a stream in a function, where it is written."""
+
+    line: int
+    column: int  # 1-based
+    name: str  # the callee as written
+    stream: str
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionAnalysis:
+    """One function of a project, analysed: its draws and its findings."""
+
+    function: FunctionIndex
+    project: Project  # readable until the analysis is closed
+    draws: list[Draw]
+    findings: list[Diagnostic]
+
+
+@contextlib.contextmanager
+def analyse_function(
+    folder: Path, path: Path, qualname: str, config: Config, packs: Packs
+) -> Iterator[FunctionAnalysis]:
+    """`qualname` of `path`, analysed with the project in `folder` (for its helpers);
+    the symbol tables are closed and removed on exit. Raises LookupError naming what
+    is missing."""
+    with tempfile.TemporaryDirectory(prefix="seedlint-") as spill_dir:
+        files = [f for f in discover([str(folder)], config) if isinstance(f, Path)]
+        tables, _errors, _parsed = project_tables(files, {}, None, Options(), Path(spill_dir))
+        try:
+            yield _function_analysis(tables, path, qualname, config, packs)
+        finally:
+            for table in tables:
+                table.close()
+
+
+def _function_analysis(
+    tables: list[SymbolTable], path: Path, qualname: str, config: Config, packs: Packs
+) -> FunctionAnalysis:
+    found = next(
+        (
+            (symbols, module, functions)
+            for symbols in tables
+            for module, functions in symbols.modules()
+            if real(module.path) == real(path)
+        ),
+        None,
+    )
+    if found is None:
+        raise LookupError(f"{path}: cannot be parsed")
+    symbols, module, functions = found
+    analysed = analyse_project(symbols, packs, config=config)
+    function = next((f for f in functions if f.qualname == f"{module.name}.{qualname}"), None)
+    if function is None:
+        raise LookupError(f"{path}: no function {qualname}")
+    flow = analysed.resolved_of(module, function).flow(
+        analysed.summaries, packs.streams, analysed.specialise
+    )
+    view = FileView(module)
+    draws: dict[int, Draw] = {}
+    for _block, _index, event, _state in flow.points():
+        if event.kind is EventKind.CONSUME:
+            line, column = view.position(event.call.index)
+            draws.setdefault(line, Draw(line, column, event.name, event.stream or ""))
+    findings = [
+        d
+        for d in check_module(module, functions, analysed, config, packs)
+        if d.function == qualname
+    ]
+    ordered = sorted(draws.values(), key=lambda d: d.line)
+    return FunctionAnalysis(function, analysed.project, ordered, findings)
 
 
 def default_jobs() -> int:

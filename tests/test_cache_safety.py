@@ -25,16 +25,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seedlint.analysis.events import Summary
 from seedlint.cfg.model import Block
-from seedlint.codec import MAX_DEPTH, CodecError, decode, encode, frame
-from seedlint.compile import compile_file
 from seedlint.config import Config
-from seedlint.engine import Options, analyse, model_project, project_tables
-from seedlint.events import Summary
-from seedlint.ir import CallKey, CallSite, ClassIR, FunctionIndex, FunctionIR, ModuleIndex, ModuleIR
-from seedlint.prefilter import Quiet, Vocabulary
-from seedlint.sources import discover
-from seedlint.spill import spill_module
+from seedlint.engine import Options, analyse, analyse_project, project_tables
+from seedlint.lower.compile import compile_file
+from seedlint.lower.ir import (
+    CallKey,
+    CallSite,
+    ClassIR,
+    FunctionIndex,
+    FunctionIR,
+    ModuleIndex,
+    ModuleIR,
+)
+from seedlint.parse.prefilter import Quiet, Vocabulary
+from seedlint.parse.sources import discover
+from seedlint.store.codec import MAX_DEPTH, CodecError, decode, encode, frame
+from seedlint.store.spill import spill_module
+from tests.conftest import parseable_fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -279,7 +288,7 @@ def _modules() -> list[Path]:
     real = corpus / "unsloth-zoo-2026.5.3" / "unsloth_zoo" / "mlx" / "loader.py"
     if not real.is_file():
         pytest.skip("the corpus is not fetched")
-    return [*sorted((ROOT / "fixtures").rglob("*.py")), real]
+    return [*parseable_fixtures(), real]
 
 
 def test_the_ir_of_fixtures_and_a_real_module_round_trips(tmp_path: Path) -> None:
@@ -308,7 +317,7 @@ def test_facts_and_findings_round_trip(tmp_path: Path) -> None:
     tables, _, _ = project_tables(files, {}, vocabulary, Options(), tmp_path)
     summaries = quiet = 0
     for symbols in tables:
-        facts = model_project(symbols, packs).summaries
+        facts = analyse_project(symbols, packs).summaries
         for name in facts:
             assert isinstance(facts[name], Summary) and round_trips(facts[name])
             assert round_trips(facts.targets(name))

@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 
 from seedlint.cfg import CFG, EdgeKind, build_cfg
-from tests.conftest import ROOT
+from tests.conftest import parseable_fixtures
 
 _MODULE = cst.Module(body=[])
 
@@ -199,7 +199,7 @@ def test_compaction_keeps_every_path_and_drops_pass_through_blocks() -> None:
     from seedlint.cfg.compact import compact
 
     dropped = 0
-    for path in sorted((ROOT / "fixtures").rglob("*.py")):
+    for path in parseable_fixtures():
         module = cst.parse_module(path.read_bytes())
         for node in module.body:
             if not isinstance(node, cst.FunctionDef):

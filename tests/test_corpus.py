@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from seedlint.config import Config
-from seedlint.diagnostics import Diagnostic
 from seedlint.engine import analyse
+from seedlint.report.diagnostics import Diagnostic
 
 
 def lint(package: Path) -> list[Diagnostic]:
@@ -87,8 +87,8 @@ def test_trl_seeded_first_is_clean(corpus: Path) -> None:
 
 
 def test_prefilter_jobs_and_cache_change_no_result(corpus: Path, tmp_path: Path) -> None:
-    from seedlint.cache import Cache
     from seedlint.engine import Options
+    from seedlint.store.cache import Cache
 
     config = Config()
     packs = config.load_packs()

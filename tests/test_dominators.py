@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seedlint.dominators import dominates, immediate_dominators
+from seedlint.cfg.dominators import dominates, immediate_dominators
 
 
 @st.composite

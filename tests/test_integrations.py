@@ -72,7 +72,12 @@ def test_flake8_reports_what_seedlint_reports(tmp_path: Path) -> None:
     fixtures = tmp_path / "fixtures"
     shutil.copytree(ROOT / "fixtures", fixtures)
     ours = json.loads(seedlint("--format", "json", ".", cwd=fixtures).stdout)
-    expected = {(Path(d["path"]).as_posix(), d["line"], d["column"], d["code"]) for d in ours}
+    # flake8 runs no plugin on a file with a syntax error: it reports E999 there itself.
+    expected = {
+        (Path(d["path"]).as_posix(), d["line"], d["column"], d["code"])
+        for d in ours
+        if not d["message"].startswith("syntax error")
+    }
     result = run(str(BIN / "flake8"), "--select", "SDL", ".", cwd=fixtures)
     found = set()
     for line in result.stdout.splitlines():

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from seedlint.depth import too_complex
-from seedlint.supervisor import Failure, Supervisor
+from seedlint.lower.supervisor import Failure, Supervisor
+from seedlint.parse.depth import too_complex
 from tests.conftest import FINDING, ROOT
 
 TWO_GIB_KB = 2 << 20  # ru_maxrss is in KiB on Linux

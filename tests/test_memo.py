@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seedlint.memo import BoundedMemo
+from seedlint.store.memo import BoundedMemo
 
 
 def test_a_full_memo_forgets_everything_before_it_remembers_more() -> None:

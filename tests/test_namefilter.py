@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_symbols import _tables
 
-from seedlint.namefilter import NameFilter
+from seedlint.store.namefilter import NameFilter
 
 _names = st.sets(st.text(min_size=1, max_size=30), max_size=200)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from seedlint.packs import Kind, PackError, build_packs, index_entries, parse_pack
-from seedlint.prefilter import Vocabulary
+from seedlint.parse.prefilter import Vocabulary
+from seedlint.resolve.packs import Kind, PackError, build_packs, index_entries, parse_pack
 
 DOCUMENT = {
     "consume": [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from seedlint.config import Config
 from seedlint.engine import Options, analyse
-from seedlint.prefilter import Vocabulary
+from seedlint.parse.prefilter import Vocabulary
 
 # draws.noise draws; a, b and c only pass the call along, each through the previous
 # file, so they are quiet and wake one after another. In train.py, build calls c.top,

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from seedlint import engine
-from seedlint.cache import Cache
 from seedlint.config import Config
 from seedlint.engine import analyse
+from seedlint.store.cache import Cache
 from tests.conftest import FINDING
 
 

@@ -85,4 +85,29 @@ def test_no_module_outside_the_rules_names_a_rule_code() -> None:
         if "checks" not in path.relative_to(package).parts
     }
     named = {path: codes for path, codes in named.items() if codes}
-    assert named == {"diagnostics.py": ["SDL001"]}  # the engine's own code, as a constant
+    assert named == {"report/diagnostics.py": ["SDL001"]}  # the engine's own code, as a constant
+
+
+def _template_pattern(template: str) -> str:
+    """A template as a regex: each field any text (a sub-message field too)."""
+    parts = re.split(r"\{(\w+)\}", template)
+    return "".join(re.escape(p) if i % 2 == 0 else ".*?" for i, p in enumerate(parts))
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_a_rules_messages_come_from_its_declared_templates(rule) -> None:
+    from seedlint.engine import analyse
+
+    templates = dict(rule.messages)
+    assert templates, f"{rule.code} declares no messages"
+    sources = "".join(p.read_text() for p in (ROOT / "seedlint").rglob("*.py"))
+    for name in templates:
+        # Declared once, and said somewhere (by the check or, for SDL001, by its helper).
+        assert sources.count(f'"{name}"') >= 2, f"{rule.code}: template {name!r} is never used"
+    fixture = ROOT / "fixtures" / "rules" / f"{rule.code}.py"
+    config = Config(select=(rule.code,), adjacency="strict")
+    found = analyse([str(fixture)], config, config.load_packs()).diagnostics
+    patterns = [re.compile(_template_pattern(t) + "$") for t in templates.values()]
+    assert found
+    for diagnostic in found:
+        assert any(p.match(diagnostic.message) for p in patterns), diagnostic.message

@@ -13,13 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from seedlint import engine
-from seedlint.cache import Cache
+from seedlint.analysis.summaries import summarize
 from seedlint.cli import main
 from seedlint.config import Config
-from seedlint.engine import Options, analyse, model_project, project_tables
-from seedlint.sources import discover
-from seedlint.summaries import summarize
-from seedlint.symbols import SymbolTable
+from seedlint.engine import Options, analyse, analyse_project, project_tables
+from seedlint.parse.sources import discover
+from seedlint.store.cache import Cache
+from seedlint.store.symbols import SymbolTable
+from tests.conftest import parseable_fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,16 +74,16 @@ def _symbols(paths: list[Path], spill_dir: Path) -> SymbolTable:
 def test_plain_summaries_equal_the_data_flow(tmp_path: Path) -> None:
     (tmp_path / "plain.py").write_text(PLAIN)
     packs = Config().load_packs()
-    symbols = _symbols([tmp_path / "plain.py", ROOT / "fixtures", ROOT / "examples"], tmp_path)
-    modelled = model_project(symbols, packs)
-    definitions = modelled.project.definitions
-    plain = [name for name, f in definitions.items() if not modelled.has_events(f)]
-    eventful = [name for name, f in definitions.items() if modelled.has_events(f)]
+    symbols = _symbols([tmp_path / "plain.py", *parseable_fixtures(), ROOT / "examples"], tmp_path)
+    analysed = analyse_project(symbols, packs)
+    definitions = analysed.project.definitions
+    plain = [name for name, f in definitions.items() if not analysed.has_events(f)]
+    eventful = [name for name, f in definitions.items() if analysed.has_events(f)]
     assert len(plain) > 20 and len(eventful) > 20
     for name in plain:
-        flow = modelled.model(name).flow(modelled.summaries, packs.streams)
-        assert modelled.summaries[name] == summarize(flow, packs.streams), name
-    summaries = modelled.summaries
+        flow = analysed.resolved(name).flow(analysed.summaries, packs.streams)
+        assert analysed.summaries[name] == summarize(flow, packs.streams), name
+    summaries = analysed.summaries
     assert summaries["plain.fails"].noreturn and not summaries["plain.pure"].opaque
     assert summaries["plain.opaque"].opaque and summaries["plain.loops"].noreturn
     assert not summaries["plain.after_return"].effects  # the draw is unreachable

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from seedlint.config import Config
-from seedlint.engine import Options, _model_project, model_project, project_tables
-from seedlint.prefilter import Vocabulary
-from seedlint.sources import discover
-from seedlint.symbols import SymbolTable
+from seedlint.engine import Options, _summarise_rounds, analyse_project, project_tables
+from seedlint.parse.prefilter import Vocabulary
+from seedlint.parse.sources import discover
+from seedlint.store.symbols import SymbolTable
 
 
 def _tables(root: Path, tmp: Path, prefilter: bool = False) -> list[SymbolTable]:
@@ -81,13 +81,13 @@ def test_summaries_reused_across_rounds_equal_a_fresh_computation(tmp_path: Path
     assert symbols.is_quiet("pkg.wrap")
     config = Config()
     packs = config.load_packs()
-    first = model_project(symbols, packs, None, 100)
+    first = analyse_project(symbols, packs, None, 100)
     assert not first.summaries["pkg.main.train"].effects["mlx"].before
-    modelled, parsed, _transient = _model_project(symbols, packs, config, {}, Options(), scratch)
+    analysed, parsed, _transient = _summarise_rounds(symbols, packs, config, {}, Options(), scratch)
     assert [p.name for p in parsed] == ["wrap.py"]
-    fresh = model_project(symbols, packs, None, 101)
-    assert list(fresh.summaries) == list(modelled.summaries)
+    fresh = analyse_project(symbols, packs, None, 101)
+    assert list(fresh.summaries) == list(analysed.summaries)
     for name in fresh.summaries:
-        assert modelled.summaries[name] == fresh.summaries[name], name
+        assert analysed.summaries[name] == fresh.summaries[name], name
     # `outer` calls what changed only through `train`: it must have been recomputed.
-    assert modelled.summaries["pkg.main.outer"].effects["mlx"].after
+    assert analysed.summaries["pkg.main.outer"].effects["mlx"].after

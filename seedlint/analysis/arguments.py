@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 from seedlint.analysis.values import receiver_offset
 from seedlint.cfg.model import CFG, EdgeKind
-from seedlint.ir import SOME_VALUE, CallSite, FunctionIndex
-from seedlint.memo import BoundedMemo
+from seedlint.lower.ir import SOME_VALUE, CallSite, FunctionIndex
+from seedlint.store.memo import BoundedMemo
 
 if TYPE_CHECKING:  # the summaries are built from what this module decides
-    from seedlint.events import Summary
+    from seedlint.analysis.events import Summary
 
 Edge = tuple[int, int, EdgeKind]  # source, target, kind
 

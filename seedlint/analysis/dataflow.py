@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from seedlint.analysis.arguments import TRUTH_TEST
+from seedlint.analysis.events import DRAWS, Event, EventKind
 from seedlint.cfg.model import CFG, EdgeKind
-from seedlint.events import DRAWS, Event, EventKind
 
 _EMPTY: frozenset[Event] = frozenset()
 # The sets only name witnesses, so they are kept small: a function of 50,000 calls

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from seedlint.analysis.events import DRAWS, Event, EventKind, Summary
 from seedlint.analysis.values import made_of, pack_seed_values, receiver_offset, seed_value_args
 from seedlint.cfg.model import CFG, EdgeKind
-from seedlint.events import DRAWS, Event, EventKind, Summary
-from seedlint.ir import Arg, CallSite
-from seedlint.packs import Kind, PackEntry
-from seedlint.project import Target
+from seedlint.lower.ir import Arg, CallSite
+from seedlint.resolve.packs import Kind, PackEntry
+from seedlint.resolve.project import Target
 
 _SEEDS = (EventKind.SEED, EventKind.MAYBE_SEED)
 

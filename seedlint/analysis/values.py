@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from seedlint.ir import Arg, CallSite
-from seedlint.packs import PackEntry
+from seedlint.lower.ir import Arg, CallSite
+from seedlint.resolve.packs import PackEntry
 
 
 def receiver_offset(params: Sequence[str], call: CallSite | None = None) -> int:

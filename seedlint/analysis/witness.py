@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from seedlint.analysis.dataflow import Flow
+from seedlint.analysis.events import EventKind
 from seedlint.cfg.model import EdgeKind
-from seedlint.events import EventKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,14 @@ does run where it stands, so its statements are part of the enclosing graph.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
 from seedlint.cfg.model import CFG, Block, EdgeKind, linked
-from seedlint.walk import calls_in, children, has_call
+from seedlint.parse.walk import calls_in, children, has_call
 
-_CATCH_ALL = {None, "BaseException", "Exception"}
+_CATCH_ALL = frozenset({None, "BaseException", "Exception"})
 _SPECIAL = frozenset(
     {
         cst.Lambda,
@@ -44,7 +44,9 @@ class _Block:
 @dataclass(slots=True)
 class _Finally:
     entry: _Block
-    pending: set[str] = field(default_factory=set)  # "return" | "raise" | "break" | "continue"
+    # "return" | "raise" | "break" | "continue", in the order first met (a set's order
+    # would change the edges' order from run to run).
+    pending: dict[str, None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -57,6 +59,33 @@ class _Frame:
     continue_to: _Block | None = None
     final: _Finally | None = None  # the innermost enclosing `finally`
     in_try: bool = False  # statements may jump to raise_to before their own effects
+
+    def loop_body(self, after: _Block, header: _Block) -> _Frame:
+        """A loop's body: `break` leaves to `after`, `continue` goes back to `header`."""
+        return _Frame(self.raise_to, self.return_to, after, header, self.final, self.in_try)
+
+    def suppressing(self, after: _Block) -> _Frame:
+        """A `with contextlib.suppress(...)` body: any statement may end it, at `after`."""
+        return _Frame([after], self.return_to, self.break_to, self.continue_to, self.final, True)
+
+    def through_finally(self, final: _Finally | None) -> _Frame:
+        """The exits of a `try` statement's parts: through its `finally`, if it has one."""
+        if final is None:
+            return replace(self)
+        entry = final.entry
+        return _Frame(
+            [entry],
+            entry,
+            entry if self.break_to else None,
+            entry if self.continue_to else None,
+            final,
+            self.in_try,
+        )
+
+    def try_body(self, handlers: list[_Block], catches_all: bool) -> _Frame:
+        """A `try` body (self: the statement's exits): exceptions reach the handlers first."""
+        raise_to = handlers + ([] if catches_all else self.raise_to)
+        return _Frame(raise_to, self.return_to, self.break_to, self.continue_to, self.final, True)
 
 
 def _is_true_constant(node: cst.BaseExpression) -> bool:
@@ -185,7 +214,7 @@ class CFGBuilder:
     def _raise_from(self, block: _Block) -> None:
         frame = self.frame
         if frame.final is not None and any(t is frame.final.entry for t in frame.raise_to):
-            frame.final.pending.add("raise")
+            frame.final.pending.setdefault("raise")
         for target in frame.raise_to:
             self.edge(block, target, EdgeKind.RAISE)
 
@@ -200,7 +229,7 @@ class CFGBuilder:
         if target is None:
             return
         if frame.final is not None and target is frame.final.entry:
-            frame.final.pending.add(kind)
+            frame.final.pending.setdefault(kind)
         self.edge(block, target, EdgeKind.BACK if kind == "continue" else EdgeKind.NEXT)
 
     # --- statements ----------------------------------------------------------
@@ -386,14 +415,17 @@ class CFGBuilder:
     def _reachable(self, block: _Block) -> bool:
         return block.id in self.targeted
 
+    def framed(self, frame: _Frame, suite: cst.BaseSuite, block: _Block | None) -> _Block | None:
+        """`suite` built with `frame` as the destination of its abrupt exits."""
+        self.frames.append(frame)
+        try:
+            return self.suite(suite, block)
+        finally:
+            self.frames.pop()
+
     def _loop(self, header: _Block, body_start: _Block, body: cst.BaseSuite) -> _Block:
         after = self.new_block()
-        parent = self.frame
-        self.frames.append(
-            _Frame(parent.raise_to, parent.return_to, after, header, parent.final, parent.in_try)
-        )
-        end = self.suite(body, body_start)
-        self.frames.pop()
+        end = self.framed(self.frame.loop_body(after, header), body, body_start)
         self.edge(end, header, EdgeKind.BACK)
         return after
 
@@ -442,61 +474,59 @@ class CFGBuilder:
             return self.suite(node.body, block)
         # contextlib.suppress: any statement may end the body early.
         after = self.new_block()
-        parent = self.frame
-        self.frames.append(
-            _Frame(
-                [after], parent.return_to, parent.break_to, parent.continue_to, parent.final, True
-            )
-        )
-        end = self.suite(node.body, block)
-        self.frames.pop()
+        end = self.framed(self.frame.suppressing(after), node.body, block)
         self.edge(end, after)
         return after
 
     def visit_Try(self, node: cst.Try | cst.TryStar, block: _Block) -> _Block | None:
         parent = self.frame
         final = _Finally(self.new_block()) if node.finalbody is not None else None
-        outer_raise = [final.entry] if final is not None else parent.raise_to
-        outer_return = final.entry if final is not None else parent.return_to
-        outer_break = final.entry if final is not None and parent.break_to else parent.break_to
-        outer_continue = (
-            final.entry if final is not None and parent.continue_to else parent.continue_to
-        )
-        innermost_final = final if final is not None else parent.final
-
+        exits = parent.through_finally(final)
         handlers = [self.new_block(h) for h in node.handlers]
         catches_all = any(_handler_catches_all(h) for h in node.handlers)
-        raise_to = handlers + ([] if catches_all else outer_raise)
-        self.frames.append(
-            _Frame(raise_to, outer_return, outer_break, outer_continue, innermost_final, True)
-        )
-        end = self.suite(node.body, block)
-        self.frames.pop()
-
+        end = self.framed(exits.try_body(handlers, catches_all), node.body, block)
         after = self.new_block()
-        exit_to = final.entry if final is not None else after
-        handler_frame = _Frame(
-            outer_raise, outer_return, outer_break, outer_continue, innermost_final, parent.in_try
-        )
-        self.frames.append(handler_frame)
-        if node.orelse is not None:
-            end = self.suite(node.orelse.body, end)
-        ends = [end]
-        except_handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = node.handlers
-        for handler, start in zip(except_handlers, handlers, strict=True):
-            if handler.type is not None:
-                start = self.expression(handler.type, start)
-            ends.append(self.suite(handler.body, start))
-        self.frames.pop()
+        ends = self._else_and_handlers(node, end, handlers, exits)
         for end in ends:
-            self.edge(end, exit_to)
+            self.edge(end, final.entry if final is not None else after)
+        if final is not None:
+            self._finally(node, final, any(end is not None for end in ends), after, parent)
+        return after if self._reachable(after) else None
 
-        if final is None:
-            return after if self._reachable(after) else None
-        normal = any(end is not None for end in ends)
+    def _else_and_handlers(
+        self,
+        node: cst.Try | cst.TryStar,
+        body_end: _Block | None,
+        handlers: list[_Block],
+        exits: _Frame,
+    ) -> list[_Block | None]:
+        """The `else` after the body and each `except` from its block: where each ends."""
+        self.frames.append(exits)
+        try:
+            orelse = node.orelse
+            ends = [self.suite(orelse.body, body_end) if orelse is not None else body_end]
+            except_handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = node.handlers
+            for handler, start in zip(except_handlers, handlers, strict=True):
+                if handler.type is not None:
+                    start = self.expression(handler.type, start)
+                ends.append(self.suite(handler.body, start))
+            return ends
+        finally:
+            self.frames.pop()
+
+    def _finally(
+        self,
+        node: cst.Try | cst.TryStar,
+        final: _Finally,
+        normal: bool,
+        after: _Block,
+        parent: _Frame,
+    ) -> None:
+        """The `finally` body, then on to `after` (if the statement can end normally) and
+        to each abrupt exit that passed through it, in the enclosing frame."""
         fin_end = self.suite(node.finalbody.body, final.entry) if node.finalbody else None
         if fin_end is None:
-            return None
+            return
         if normal:
             self.edge(fin_end, after)
         for kind in final.pending:
@@ -506,7 +536,6 @@ class CFGBuilder:
             else:
                 self._jump(fin_end, kind)
             self.frames.pop()
-        return after if self._reachable(after) else None
 
     visit_TryStar = visit_Try
 

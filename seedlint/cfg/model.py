@@ -59,7 +59,7 @@ class CFG:
         return tuple(edge for out in self.successors for edge in out)
 
     def reverse_postorder(self) -> list[int]:
-        from seedlint.dominators import reverse_postorder
+        from seedlint.cfg.dominators import reverse_postorder
 
         return reverse_postorder([[e.target for e in out] for out in self.successors], self.entry)
 

@@ -5,7 +5,7 @@ a rule code; it asks here."""
 from __future__ import annotations
 
 from seedlint.checks.base import Check, FunctionFacts, Question, Rule, Severity
-from seedlint.checks.sdl001_unanalysable import Unanalysable
+from seedlint.checks.sdl001_unanalysable import Unanalysable, unanalysable
 from seedlint.checks.sdl101_unseeded_consumer import UnseededConsumer
 from seedlint.checks.sdl201_seed_drift import SeedDrift
 from seedlint.checks.sdl202_seed_not_adjacent import SeedNotAdjacent
@@ -32,6 +32,7 @@ __all__ = [
     "by_code",
     "confirms",
     "severity",
+    "unanalysable",
 ]
 
 

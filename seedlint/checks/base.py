@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal, Protocol
 
 from seedlint.analysis.dataflow import Flow, StreamState
+from seedlint.analysis.events import Event, EventKind
+from seedlint.analysis.summaries import ResolvedFunction
 from seedlint.config import Config
-from seedlint.diagnostics import Finding
-from seedlint.events import Event, EventKind
-from seedlint.ir import CallSite
-from seedlint.project import Project
-from seedlint.summaries import FunctionModel
+from seedlint.lower.ir import CallSite
+from seedlint.report.diagnostics import Finding
+from seedlint.resolve.project import Project
 
 
 @dataclass(frozen=True, slots=True)
 class FunctionFacts:
-    model: FunctionModel
+    function: ResolvedFunction
     flow: Flow
     responsible: frozenset[str]  # streams this function takes responsibility for
     seed_params: tuple[str, ...]
@@ -50,6 +50,11 @@ def draws_to_judge(facts: FunctionFacts) -> Iterator[tuple[int, Event, str, Stre
             yield block, event, stream, state[stream]
 
 
+def say(rule: type[Rule] | Rule, message: str, **fields: object) -> str:
+    """The rule's message `message` with its fields filled in."""
+    return rule.messages[message].format(**fields)
+
+
 def seed_lines(lines: list[int]) -> str:
     """`the seed at line 3` / `the seeds at lines 3, 9`."""
     if len(lines) == 1:
@@ -76,6 +81,8 @@ class Rule(Protocol):
     # (option, value) pairs that turn it on when it is off by default.
     turned_on_by: ClassVar[tuple[tuple[str, str], ...]]
     confirms: ClassVar[Question | None]
+    # The rule's messages by name, `str.format` templates of named fields.
+    messages: ClassVar[Mapping[str, str]]
     VALID: ClassVar[tuple[str, ...]]
     INVALID: ClassVar[tuple[str, ...]]
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
-from seedlint.checks.base import Question, Severity
-from seedlint.diagnostics import UNANALYSABLE
+from seedlint.checks.base import Question, Severity, say
+from seedlint.report.diagnostics import UNANALYSABLE, Diagnostic
 
 
 class Unanalysable:
@@ -45,5 +47,15 @@ class Unanalysable:
     options: ClassVar[tuple[str, ...]] = ("max-file-size", "file-timeout")
     turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = ()
     confirms: ClassVar[Question | None] = None
+    # The reason is the file reader's, parser's or supervisor's (seedlint.parse.sources).
+    messages: ClassVar[Mapping[str, str]] = MappingProxyType({"unanalysable": "{reason}"})
     VALID: ClassVar[tuple[str, ...]] = ("x = 1\n",)
     INVALID: ClassVar[tuple[str, ...]] = ("x = 1\nreturn = 2  # SDL001\n",)
+
+
+def unanalysable(path: str, reason: str, line: int = 1, column: int = 1) -> Diagnostic:
+    """The diagnostic of a file that is not analysed, and why (engine, flake8 bridge)."""
+    message = say(Unanalysable, "unanalysable", reason=reason)
+    return Diagnostic(
+        path, line, column, Unanalysable.code, message, arguments=(("reason", reason),)
+    )

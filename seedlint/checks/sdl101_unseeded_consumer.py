@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
+from seedlint.analysis.events import Event, EventKind
 from seedlint.analysis.values import seed_value_args
 from seedlint.analysis.witness import decisions, describe, unseeded_path
-from seedlint.checks.base import FunctionFacts, Question, Severity, draws_to_judge, seed_lines
-from seedlint.diagnostics import Finding
-from seedlint.events import Event, EventKind
-from seedlint.ir import SOME_VALUE, CallSite
+from seedlint.checks.base import FunctionFacts, Question, Severity, draws_to_judge, say, seed_lines
+from seedlint.lower.ir import SOME_VALUE, CallSite
+from seedlint.report.diagnostics import Finding
 
 
 class UnseededConsumer:
@@ -79,6 +80,22 @@ class UnseededConsumer:
     options: ClassVar[tuple[str, ...]] = ("seed-params", "packs")
     turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = ()
     confirms: ClassVar[Question | None] = "unseeded"
+    messages: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "never_seeded": "{callee} draws from the {stream} RNG but nothing seeds {stream} "
+            "before it{hint}",
+            "never_seeded_with_param": "{callee} draws from the {stream} RNG but nothing seeds "
+            "{stream} before it although the function takes `{param}`{hint}",
+            "seeded_after": "{callee} draws from the {stream} RNG before it is seeded: {seeds} "
+            "{runs} only after it{hint}",
+            "unseeded_when": "{callee} draws from the {stream} RNG with no seed before it when "
+            "{condition}; {seeds} {runs} only on other paths",
+            "unseeded_path": "{callee} draws from the {stream} RNG with no seed before it on the "
+            "path that skips {seeds}; {seeds} {runs} only on other paths",
+            "hint": "; if `{helper}` seeds it, declare it in pyproject.toml under "
+            "[[tool.seedlint.seed]]",
+        }
+    )
     VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
@@ -198,22 +215,27 @@ def run(model, ok):
                 ),
             )
 
-    @staticmethod
+    @classmethod
     def _message(
-        facts: FunctionFacts, event: Event, seeds: list[int], seeded_elsewhere: bool, when: str
+        cls, facts: FunctionFacts, event: Event, seeds: list[int], seeded_elsewhere: bool, when: str
     ) -> str:
-        stream = event.stream
-        head = f"{facts.name(event)} draws from the {stream} RNG"
+        # Every template takes what it names of these (str.format ignores the rest).
+        fields = {
+            "callee": facts.name(event),
+            "stream": event.stream,
+            "hint": _hint(facts),
+            "param": facts.seed_params[0] if facts.seed_params else "",
+            "seeds": seed_lines(seeds) if seeds else "",
+            "runs": "runs" if len(seeds) == 1 else "run",
+            "condition": when,
+        }
         if not seeds:
-            params = list(facts.seed_params)
-            taken = f" although the function takes `{params[0]}`" if params else ""
-            return f"{head} but nothing seeds {stream} before it{taken}{_hint(facts)}"
-        named = seed_lines(seeds)
-        runs = "runs" if len(seeds) == 1 else "run"
+            return say(
+                cls, "never_seeded_with_param" if facts.seed_params else "never_seeded", **fields
+            )
         if not seeded_elsewhere:
-            return f"{head} before it is seeded: {named} {runs} only after it{_hint(facts)}"
-        condition = f"when {when}" if when else f"on the path that skips {named}"
-        return f"{head} with no seed before it {condition}; {named} {runs} only on other paths"
+            return say(cls, "seeded_after", **fields)
+        return say(cls, "unseeded_when" if when else "unseeded_path", **fields)
 
 
 def _seed_lines(facts: FunctionFacts, event: Event, stream_seeds: list[Event]) -> list[int]:
@@ -256,7 +278,7 @@ def _reseeds(stream_seeds: list[Event], facts: FunctionFacts) -> bool:
 
 
 def _literal_value(call: CallSite, facts: FunctionFacts) -> bool:
-    values = seed_value_args(call, facts.model.targets[id(call)].pack)
+    values = seed_value_args(call, facts.function.targets[id(call)].pack)
     return any(a.literal not in (None, SOME_VALUE) for a in values)
 
 
@@ -272,8 +294,5 @@ def _hint(facts: FunctionFacts) -> str:
                 and "(" not in e.name  # a method of something built here: not a helper
                 and _SEEDER_LIKE.search(e.name.rpartition(".")[2])
             ):
-                return (
-                    f"; if `{e.name}` seeds it, declare it in pyproject.toml under "
-                    "[[tool.seedlint.seed]]"
-                )
+                return say(UnseededConsumer, "hint", helper=e.name)
     return ""

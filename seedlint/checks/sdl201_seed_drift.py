@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
-from seedlint.checks.base import FunctionFacts, Question, Severity, draws_to_judge, seed_lines
-from seedlint.diagnostics import Finding
+from seedlint.checks.base import FunctionFacts, Question, Severity, draws_to_judge, say, seed_lines
+from seedlint.report.diagnostics import Finding
 
 
 class SeedDrift:
@@ -56,6 +57,13 @@ class SeedDrift:
     options: ClassVar[tuple[str, ...]] = ("packs",)
     turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = ()
     confirms: ClassVar[Question | None] = "drift"
+    messages: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "drift": "{callee} draws from the {stream} RNG after {drawn_by} at line {drawn_at} "
+            "drew from it{since}",
+            "since": " since {seeds}",
+        }
+    )
     VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
@@ -116,12 +124,19 @@ def f(model, seed):
                 continue
             first = min(others, key=lambda e: (facts.line_of(e.call), e.name))
             seeds = sorted({facts.line_of(e.call) for e in current.seeds})
-            since = f" since {seed_lines(seeds)}" if seeds else ""
+            since = say(self, "since", seeds=seed_lines(seeds)) if seeds else ""
             yield Finding(
                 event.call,
                 self.code,
-                f"{facts.name(event)} draws from the {stream} RNG after "
-                f"{facts.name(first)} at line {facts.line_of(first.call)} drew from it{since}",
+                say(
+                    self,
+                    "drift",
+                    callee=facts.name(event),
+                    stream=stream,
+                    drawn_by=facts.name(first),
+                    drawn_at=facts.line_of(first.call),
+                    since=since,
+                ),
                 stream,
                 arguments=(
                     ("callee", event.name),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
-from seedlint.checks.base import FunctionFacts, Question, Severity, draws_to_judge
-from seedlint.diagnostics import Finding
+from seedlint.checks.base import FunctionFacts, Question, Severity, draws_to_judge, say
+from seedlint.report.diagnostics import Finding
 
 
 class SeedNotAdjacent:
@@ -52,6 +53,12 @@ class SeedNotAdjacent:
     options: ClassVar[tuple[str, ...]] = ("adjacency", "packs")
     turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = (("adjacency", "strict"),)
     confirms: ClassVar[Question | None] = None
+    messages: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "unknown_between": "{callee} is not adjacent to its seed: `{unknown}` at line "
+            "{unknown_at} has an unknown effect on the {stream} RNG",
+        }
+    )
     VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
@@ -84,8 +91,14 @@ def f(model, seed):
             yield Finding(
                 event.call,
                 self.code,
-                f"{facts.name(event)} is not adjacent to its seed: `{first.name}` at line "
-                f"{facts.line_of(first.call)} has an unknown effect on the {stream} RNG",
+                say(
+                    self,
+                    "unknown_between",
+                    callee=facts.name(event),
+                    unknown=first.name,
+                    unknown_at=facts.line_of(first.call),
+                    stream=stream,
+                ),
                 stream,
                 arguments=(
                     ("callee", event.name),

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
 from seedlint.analysis.dataflow import State
+from seedlint.analysis.events import EventKind
 from seedlint.analysis.values import helper_seed_values, pack_seed_values
-from seedlint.checks.base import FunctionFacts, Question, Severity
-from seedlint.diagnostics import Finding
-from seedlint.events import EventKind
-from seedlint.ir import Arg, CallSite
-from seedlint.packs import Kind, PackEntry
-from seedlint.project import Target
+from seedlint.checks.base import FunctionFacts, Question, Severity, say
+from seedlint.lower.ir import Arg, CallSite
+from seedlint.report.diagnostics import Finding
+from seedlint.resolve.packs import Kind, PackEntry
+from seedlint.resolve.project import Target
 
 _MAX_DEPTH = 3
 
@@ -57,6 +58,9 @@ class NonreproducibleSeed:
     options: ClassVar[tuple[str, ...]] = ("seed-params", "packs")
     turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = ()
     confirms: ClassVar[Question | None] = None
+    messages: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"nonreproducible": "`{callee}` is not reproducible: {reason}"}
+    )
     VALID: ClassVar[tuple[str, ...]] = (
         """
 import mlx.core as mx
@@ -103,7 +107,7 @@ def f():
         for _block, _index, event, state in facts.flow.points():
             if event.kind is not EventKind.SEED or id(event.call) in reported:
                 continue
-            target = facts.model.targets[id(event.call)]
+            target = facts.function.targets[id(event.call)]
             values = self._values(facts, event.call, target)
             if values is None:
                 reason: str | None = "it has no value, so it seeds from OS entropy"
@@ -114,7 +118,7 @@ def f():
                 yield Finding(
                     event.call,
                     self.code,
-                    f"`{event.name}` is not reproducible: {reason}",
+                    say(self, "nonreproducible", callee=event.name, reason=reason),
                     event.stream or "",
                     arguments=(
                         ("callee", event.name),
@@ -143,7 +147,7 @@ def f():
     def _reason(self, facts: FunctionFacts, value: Arg, state: State, depth: int) -> str | None:
         if value.is_none:
             return "the value is `None`, which seeds from OS entropy"
-        function = facts.model.definition
+        function = facts.function.definition
         if value.name in facts.seed_params:
             # The caller's seed; a value picked here only when it is None is the
             # caller choosing not to seed.

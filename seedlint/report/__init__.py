@@ -1,15 +1,5 @@
-"""Output formats, one module each."""
+"""Report: findings → diagnostics placed in files → text, JSON, SARIF or GitHub output.
 
-from __future__ import annotations
-
-from collections.abc import Callable, Sequence
-
-from seedlint.diagnostics import Diagnostic
-from seedlint.report import github, json_format, sarif, text
-
-FORMATS: dict[str, Callable[[Sequence[Diagnostic]], str]] = {
-    "text": text.render,
-    "json": json_format.render,
-    "sarif": sarif.render,
-    "github": github.render,
-}
+In: `Finding`s (a call site and a message) from the checks. Out: `Diagnostic`s with line
+and column (`positions`), filtered by `# noqa` (`noqa`), rendered by one module per format
+(`formats.FORMATS`), and the rules' documentation (`rule_docs`)."""

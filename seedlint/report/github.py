@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from seedlint.checks import severity
-from seedlint.diagnostics import Diagnostic
+from seedlint.report.diagnostics import Diagnostic
 
 
 def _data(text: str) -> str:

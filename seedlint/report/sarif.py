@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from seedlint import __version__
-from seedlint.baseline import fingerprints
 from seedlint.checks import ALL_RULES, severity
-from seedlint.diagnostics import Diagnostic
+from seedlint.integrations.baseline import fingerprints
 from seedlint.report import rule_docs
+from seedlint.report.diagnostics import Diagnostic
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 HOME = "https://pypi.org/project/seedlint/"

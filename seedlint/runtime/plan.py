@@ -7,7 +7,6 @@ Nothing here imports mlx, torch or the checked code.
 from __future__ import annotations
 
 import ast
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,17 +14,28 @@ from typing import Any
 import libcst as cst
 
 from seedlint.checks import confirms
-from seedlint.compile import Lowerer
 from seedlint.config import Config
-from seedlint.diagnostics import Diagnostic
-from seedlint.project import Project, module_name_for
+from seedlint.engine import analyse_function
+from seedlint.lower.compile import Lowerer
+from seedlint.parse.packages import placement
+from seedlint.parse.scopes import Definition, collect_scopes, dotted_name
+from seedlint.parse.sources import Source, SourceError, read_source
+from seedlint.parse.walk import children
+from seedlint.report.diagnostics import Diagnostic
+from seedlint.resolve.project import Project
 from seedlint.runtime.backends import choose
-from seedlint.scopes import Definition, collect_scopes, dotted_name
-from seedlint.walk import children
 
 
 class PlanError(Exception):
     """The target cannot be confirmed (not found, not a function, ...)."""
+
+
+def parsed_source(path: Path) -> Source:
+    """The file read and parsed as the linter does; PlanError with the linter's reason."""
+    source = read_source(path)
+    if isinstance(source, SourceError):
+        raise PlanError(f"{source.path}: {source.reason}")
+    return source
 
 
 @dataclass(slots=True)
@@ -81,14 +91,6 @@ class Plan:
                 for s in self.sites
             ],
         }
-
-
-def package_root(path: Path) -> Path:
-    name, is_package = module_name_for(path)
-    root = path.resolve().parent
-    for _ in range(name.count(".") + (1 if is_package else 0)):
-        root = root.parent
-    return root
 
 
 def _literal(node: cst.BaseExpression) -> tuple[bool, Any]:
@@ -182,7 +184,7 @@ class _Trees:
             if module is None:
                 continue
             if module.name not in self.by_module:
-                tree = cst.parse_module(Path(module.path).read_bytes())
+                tree = parsed_source(Path(module.path)).module
                 package = (
                     module.name
                     if Path(module.path).name == "__init__.py"
@@ -256,21 +258,30 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
     path = Path(file_part)
     if not qualname or not path.is_file():
         raise PlanError(f"{target}: expected FILE::QUALNAME with an existing file")
-    root = package_root(path)
-    module_name, _ = module_name_for(path)
+    place = placement(path)
+    root, module_name = place.import_root, place.module
     packs = config.load_packs()
     # The package that holds the file, so helpers in its other modules are seen.
-    scope_dir = path.parent if (path.parent / "__init__.py").is_file() else path
+    scope_dir = place.own_package
     from seedlint.runtime.sites import draw_sites
 
-    # The project's symbol table lives in this folder: keep it while the plan is made.
-    with tempfile.TemporaryDirectory(prefix="seedlint-") as spill_dir:
-        function, project, sites, findings = draw_sites(
-            scope_dir, path, qualname, config, packs, Path(spill_dir)
-        )
-        plan = _plan(
-            function.qualname, project, sites, findings, config, path, root, module_name, qualname
-        )
+    # The project's symbol table is read while the plan is made, and closed after.
+    try:
+        with analyse_function(scope_dir, path, qualname, config, packs) as analysis:
+            findings = analysis.findings
+            plan = _plan(
+                analysis.function.qualname,
+                analysis.project,
+                draw_sites(analysis, path),
+                findings,
+                config,
+                path,
+                root,
+                module_name,
+                qualname,
+            )
+    except LookupError as error:
+        raise PlanError(str(error)) from error
     return plan, findings
 
 

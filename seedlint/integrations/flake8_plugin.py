@@ -1,0 +1,73 @@
+"""flake8 bridge: `flake8 --select SDL` reports what `seedlint` reports, for editors.
+
+flake8 hands over one file at a time, but findings depend on helpers in sibling
+modules, so the file's whole package is analysed from disk (once per process and
+package) with this file's text as flake8 read it; only this file's findings are kept.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from seedlint import __version__
+from seedlint.checks import unanalysable
+from seedlint.config import Config, ConfigError, find_pyproject, load_config
+from seedlint.engine import analyse
+from seedlint.parse.packages import placement
+from seedlint.parse.paths import real
+from seedlint.report.diagnostics import Diagnostic
+from seedlint.resolve.packs import PackError, Packs
+
+_STDIN = ("stdin", "-", "")
+
+
+@lru_cache(maxsize=32)
+def _settings(folder: Path) -> tuple[Config, Packs]:
+    config = load_config(find_pyproject(folder))
+    return config, config.load_packs()
+
+
+@lru_cache(maxsize=8)
+def _package_findings(scope: Path, settings_folder: Path) -> tuple[Diagnostic, ...]:
+    """Every finding of a package as it is on disk, computed once per process."""
+    config, packs = _settings(settings_folder)
+    return tuple(analyse([str(scope)], config, packs).diagnostics)
+
+
+class SeedlintChecker:
+    name = "seedlint"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        for diagnostic in self._diagnostics():
+            message = f"{diagnostic.code} {diagnostic.message}"
+            yield diagnostic.line, max(diagnostic.column - 1, 0), message, type(self)
+
+    def _diagnostics(self) -> list[Diagnostic]:
+        path = Path(self.filename)
+        folder = real(path).parent
+        try:
+            config, packs = _settings(folder)
+        except (ConfigError, PackError) as error:
+            reason = str(error)
+            return [unanalysable(self.filename, reason)]
+        text = "".join(self.lines).encode("utf-8")
+        if self.filename in _STDIN or not path.is_file():
+            overrides = {real(path): text}
+            return analyse([self.filename], config, packs, overrides=overrides).diagnostics
+        target = real(path)
+        scope = placement(path).top_package
+        if path.read_bytes() == text:
+            found = _package_findings(real(scope), folder)
+        else:  # an editor's unsaved buffer: analyse the package with this text
+            found = tuple(
+                analyse([str(scope)], config, packs, overrides={target: text}).diagnostics
+            )
+        return [d for d in found if real(Path(d.path)) == target]

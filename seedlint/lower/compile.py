@@ -1,0 +1,294 @@
+"""File → ModuleIR: read, parse, collect scopes, build every function's graph, and keep
+only what the analysis needs. Runs in worker processes; nothing here imports or runs
+the code being checked."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import sys
+from pathlib import Path
+
+import libcst as cst
+
+from seedlint.cfg.build import build_with_assignments
+from seedlint.cfg.compact import compact
+from seedlint.cfg.model import CFG, Block
+from seedlint.lower.ir import SOME_VALUE, Arg, CallKey, CallSite, ClassIR, FunctionIR, ModuleIR
+from seedlint.lower.valuepaths import annotation_path, value_path
+from seedlint.parse.packages import module_name_for
+from seedlint.parse.scopes import BindingKind, Definition, Scope, Store, collect_scopes, dotted_name
+from seedlint.parse.sources import SourceError, read_source
+from seedlint.parse.walk import calls_in
+from seedlint.resolve.project import qualify_dotted, written
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+class Lowerer:
+    """libcst nodes → CallSites, each call once (shared between blocks and arguments).
+
+    Callees are qualified in `scope` (each function's own, while it is lowered)."""
+
+    def __init__(self, index: dict[int, int], scope: Scope) -> None:
+        self.index = index
+        self.scope = scope
+        self.assigned: dict[str, cst.BaseExpression] = {}  # the function's single assignments
+        self.attributes: dict[str, list[tuple[str, str]]] = {}  # class → (attribute, path)
+        self.sites: dict[int, CallSite] = {}
+        self.stores: dict[int, cst.BaseExpression] = {}  # of the function being lowered
+        self.within: dict[int, tuple[cst.Call, ...]] = {}  # its calls' `with` items
+        self.none_params: frozenset[str] = frozenset()  # its parameters that default to None
+        self.class_qualname: str | None = None  # the class of the method being lowered
+        self.keys: dict[CallKey, CallKey] = {}
+        self.plain_args: dict[tuple[str | None, bool, bool, str | None, str | None], Arg] = {}
+
+    def site(self, call: cst.Call) -> CallSite:
+        found = self.sites.get(id(call))
+        if found is not None:
+            return found
+        func = call.func
+        store = self.stores.get(id(call))
+        site = CallSite(
+            index=self.index.get(id(call), -1),
+            written=written(func),
+            key=self.key(call),
+            args=tuple(self.arg(arg.value, arg.keyword, bool(arg.star)) for arg in call.args),
+            target=written(store) if store is not None else None,
+            within=tuple(self.site(c) for c in self.within.get(id(call), ())),
+        )
+        self.sites[id(call)] = site
+        return site
+
+    def key(self, call: cst.Call) -> CallKey:
+        func = call.func
+        keywords = tuple(
+            (arg.keyword.value, self._may_be_none(arg.value)) for arg in call.args if arg.keyword
+        )
+        if self.class_qualname and isinstance(func, cst.Attribute) and _is_super(func.value):
+            key = CallKey(None, func.attr.value, None, keywords, above=self.class_qualname)
+            return self.keys.setdefault(key, key)
+        qualified = _callee_qualified(func, self.scope)
+        key = CallKey(
+            qualified,
+            func.attr.value if isinstance(func, cst.Attribute) else None,
+            self.site(func).key if isinstance(func, cst.Call) else None,
+            keywords,
+            value_path(func, self.scope, self.assigned) if qualified is None else None,
+        )
+        # Keys repeat (`len`, `self.proj`): one object each per module.
+        return self.keys.setdefault(key, key)
+
+    def _may_be_none(self, value: cst.BaseExpression) -> bool:
+        """The literal None, or a parameter that defaults to None (`generator=generator`)."""
+        return _is_none(value) or (isinstance(value, cst.Name) and value.value in self.none_params)
+
+    def arg(self, value: cst.BaseExpression, keyword: cst.Name | None, star: bool) -> Arg:
+        calls = tuple(self.site(c) for c in calls_in(value))
+        name = value.value if isinstance(value, cst.Name) else None
+        key = (keyword.value if keyword is not None else None, star, _is_none(value), name)
+        literal = _literal(value)
+        if literal is None and name not in self.none_params:
+            literal = SOME_VALUE
+        if calls:
+            return Arg(*key, calls, literal)
+        # Arguments without calls are shared: one object per kind in a module.
+        shared = (*key, literal)
+        found = self.plain_args.get(shared)
+        if found is None:
+            found = self.plain_args[shared] = Arg(*key, (), literal)
+        return found
+
+    def function(self, definition: Definition) -> FunctionIR:
+        self.scope = definition.scope
+        self.class_qualname = definition.class_qualname
+        built = build_with_assignments(definition.node)
+        self.stores, self.within = built.stores, built.within
+        self.none_params = _none_defaults(definition.node)
+        self.assigned = assigned = built.assigned
+        graph = compact(built.cfg)
+        blocks = tuple(
+            Block(
+                b.id,
+                tuple(self.site(c) for c in b.calls),
+                _text(b.condition) if b.condition is not None else None,
+                None,
+                tuple((position, written(target)) for position, target in b.stores),
+                b.loop,
+            )
+            for b in graph.blocks
+        )
+        cfg = CFG(
+            blocks, graph.successors, graph.predecessors, graph.entry, graph.exit, graph.raise_exit
+        )
+        return FunctionIR(
+            definition.qualname,
+            definition.display,
+            definition.class_qualname,
+            definition.params,
+            cfg,
+            {name: self.arg(value, None, False) for name, value in assigned.items()},
+            *_defaults(definition.node),
+            self.returned(definition.returns),
+            _none_predicate(definition.node),
+            bool(definition.returns),
+        )
+
+    def returned(self, values: list[cst.BaseExpression]) -> tuple[str, ...]:
+        paths = (value_path(v, self.scope, self.assigned) for v in values)
+        return tuple(dict.fromkeys(p for p in paths if p and not p.startswith("builtins.")))
+
+    def store(self, stores: list[Store]) -> None:
+        """Type the attributes these statements set, in the scope lowered last."""
+        for owner, attribute, value, annotation in stores:
+            # Only results of calls (and annotations) type an attribute; builtins never
+            # lead to project code, so they are not kept. Paths are interned: one repeated
+            # in a class (`nn.Linear()` for every projection) is pickled once.
+            path = value_path(value, self.scope, self.assigned) if value is not None else None
+            if path is not None and path.endswith(")") and not path.startswith("builtins."):
+                self.attributes.setdefault(owner, []).append((attribute, sys.intern(path)))
+            annotated = annotation_path(annotation, self.scope) if annotation is not None else None
+            if annotated is not None and not annotated.startswith("builtins."):
+                self.attributes.setdefault(owner, []).append((attribute, sys.intern(annotated)))
+
+
+def _literal(node: cst.BaseExpression) -> str | None:
+    """The repr of a literal's value (`None`, `True`, `'x'`, `3`), else None."""
+    kind = type(node)
+    if kind is cst.Name:
+        value = node.value  # type: ignore[attr-defined]
+        return value if value in ("None", "True", "False") else None
+    if kind in (cst.SimpleString, cst.Integer, cst.Float):
+        try:
+            return repr(ast.literal_eval(node.value))  # type: ignore[attr-defined]
+        except (ValueError, SyntaxError):
+            return None
+    return None
+
+
+def _defaults(node: cst.FunctionDef | cst.Module) -> tuple[tuple[tuple[str, str], ...], int]:
+    """Literal defaults by parameter, and the number of positional parameters."""
+    if isinstance(node, cst.Module):
+        return (), 0
+    params = node.params
+    positional = (*params.posonly_params, *params.params)
+    out = []
+    for param in (*positional, *params.kwonly_params):
+        literal = _literal(param.default) if param.default is not None else None
+        if literal is not None:
+            out.append((param.name.value, literal))
+    return tuple(out), len(positional)
+
+
+def _none_predicate(node: cst.FunctionDef | cst.Module) -> str | None:
+    """ "is not None" for `def exists(v): return v is not None` (one parameter, one
+    statement that returns a None test of it), "is None" for its opposite."""
+    if isinstance(node, cst.Module) or not isinstance(node.body, cst.IndentedBlock):
+        return None
+    params = node.params
+    every = (*params.posonly_params, *params.params, *params.kwonly_params)
+    if len(every) != 1 or len(node.body.body) != 1:
+        return None
+    line = node.body.body[0]
+    statement = (
+        line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
+    )
+    if not isinstance(statement, cst.Return) or not isinstance(statement.value, cst.Comparison):
+        return None
+    test = statement.value
+    if len(test.comparisons) != 1:
+        return None
+    (target,) = test.comparisons
+    operator = type(target.operator)
+    if (
+        isinstance(test.left, cst.Name)
+        and test.left.value == every[0].name.value
+        and _is_none(target.comparator)
+        and operator in (cst.Is, cst.IsNot)
+    ):
+        return "is not None" if operator is cst.IsNot else "is None"
+    return None
+
+
+def _none_defaults(node: cst.FunctionDef | cst.Module) -> frozenset[str]:
+    if isinstance(node, cst.Module):
+        return frozenset()
+    params = node.params
+    every = (*params.posonly_params, *params.params, *params.kwonly_params)
+    return frozenset(p.name.value for p in every if p.default is not None and _is_none(p.default))
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _text(node: cst.CSTNode) -> str:
+    return " ".join(_EMPTY_MODULE.code_for_node(node).split())
+
+
+def compile_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceError:
+    """The analysable form of one file, or the one-line reason it has none."""
+    source = read_source(path, data)
+    if isinstance(source, SourceError):
+        return source
+    name, is_package = module_name_for(path)
+    package = name if is_package else name.rpartition(".")[0]
+    try:
+        collected = collect_scopes(source.module, name, package)
+        index = {id(call): number for number, call in enumerate(collected.calls)}
+        lowerer = Lowerer(index, collected.scope)
+        functions = []
+        for definition in collected.definitions:
+            functions.append(lowerer.function(definition))
+            lowerer.store(definition.stores)
+        lowerer.assigned = {}
+        for info in collected.classes.values():
+            lowerer.scope = info.scope
+            lowerer.store(info.stores)
+    except RecursionError:
+        return SourceError(source.display, "too deeply nested to analyse")
+    classes = {
+        qualname: ClassIR(
+            qualname,
+            info.methods,
+            tuple(_qualified(base.value, info.scope) for base in info.node.bases),
+            tuple(dict.fromkeys(lowerer.attributes.get(qualname, ()))),
+        )
+        for qualname, info in collected.classes.items()
+    }
+    call_names = tuple(_last_name(call.func) for call in collected.calls)
+    digest = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
+    return ModuleIR(
+        name, path, source.display, collected.scope, tuple(functions), classes, digest, call_names
+    )
+
+
+def _qualified(node: cst.BaseExpression, scope: Scope) -> str | None:
+    dotted = dotted_name(node)
+    return qualify_dotted(dotted, scope) if dotted else None
+
+
+def _callee_qualified(func: cst.BaseExpression, scope: Scope) -> str | None:
+    """The qualified name a callee denotes; `self(...)` calls the instance's `__call__`."""
+    if isinstance(func, cst.Name):
+        binding = scope.lookup(func.value)
+        if binding is not None and binding.kind is BindingKind.SELF and binding.target:
+            return f"{binding.target}.__call__"
+    return _qualified(func, scope)
+
+
+def _is_super(node: cst.BaseExpression) -> bool:
+    """`super()` (or `super(Cls, self)`): the call a method's `super().f(...)` is made on."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "super"
+    )
+
+
+def _last_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None

@@ -1,0 +1,262 @@
+"""Compile files to ModuleIndexes, from the cache or in worker processes.
+
+Each worker reads one file at a time (once: the content hash for the cache comes from
+the same bytes), parses it, writes the module's graphs to a spill file and sends back
+only its index, which the caller stores as it arrives: no process holds the graphs,
+or the indexes, of the whole tree, and the main process never parses checked code
+(seedlint.lower.supervisor keeps a crash, a hang or a memory blow-up to the file's own
+unanalysable-file finding)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seedlint.config import Config
+from seedlint.lower.compile import compile_file
+from seedlint.lower.ir import ModuleIndex
+from seedlint.lower.supervisor import Failure, Supervisor
+from seedlint.parse.depth import too_complex
+from seedlint.parse.packages import module_name_for
+from seedlint.parse.paths import parse_quietly, real
+from seedlint.parse.prefilter import Quiet, Vocabulary, references
+from seedlint.parse.sources import DEFAULT_MAX_FILE_SIZE, SourceError, read_file
+from seedlint.store.cache import Cache, digest
+from seedlint.store.spill import SpillError, spill_module
+
+if TYPE_CHECKING:
+    from seedlint.engine import Options
+
+Unit = ModuleIndex | Quiet
+_MIN_FILES_PER_WORKER = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    unit: Unit | SourceError | None  # None: the cache holds the index under `key`
+    key: str = ""  # the cache key of the text read ("" without a cache)
+    content: str = ""  # the text's hash, or why it could not be read
+    signature: tuple[int, ...] | None = None  # the file's when it was read
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: Path
+    data: bytes | None  # the text to use instead of the file's (an editor's buffer)
+    vocabulary: Vocabulary | None
+    cache: Cache | None
+    temporary: Path  # the run's spill folder
+    max_size: float  # MB
+    lookup: bool = True  # answer "in the cache" without parsing where it is
+
+    def run(self) -> _Outcome:
+        return _task(self)
+
+
+def _quiet(path: Path, data: bytes) -> Quiet | None:
+    """A quiet file's references, or None if CPython cannot parse it (libcst will report)."""
+    try:
+        tree = parse_quietly(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    name, is_package = module_name_for(path)
+    package = name if is_package else name.rpartition(".")[0]
+    return Quiet(name, path, str(path), references(tree, package))
+
+
+def _task(job: _Job) -> _Outcome:
+    """In a worker: the file's unit (or why it has none), with its cache key."""
+    signature = None
+    if job.data is not None:
+        data = job.data
+    else:
+        read = read_file(job.path, job.max_size)
+        if isinstance(read, SourceError):
+            return _Outcome(read, content=read.reason)
+        data, signature = read.data, read.signature
+    content = hashlib.sha256(data).hexdigest()
+    key = _cache_key(job.path, content) if job.cache is not None else ""
+    outcome = _Outcome(None, key, content, signature)
+    if job.cache is not None and job.lookup and _cached(job.cache, key):
+        return outcome
+    return replace(outcome, unit=_unit(job, data, key))
+
+
+def _cached(cache: Cache, key: str) -> bool:
+    return cache.has("index", key) and cache.file("spill", key).is_file()
+
+
+def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:
+    if job.vocabulary is not None and not job.vocabulary.mentioned_in(data):
+        quiet = _quiet(job.path, data)
+        if quiet is not None:
+            return quiet
+    refusal = too_complex(data)
+    if refusal is not None:
+        return SourceError(str(job.path), refusal)
+    try:
+        module = compile_file(job.path, data)
+    except RecursionError:
+        return SourceError(str(job.path), "too deeply nested to analyse")
+    if isinstance(module, SourceError):
+        return module
+    spills: tuple[Path, ...] = (job.temporary / digest(str(job.path)),)
+    if job.cache is not None:
+        spills = (job.cache.file("spill", key), *spills)
+    try:
+        return spill_module(module, spills)
+    except SpillError as error:
+        return SourceError(str(job.path), str(error))
+
+
+def _cache_key(path: Path, content: str) -> str:
+    return digest(str(path), module_name_for(path)[0], content)
+
+
+@dataclass(slots=True)
+class Compiled:
+    """What reading every file gave, beyond the units handed over as they came."""
+
+    errors: list[tuple[Path, SourceError]] = field(default_factory=list)
+    parsed: list[tuple[int, Path]] = field(default_factory=list)
+    contents: dict[Path, str] = field(default_factory=dict)  # hash, or why unreadable
+    signatures: dict[Path, tuple[int, ...] | None] = field(default_factory=dict)
+    cached: list[tuple[int, Path, str]] = field(default_factory=list)  # index still to load
+
+    @property
+    def transient(self) -> bool:
+        """Whether a file failed in a way another run might not (a time limit, say)."""
+        return any(error.transient for _, error in self.errors)
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """Where and how files are compiled: the run's workers, spill folder and limits."""
+
+    supervisor: Supervisor
+    spill_dir: Path
+    max_size: float = DEFAULT_MAX_FILE_SIZE
+
+
+def _job(
+    path: Path,
+    overrides: Mapping[Path, bytes],
+    vocabulary: Vocabulary | None,
+    cache: Cache | None,
+    work: Work,
+    lookup: bool = True,
+) -> _Job:
+    data = overrides.get(real(path))
+    return _Job(path, data, vocabulary, cache, work.spill_dir, work.max_size, lookup)
+
+
+def read_all(
+    files: Sequence[Path],
+    overrides: Mapping[Path, bytes],
+    vocabulary: Vocabulary | None,
+    options: Options,
+    work: Work,
+    add: Callable[[int, Unit], None],
+) -> Compiled:
+    """Read every file once in the workers: give `add` the units parsed (with each
+    file's position in `files`) as they arrive; files whose index is in the cache are
+    left in `cached` for `load_cached`, so that a run answered from the cache as a
+    whole loads none."""
+    jobs = [_job(path, overrides, vocabulary, options.cache, work) for path in files]
+    compiled = Compiled()
+    _compile(jobs, list(range(len(files))), work.supervisor, options.cache, add, compiled)
+    return compiled
+
+
+def load_cached(
+    compiled: Compiled,
+    overrides: Mapping[Path, bytes],
+    vocabulary: Vocabulary | None,
+    options: Options,
+    work: Work,
+    add: Callable[[int, Unit], None],
+) -> tuple[list[tuple[Path, SourceError]], list[Path]]:
+    """Give `add` the cached indexes `read_all` left (parsing those the cache lost since);
+    the errors and the files parsed, in order."""
+    cache = options.cache
+    again: list[tuple[int, Path]] = []
+    for position, path, key in compiled.cached:
+        assert cache is not None
+        cached = cache.get("index", key, ModuleIndex)
+        spill = cache.file("spill", key)
+        if cached is not None and spill.is_file():
+            # The cache folder may have moved since the index was written.
+            add(position, replace(cached, file=replace(cached.file, spill=spill)))
+        else:
+            again.append((position, path))
+    compiled.cached = []
+    if again:
+        jobs = [_job(path, overrides, vocabulary, cache, work, lookup=False) for _, path in again]
+        _compile(jobs, [p for p, _ in again], work.supervisor, cache, add, compiled)
+    return compiled.errors, [path for _, path in sorted(compiled.parsed)]
+
+
+def compile_all(
+    files: Sequence[Path],
+    overrides: Mapping[Path, bytes],
+    vocabulary: Vocabulary | None,
+    options: Options,
+    spill_dir: Path,
+    add: Callable[[int, Unit], None],
+    work: Work | None = None,
+) -> tuple[list[tuple[Path, SourceError]], list[Path]]:
+    """Give `add` the unit of every file (from the cache where possible) with the file's
+    position in `files`, as soon as it is ready; return errors and the files parsed.
+
+    Spill files go to the cache when there is one (so cached indexes stay usable), else
+    to `spill_dir`, which must live as long as the units are used. Without `work`, the
+    workers are started for this call and stopped after it."""
+    if work is None:
+        with Supervisor(options.jobs, Config().file_timeout) as supervisor:
+            return compile_all(
+                files, overrides, vocabulary, options, spill_dir, add, Work(supervisor, spill_dir)
+            )
+    compiled = read_all(files, overrides, vocabulary, options, work, add)
+    return load_cached(compiled, overrides, vocabulary, options, work, add)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _compile(
+    jobs: list[_Job],
+    positions: list[int],
+    supervisor: Supervisor,
+    cache: Cache | None,
+    add: Callable[[int, Unit], None],
+    compiled: Compiled,
+) -> None:
+    # Largest files first, so that no worker is left with a big one at the end.
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].path))
+    workers = max(1, len(jobs) // _MIN_FILES_PER_WORKER)
+    for i, outcome in supervisor.map([jobs[i] for i in order], workers):
+        job, position = jobs[order[i]], positions[order[i]]
+        if isinstance(outcome, Failure):
+            error = SourceError(str(job.path), outcome.reason, transient=outcome.transient)
+            outcome = _Outcome(error, content=outcome.reason)
+        assert isinstance(outcome, _Outcome)
+        compiled.contents[job.path] = outcome.content
+        compiled.signatures[job.path] = outcome.signature
+        result = outcome.unit
+        if result is None:
+            compiled.cached.append((position, job.path, outcome.key))
+        elif isinstance(result, SourceError):
+            compiled.errors.append((job.path, result))
+        else:
+            add(position, result)
+            if isinstance(result, ModuleIndex):
+                compiled.parsed.append((position, job.path))
+                if cache is not None and result.file.spill == cache.file("spill", outcome.key):
+                    cache.put("index", key=outcome.key, value=result)

@@ -1,0 +1,57 @@
+"""Where a file sits among packages: its module name, the folder Python imports it from,
+and its packages' folders. The one place that walks `__init__.py` files upward."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from seedlint.parse.paths import real
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    path: Path  # the file, as given
+    module: str  # dotted module name, e.g. "pkg.sub.mod" ("pkg.sub" for its __init__.py)
+    is_package: bool  # the file is a package's __init__.py
+
+    @property
+    def import_root(self) -> Path:
+        """The folder on `sys.path` from which `module` imports by that name."""
+        folder = real(self.path).parent
+        for _ in range(self.module.count(".") + (1 if self.is_package else 0)):
+            folder = folder.parent
+        return folder
+
+    @property
+    def top_package(self) -> Path:
+        """The folder of the top-level package holding the file (the file if none)."""
+        if "." not in self.module and not self.is_package:
+            return self.path
+        folder = real(self.path).parent
+        for _ in range(self.module.count(".") - (0 if self.is_package else 1)):
+            folder = folder.parent
+        return folder
+
+    @property
+    def own_package(self) -> Path:
+        """The folder of the package the file is in (the file if none)."""
+        return self.path.parent if (self.path.parent / "__init__.py").is_file() else self.path
+
+
+def placement(path: Path) -> Placement:
+    module, is_package = module_name_for(path)
+    return Placement(path, module, is_package)
+
+
+def module_name_for(path: Path) -> tuple[str, bool]:
+    """Dotted module name from the package folders above `path`; and whether it is a package."""
+    is_package = path.name == "__init__.py"
+    parts = [] if is_package else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        parts.append(folder.name)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return ".".join(reversed(parts)) or path.stem, is_package

@@ -1,0 +1,192 @@
+"""One modelling round's facts about every function, on disk beside the symbol table:
+the targets of its calls, the project functions it calls, and its summary.
+
+With the symbol table, this keeps the main process's memory off the size of the tree:
+it holds a few integers per function (for the strongly connected components) and
+bounded caches, and reads the rest back when it is needed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+
+from seedlint.analysis.events import Summary
+from seedlint.resolve.project import Project, Target
+from seedlint.store.codec import encode
+from seedlint.store.memo import BoundedMemo
+from seedlint.store.spill import SpillError
+from seedlint.store.symbols import load
+
+Targets = tuple[Target, ...]  # of a function's call keys, in the index's order
+
+_CACHE_LIMIT = 4096
+
+
+def _targets(data: bytes) -> Targets:
+    found = load(data, tuple)
+    if not all(type(target) is Target for target in found):
+        raise SpillError("damaged analysis data: targets of a function")
+    return found
+
+
+class SummaryTable(Mapping[str, Summary]):
+    """Per-function facts of one round; as a mapping, the summaries known so far."""
+
+    def __init__(self, project: Project, round_number: int) -> None:
+        self.db: sqlite3.Connection = project.symbols.db
+        self.fact = f"fact_{round_number}"
+        self.edge = f"edge_{round_number}"
+        self._summaries: BoundedMemo[str, Summary | None] = BoundedMemo(_CACHE_LIMIT)
+        self._targets: BoundedMemo[str, Targets] = BoundedMemo(_CACHE_LIMIT)
+        self._record(project)
+
+    # --- building -------------------------------------------------------------------
+    def _record(self, project: Project) -> None:
+        db, fact, edge = self.db, self.fact, self.edge
+        db.executescript(
+            f"DROP TABLE IF EXISTS {fact}; DROP TABLE IF EXISTS {edge};"
+            f"CREATE TABLE {fact} (id INTEGER PRIMARY KEY, qualname TEXT UNIQUE NOT NULL,"
+            " params TEXT NOT NULL, returns INTEGER NOT NULL, targets BLOB NOT NULL, summary BLOB,"
+            " effects INTEGER NOT NULL DEFAULT 0);"
+            f"CREATE TABLE {edge} (caller INTEGER NOT NULL, callee INTEGER NOT NULL,"
+            " PRIMARY KEY (caller, callee)) WITHOUT ROWID;"
+            "CREATE TEMP TABLE IF NOT EXISTS call (caller INTEGER, callee TEXT);"
+            "DELETE FROM call;"
+        )
+        for position, (name, function) in enumerate(project.definitions.items()):
+            targets = project.call_targets(function)
+            db.execute(
+                f"INSERT INTO {fact} (id, qualname, params, returns, targets)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (position, name, " ".join(function.params), function.returns, encode(targets)),
+            )
+            callees = {f for t in targets for f in t.functions}
+            db.executemany("INSERT INTO call VALUES (?, ?)", [(position, c) for c in callees])
+        db.execute(
+            f"INSERT OR IGNORE INTO {edge} SELECT c.caller, f.id FROM call c"
+            f" JOIN {fact} f ON f.qualname = c.callee"
+        )
+        db.execute(f"CREATE INDEX {edge}_callee ON {edge} (callee)")
+        db.execute("DELETE FROM call")
+
+    def reuse(self, earlier: SummaryTable) -> None:
+        """Take the summaries of `earlier` that still hold: those of functions whose calls
+        resolve as before and that call only such functions."""
+        db, fact, old = self.db, self.fact, earlier.fact
+        db.executescript("CREATE TEMP TABLE IF NOT EXISTS changed (id INTEGER PRIMARY KEY);")
+        db.execute("DELETE FROM changed")
+        rows = db.execute(
+            f"SELECT n.id, n.targets, o.targets FROM {fact} n"
+            f" LEFT JOIN {old} o ON o.qualname = n.qualname"
+        )
+        changed = [
+            (new_id,)
+            for new_id, new, before in rows
+            if before is None or (new != before and _targets(new) != _targets(before))
+        ]
+        db.executemany("INSERT INTO changed VALUES (?)", changed)
+        db.execute(
+            f"WITH RECURSIVE stale(id) AS (SELECT id FROM changed UNION"
+            f" SELECT e.caller FROM {self.edge} e JOIN stale s ON e.callee = s.id)"
+            f" UPDATE {fact} SET (summary, effects) ="
+            f" (SELECT o.summary, o.effects FROM {old} o WHERE o.qualname = {fact}.qualname)"
+            f" WHERE id NOT IN stale"
+        )
+        self._summaries.clear()
+
+    def drop(self) -> None:
+        """Remove this round's tables (a later round has taken what it reuses)."""
+        self.db.executescript(f"DROP TABLE {self.fact}; DROP TABLE {self.edge};")
+        self._summaries.clear()
+        self._targets.clear()
+
+    # --- reading ----------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self.db.execute(f"SELECT count(*) FROM {self.fact}").fetchone()[0])
+
+    def name(self, function_id: int) -> str:
+        row = self.db.execute(f"SELECT qualname FROM {self.fact} WHERE id = ?", (function_id,))
+        return str(row.fetchone()[0])
+
+    def is_unsummarised(self, function_id: int) -> bool:
+        row = self.db.execute(
+            f"SELECT summary IS NULL FROM {self.fact} WHERE id = ?", (function_id,)
+        )
+        return bool(row.fetchone()[0])
+
+    def callees(self, function_id: int) -> list[int]:
+        """The project functions without a summary yet that a function calls, by name."""
+        rows = self.db.execute(
+            f"SELECT e.callee FROM {self.edge} e JOIN {self.fact} f ON f.id = e.callee"
+            f" WHERE e.caller = ? AND f.summary IS NULL ORDER BY f.qualname",
+            (function_id,),
+        )
+        return [callee for (callee,) in rows]
+
+    def calls_itself(self, function_id: int) -> bool:
+        row = self.db.execute(
+            f"SELECT 1 FROM {self.edge} WHERE caller = ? AND callee = ?",
+            (function_id, function_id),
+        )
+        return row.fetchone() is not None
+
+    def returns(self, qualname: str) -> bool:
+        row = self.db.execute(f"SELECT returns FROM {self.fact} WHERE qualname = ?", (qualname,))
+        return bool(row.fetchone()[0])
+
+    def targets(self, qualname: str) -> Targets:
+        found = self._targets.get(qualname)
+        if found is None:
+            row = self.db.execute(
+                f"SELECT targets FROM {self.fact} WHERE qualname = ?", (qualname,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(qualname)
+            found = self._targets.remember(qualname, _targets(row[0]))
+        return found
+
+    def parameters(self) -> Iterator[tuple[str, list[str], bool]]:
+        """Each function's name, parameters, and whether it seeds or draws."""
+        rows = self.db.execute(f"SELECT qualname, params, effects FROM {self.fact} ORDER BY id")
+        return ((name, params.split(), bool(effects)) for name, params, effects in rows)
+
+    def has_effects(self, qualname: str) -> bool:
+        row = self.db.execute(
+            f"SELECT effects FROM {self.fact} WHERE qualname = ?", (qualname,)
+        ).fetchone()
+        return bool(row and row[0])
+
+    # --- summaries --------------------------------------------------------------------
+    def set_summary(self, qualname: str, summary: Summary) -> None:
+        self.db.execute(
+            f"UPDATE {self.fact} SET summary = ?, effects = ? WHERE qualname = ?",
+            (encode(summary), bool(summary.effects), qualname),
+        )
+        self._remember(qualname, summary)
+
+    def _remember(self, qualname: str, summary: Summary | None) -> None:
+        self._summaries.remember(qualname, summary)
+
+    def __getitem__(self, qualname: str) -> Summary:
+        if qualname in self._summaries:
+            found = self._summaries[qualname]
+        else:
+            row = self.db.execute(
+                f"SELECT summary FROM {self.fact} WHERE qualname = ?", (qualname,)
+            ).fetchone()
+            found = load(row[0], Summary) if row and row[0] is not None else None
+            self._remember(qualname, found)
+        if found is None:
+            raise KeyError(qualname)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        rows = self.db.execute(
+            f"SELECT qualname FROM {self.fact} WHERE summary IS NOT NULL ORDER BY id"
+        )
+        return (name for (name,) in rows)
+
+    def __len__(self) -> int:
+        row = self.db.execute(f"SELECT count(*) FROM {self.fact} WHERE summary IS NOT NULL")
+        return int(row.fetchone()[0])
