@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -22,6 +23,7 @@ from seedlint.integrations.baseline import (
 from seedlint.integrations.context import with_packages
 from seedlint.parse.paths import real
 from seedlint.report import rule_docs
+from seedlint.report.diagnostics import Diagnostic
 from seedlint.report.formats import FORMATS
 from seedlint.resolve.packs import PackError
 from seedlint.store.cache import Cache, default_cache_dir
@@ -32,9 +34,20 @@ class _DefaultToCheck(click.Group):
     """`seedlint src/` means `seedlint check src/`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "--version")):
+        if not args or (args[0] not in self.commands and args[0] not in _GROUP_FLAGS):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """`seedlint --help` shows the options of `seedlint [PATH...]` too."""
+        super().format_options(ctx, formatter)
+        command = self.commands["check"]
+        rows = [r for p in command.get_params(ctx) if (r := p.get_help_record(ctx))]
+        with formatter.section("Options of seedlint [PATH...] (= seedlint check)"):
+            formatter.write_dl(rows)
+
+
+_GROUP_FLAGS = ("--help", "-h", "--version")
 
 
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,6 +64,11 @@ def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated).")
+@click.option(
+    "--extend-select",
+    multiple=True,
+    help="These codes or prefixes as well as those selected (comma-separated).",
+)
 @click.option("--ignore", multiple=True, help="Skip these codes or prefixes (comma-separated).")
 @click.option(
     "--adjacency",
@@ -59,6 +77,22 @@ def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     help="strict: also report calls of unknown effect between seed and draw.",
 )
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text")
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report to this file instead of standard output.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--statistics", is_flag=True, help="Print how many findings of each rule, not the findings."
+)
+@click.option(
+    "--stdin-filename",
+    default=None,
+    help="The path of the code read from standard input (with `-` as the path).",
+)
 @click.option("--exclude", multiple=True, help="Extra folder or file patterns to skip.")
 @click.option(
     "--config",
@@ -122,9 +156,14 @@ def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     adjacency: str | None,
     output_format: str,
+    output_file: str | None,
+    exit_zero: bool,
+    statistics: bool,
+    stdin_filename: str | None,
     exclude: tuple[str, ...],
     config_path: str | None,
     context: str,
@@ -137,12 +176,22 @@ def check(
     file_timeout: float | None,
     max_file_size: float | None,
 ) -> None:
-    """Check Python files and folders (default: the current folder)."""
+    """Check Python files and folders (default: the current folder; `-`: standard input)."""
     targets = list(paths) or ["."]
+    overrides: dict[Path, bytes] = {}
+    if "-" in targets:
+        name = stdin_filename or "-"
+        overrides[real(Path(name))] = sys.stdin.buffer.read()
+        targets = [name if t == "-" else t for t in targets]
     try:
         pyproject = Path(config_path) if config_path else find_pyproject(Path(targets[0]))
         config = load_config(pyproject)
         config = _override(config, select, ignore, adjacency, exclude)
+        if extend_select:
+            chosen = config.select
+            if chosen is None:  # what runs now: the defaults and what options turned on
+                chosen = tuple(r.code for r in ALL_RULES if config.enabled(r))
+            config = replace(config, select=chosen + _split(extend_select, "--extend-select"))
         if file_timeout is not None:
             config = replace(config, file_timeout=file_timeout)
         if max_file_size is not None:
@@ -159,9 +208,9 @@ def check(
     if context == "package":
         scope, report = with_packages(targets)
         key = "package\0" + "\0".join(str(real(Path(t))) for t in targets)
-        run = partial(analyse, scope, config, packs, report, report_key=key)
+        run = partial(analyse, scope, config, packs, report, overrides, report_key=key)
     else:
-        run = partial(analyse, targets, config, packs)
+        run = partial(analyse, targets, config, packs, overrides=overrides)
     try:
         result = run(options=options)
     except SpillError as error:
@@ -178,8 +227,30 @@ def check(
         except BaselineError as error:
             click.echo(f"seedlint: {error}", err=True)
             sys.exit(2)
-    click.echo(FORMATS[output_format](diagnostics), nl=False)
-    sys.exit(1 if diagnostics else 0)
+    report_text = _statistics(diagnostics) if statistics else FORMATS[output_format](diagnostics)
+    if output_file:
+        Path(output_file).write_text(report_text, encoding="utf-8")
+    else:
+        click.echo(report_text, nl=False)
+        if output_format == "text" and not statistics and sys.stdout.isatty():
+            click.echo(_summary(len(diagnostics)))
+    sys.exit(1 if diagnostics and not exit_zero else 0)
+
+
+def _statistics(diagnostics: list[Diagnostic]) -> str:
+    """`3  SDL101  unseeded-rng-consumer` per rule found, most first."""
+    counts = Counter(d.code for d in diagnostics)
+    rows = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        found = by_code(code)
+        rows.append(f"{count:>5}  {code}  {found.name if found else ''}".rstrip())
+    return "".join(f"{row}\n" for row in rows) + _summary(len(diagnostics)) + "\n"
+
+
+def _summary(count: int) -> str:
+    if not count:
+        return "All checks passed!"
+    return f"Found {count} finding{'s' if count != 1 else ''}."
 
 
 def _override(

@@ -199,7 +199,7 @@ def analyse(
     With a cache, `report_key` must tell apart the `report` filters used with it.
     """
     overrides = overrides or {}
-    found = list(discover(list(paths), config))
+    found = list(discover(list(paths), config, overrides.keys()))
     if options.cache is not None and not options.cache.usable():
         options = replace(options, cache=None)
     run = partial(_analyse, found, config, packs, report, overrides, report_key=report_key)

@@ -74,3 +74,15 @@ def test_the_mutable_state_check_sees_tables_and_caches(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("A = {}\nB: list[int] = []\nC = frozenset()\nD = defaultdict(list)\n")
     assert _module_level_mutables(module) == ["m.py:1 A", "m.py:2 B", "m.py:4 D"]
+
+
+def test_every_stage_package_says_what_it_does_and_the_readme_lists_it() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    packages = [p.parent for p in (ROOT / "seedlint").glob("*/__init__.py")]
+    assert len(packages) >= 10
+    for package in packages:
+        docstring = ast.get_docstring(ast.parse((package / "__init__.py").read_text()))
+        assert docstring and len(docstring) > 40, f"{package.name}: no docstring"
+        assert f"\n  {package.name}/ " in readme, f"{package.name}/ is not in the README's layout"
+    top = sorted(p.name for p in (ROOT / "seedlint").glob("*.py"))
+    assert top == ["__init__.py", "__main__.py", "cli.py", "config.py", "engine.py"]

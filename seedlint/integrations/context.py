@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -21,7 +22,12 @@ def with_packages(paths: Iterable[str]) -> tuple[list[str], Callable[[Path], boo
             scope[raw] = None
             continue
         named_files.add(real(path))
-        scope[str(placement(path).top_package) if path.exists() else raw] = None
+        if not path.exists():
+            scope[raw] = None
+            continue
+        top = placement(path).top_package
+        # Reported paths are as given: relative stays relative (to the current folder).
+        scope[str(top) if path.is_absolute() else os.path.relpath(top)] = None
 
     def report(found: Path) -> bool:
         resolved = real(found)

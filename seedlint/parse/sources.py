@@ -6,7 +6,7 @@ import io
 import os
 import stat
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -14,6 +14,7 @@ from types import MappingProxyType
 import libcst as cst
 
 from seedlint.config import Config
+from seedlint.parse.paths import real
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +101,21 @@ class Source:
     text: str
 
 
-def discover(paths: list[str], config: Config) -> Iterator[Path | SourceError]:
-    """Python files under `paths`; excluded folders skipped, named files always kept."""
+def discover(
+    paths: list[str], config: Config, unsaved: Collection[Path] = ()
+) -> Iterator[Path | SourceError]:
+    """Python files under `paths`; excluded folders skipped, named files always kept, also
+    when they exist only as text given instead of the disk's (`unsaved`, resolved paths:
+    stdin, an editor's new buffer)."""
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if real(path) in unsaved and not path.is_dir():
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                yield path
+        elif path.is_dir():
             yield from _walk(path, config, seen)
         elif path.exists() or path.is_symlink():
             key = os.path.realpath(path)

@@ -1,0 +1,109 @@
+"""The conventions ruff and flake8 users reach for, run as real subprocesses: stdin,
+--exit-zero, --output-file, --statistics, --extend-select, the summary line, --help."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FINDING, ROOT
+
+
+def seedlint(
+    *args: str, stdin: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "seedlint", "--no-cache", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_standard_input_is_checked_under_the_name_given(tmp_path: Path) -> None:
+    plain = seedlint("-", stdin=FINDING, cwd=tmp_path)
+    assert plain.returncode == 1 and plain.stdout.startswith("-:5:12: SDL101"), plain.stdout
+    named = seedlint("-", "--stdin-filename", "src/train.py", stdin=FINDING, cwd=tmp_path)
+    assert named.stdout.startswith("src/train.py:5:12: SDL101"), named.stdout
+    clean = seedlint("-", stdin="x = 1\n", cwd=tmp_path)
+    assert clean.returncode == 0 and clean.stdout == ""
+
+
+def test_exit_zero_and_output_file(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(FINDING)
+    report = tmp_path / "report.json"
+    result = seedlint("--exit-zero", "--format", "json", "-o", str(report), "m.py", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == ""
+    assert '"code": "SDL101"' in report.read_text()
+
+
+def test_statistics_count_each_rule(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(FINDING)
+    (tmp_path / "n.py").write_text(FINDING)
+    (tmp_path / "bad.py").write_text("def f(:\n")
+    result = seedlint("--statistics", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "    2  SDL101  unseeded-rng-consumer",
+        "    1  SDL001  unanalysable-file",
+        "Found 3 findings.",
+    ]
+
+
+def test_extend_select_adds_a_rule_that_is_off_by_default() -> None:
+    fixture = str(ROOT / "fixtures" / "rules" / "SDL202.py")
+    assert "SDL202" not in seedlint(fixture).stdout
+    extended = seedlint("--extend-select", "SDL202", fixture).stdout
+    assert "SDL202" in extended
+    assert "SDL202" not in seedlint("--select", "SDL101", fixture).stdout
+
+
+def test_the_summary_line_is_printed_on_a_terminal_only(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(FINDING)
+    piped = seedlint("m.py", cwd=tmp_path).stdout
+    assert "Found" not in piped
+    primary, secondary = pty.openpty()  # a terminal as standard output
+    with subprocess.Popen(
+        [sys.executable, "-m", "seedlint", "--no-cache", "m.py"], stdout=secondary, cwd=tmp_path
+    ) as process:
+        os.close(secondary)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            output += chunk
+        process.wait(timeout=120)
+    os.close(primary)
+    assert output.decode().splitlines()[-1].strip() == "Found 1 finding."
+
+
+def test_help_of_the_command_shows_every_option_of_a_check() -> None:
+    text = seedlint("--help").stdout
+    for option in (
+        "--select",
+        "--extend-select",
+        "--exit-zero",
+        "--output-file",
+        "--statistics",
+        "--stdin-filename",
+        "--format",
+        "--context",
+        "--baseline",
+    ):
+        assert option in text, option
+
+
+def test_package_context_reports_paths_as_given() -> None:
+    relative = seedlint("--context", "package", "fixtures/torch_lora/lora.py", cwd=ROOT).stdout
+    assert relative.startswith("fixtures/torch_lora/lora.py:9:13: SDL101"), relative
+    absolute = str(ROOT / "fixtures" / "torch_lora" / "lora.py")
+    assert seedlint("--context", "package", absolute, cwd=ROOT).stdout.startswith(absolute)
