@@ -136,6 +136,11 @@ def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     help="Cache folder (default: $SEEDLINT_CACHE_DIR or ~/.cache/seedlint).",
 )
 @click.option(
+    "--no-respect-gitignore",
+    is_flag=True,
+    help="Also check files that .gitignore (or .git/info/exclude) ignores.",
+)
+@click.option(
     "--no-prefilter",
     is_flag=True,
     help="Parse every file, even those that mention nothing a pack knows.",
@@ -172,6 +177,7 @@ def check(
     jobs: int | None,
     no_cache: bool,
     cache_dir: str | None,
+    no_respect_gitignore: bool,
     no_prefilter: bool,
     file_timeout: float | None,
     max_file_size: float | None,
@@ -196,6 +202,8 @@ def check(
             config = replace(config, file_timeout=file_timeout)
         if max_file_size is not None:
             config = replace(config, max_file_size=max_file_size)
+        if no_respect_gitignore:
+            config = replace(config, respect_gitignore=False)
         packs = config.load_packs()
     except (ConfigError, PackError) as error:
         click.echo(f"seedlint: {error}", err=True)
@@ -238,7 +246,7 @@ def check(
 
 
 def _statistics(diagnostics: list[Diagnostic]) -> str:
-    """`3  SDL101  unseeded-rng-consumer` per rule found, most first."""
+    """`  count  CODE  rule-name` per rule found, most first, then the summary line."""
     counts = Counter(d.code for d in diagnostics)
     rows = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):

@@ -64,6 +64,7 @@ class Config:
     source: str = ""  # the file it came from, for messages
     file_timeout: float = 60.0  # seconds (of processor time) one file may take
     max_file_size: float = 5.0  # MB; larger files are not read
+    respect_gitignore: bool = True  # in a git work tree, skip what .gitignore ignores
 
     def is_seed_param(self, name: str) -> bool:
         return _glob_matcher(self.seed_params)(name) is not None
@@ -158,6 +159,7 @@ _KEYS = frozenset(
         "empty",
         "file-timeout",
         "max-file-size",
+        "respect-gitignore",
     }
 )
 
@@ -209,6 +211,11 @@ def parse_config(table: Mapping[str, Any], source: str, root: Path) -> Config:
     if "max-file-size" in table:
         size = positive_number(table["max-file-size"], f"{where} 'max-file-size'")
         config = replace(config, max_file_size=size)
+    if "respect-gitignore" in table:
+        value = table["respect-gitignore"]
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} 'respect-gitignore' must be true or false")
+        config = replace(config, respect_gitignore=value)
     document = {kind.value: table[kind.value] for kind in Kind if kind.value in table}
     if document:
         try:

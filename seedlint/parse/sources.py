@@ -14,6 +14,7 @@ from types import MappingProxyType
 import libcst as cst
 
 from seedlint.config import Config
+from seedlint.parse.gitignore import Rules, enclosing_rules, ignored, rules_of
 from seedlint.parse.paths import real
 
 
@@ -128,9 +129,11 @@ def discover(
 
 def _walk(root: Path, config: Config, seen: set[str]) -> Iterator[Path | SourceError]:
     visited_dirs: set[str] = set()
-    stack = [root]
+    outer = enclosing_rules(root) if config.respect_gitignore else None
+    stack: list[tuple[Path, list[Rules] | None]] = [(root, outer)]
     while stack:
-        folder = stack.pop()
+        folder, inherited = stack.pop()
+        rules = None if inherited is None else inherited + rules_of(Path(os.path.abspath(folder)))
         real = os.path.realpath(folder)
         if real in visited_dirs:
             continue  # a symlink loop or a second way into the same folder
@@ -150,8 +153,10 @@ def _walk(root: Path, config: Config, seen: set[str]) -> Iterator[Path | SourceE
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
+            if rules and ignored(rules, Path(os.path.abspath(path)), is_dir):
+                continue
             if is_dir:
-                subfolders.append(path)
+                subfolders.append((path, rules))
             elif entry.name.endswith(".py"):
                 key = os.path.realpath(path)
                 if key not in seen:
