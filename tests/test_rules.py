@@ -111,3 +111,13 @@ def test_a_rules_messages_come_from_its_declared_templates(rule) -> None:
     assert found
     for diagnostic in found:
         assert any(p.match(diagnostic.message) for p in patterns), diagnostic.message
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_the_code_a_rule_recommends_passes_seedlint(rule, tmp_path: Path) -> None:
+    """Every ```python block under "Use instead" is clean, SDL202 included."""
+    section = re.search(r"## Use instead\n(.*?)(?:\n\s*## |\Z)", type(rule).__doc__, re.S)
+    assert section, f"{rule.code} has no 'Use instead'"
+    for block in re.findall(r"```python\n(.*?)```", section.group(1), re.S):
+        found = lint_text(tmp_path, block, adjacency="strict")
+        assert found == [], [(d.line, d.code, d.message) for d in found]

@@ -49,13 +49,22 @@ class UnseededConsumer:
     ```
 
     ## Use instead
-    Seed on every path right before the draw, or once before the branches:
+    Seed on every path right before the draw (one seed before both branches would leave
+    the vision adapters drawn after the language ones: SDL201):
     ```python
-    def get_peft_model(model, random_state=3407, finetune_language_layers=True, train_vision=False):
-        mx.random.seed(random_state)
+    import mlx.core as mx
+    from mlx_lm.tuner.lora import LoRALinear
+    from mlx_lm.tuner.utils import linear_to_lora_layers
+
+
+    def get_peft_model(
+        model, config, random_state=3407, finetune_language_layers=True, train_vision=False
+    ):
         if finetune_language_layers:
+            mx.random.seed(random_state)
             linear_to_lora_layers(model, 8, config)
         if train_vision:
+            mx.random.seed(random_state)
             LoRALinear.from_base(model.vision_tower.proj)
     ```
 
