@@ -107,3 +107,13 @@ def test_package_context_reports_paths_as_given() -> None:
     assert relative.startswith("fixtures/torch_lora/lora.py:9:13: SDL101"), relative
     absolute = str(ROOT / "fixtures" / "torch_lora" / "lora.py")
     assert seedlint("--context", "package", absolute, cwd=ROOT).stdout.startswith(absolute)
+
+
+def test_noqa_on_the_first_line_of_a_multi_line_call(tmp_path: Path) -> None:
+    source = (
+        "import mlx.core as mx\ndef f(seed):\n    return mx.random.normal(\n        (2,)\n    )\n"
+    )
+    (tmp_path / "m.py").write_text(source)
+    assert seedlint("m.py", cwd=tmp_path).stdout.startswith("m.py:3:12: SDL101")
+    (tmp_path / "m.py").write_text(source.replace("normal(\n", "normal(  # noqa: SDL101\n"))
+    assert seedlint("m.py", cwd=tmp_path).returncode == 0

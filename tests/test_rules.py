@@ -121,3 +121,9 @@ def test_the_code_a_rule_recommends_passes_seedlint(rule, tmp_path: Path) -> Non
     for block in re.findall(r"```python\n(.*?)```", section.group(1), re.S):
         found = lint_text(tmp_path, block, adjacency="strict")
         assert found == [], [(d.line, d.code, d.message) for d in found]
+
+
+def test_the_readme_names_every_stream_the_packs_know() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    streams = Config().load_packs().streams
+    assert streams and all(f"`{stream}`" in readme for stream in streams)
