@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -22,6 +24,7 @@ from seedlint.integrations.baseline import (
 )
 from seedlint.integrations.context import with_packages
 from seedlint.parse.paths import real
+from seedlint.parse.sources import discover
 from seedlint.report import rule_docs
 from seedlint.report.diagnostics import Diagnostic
 from seedlint.report.formats import FORMATS
@@ -85,6 +88,13 @@ def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     help="Write the report to this file instead of standard output.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    help="Colour the text report (auto: on a terminal, unless NO_COLOR is set).",
+)
+@click.option("--show-files", is_flag=True, help="List the files that would be checked, and exit.")
 @click.option(
     "--statistics", is_flag=True, help="Print how many findings of each rule, not the findings."
 )
@@ -167,6 +177,8 @@ def check(
     output_format: str,
     output_file: str | None,
     exit_zero: bool,
+    color: str,
+    show_files: bool,
     statistics: bool,
     stdin_filename: str | None,
     exclude: tuple[str, ...],
@@ -208,6 +220,11 @@ def check(
     except (ConfigError, PackError) as error:
         click.echo(f"seedlint: {error}", err=True)
         sys.exit(2)
+    if show_files:
+        for found in discover(targets, config, overrides.keys()):
+            if isinstance(found, Path):
+                click.echo(found)
+        sys.exit(0)
     options = Options(
         jobs=jobs or default_jobs(),
         cache=None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir()),
@@ -239,8 +256,14 @@ def check(
     if output_file:
         Path(output_file).write_text(report_text, encoding="utf-8")
     else:
-        click.echo(report_text, nl=False)
-        if output_format == "text" and not statistics and sys.stdout.isatty():
+        terminal = sys.stdout.isatty()
+        coloured = color == "always" or (
+            color == "auto" and terminal and not os.environ.get("NO_COLOR")
+        )
+        if output_format == "text" and coloured:
+            report_text = _coloured(report_text)
+        click.echo(report_text, nl=False, color=coloured)
+        if output_format == "text" and not statistics and terminal:
             click.echo(_summary(len(diagnostics)))
     sys.exit(1 if diagnostics and not exit_zero else 0)
 
@@ -253,6 +276,21 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
         found = by_code(code)
         rows.append(f"{count:>5}  {code}  {found.name if found else ''}".rstrip())
     return "".join(f"{row}\n" for row in rows) + _summary(len(diagnostics)) + "\n"
+
+
+_LOCATION = re.compile(r"^(.+?):(\d+):(\d+): ([A-Z]+\d+) ", re.MULTILINE)
+
+
+def _coloured(text: str) -> str:
+    """path:line:column: CODE as ruff colours them: bold path, cyan punctuation, red code."""
+
+    def paint(match: re.Match[str]) -> str:
+        path, line, column, code = match.groups()
+        colon = click.style(":", fg="cyan")
+        location = f"{click.style(path, bold=True)}{colon}{line}{colon}{column}{colon}"
+        return f"{location} {click.style(code, fg='red', bold=True)} "
+
+    return _LOCATION.sub(paint, text)
 
 
 def _summary(count: int) -> str:

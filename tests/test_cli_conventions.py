@@ -67,9 +67,17 @@ def test_the_summary_line_is_printed_on_a_terminal_only(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(FINDING)
     piped = seedlint("m.py", cwd=tmp_path).stdout
     assert "Found" not in piped
-    primary, secondary = pty.openpty()  # a terminal as standard output
+    assert _on_terminal(tmp_path, "m.py").splitlines()[-1].strip() == "Found 1 finding."
+
+
+def _on_terminal(cwd: Path, *args: str, **env: str) -> str:
+    """What seedlint prints with a (pseudo-)terminal as its standard output."""
+    primary, secondary = pty.openpty()
     with subprocess.Popen(
-        [sys.executable, "-m", "seedlint", "--no-cache", "m.py"], stdout=secondary, cwd=tmp_path
+        [sys.executable, "-m", "seedlint", "--no-cache", *args],
+        stdout=secondary,
+        cwd=cwd,
+        env={**os.environ, **env},
     ) as process:
         os.close(secondary)
         output = b""
@@ -83,7 +91,17 @@ def test_the_summary_line_is_printed_on_a_terminal_only(tmp_path: Path) -> None:
             output += chunk
         process.wait(timeout=120)
     os.close(primary)
-    assert output.decode().splitlines()[-1].strip() == "Found 1 finding."
+    return output.decode()
+
+
+def test_colour_on_a_terminal_unless_asked_otherwise(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(FINDING)
+    escape = "\x1b["
+    assert escape in _on_terminal(tmp_path, "m.py")
+    assert escape not in _on_terminal(tmp_path, "m.py", NO_COLOR="1")
+    assert escape not in _on_terminal(tmp_path, "--color", "never", "m.py")
+    assert escape not in seedlint("m.py", cwd=tmp_path).stdout  # a pipe
+    assert escape in seedlint("--color", "always", "m.py", cwd=tmp_path).stdout
 
 
 def test_help_of_the_command_shows_every_option_of_a_check() -> None:
@@ -117,3 +135,20 @@ def test_noqa_on_the_first_line_of_a_multi_line_call(tmp_path: Path) -> None:
     assert seedlint("m.py", cwd=tmp_path).stdout.startswith("m.py:3:12: SDL101")
     (tmp_path / "m.py").write_text(source.replace("normal(\n", "normal(  # noqa: SDL101\n"))
     assert seedlint("m.py", cwd=tmp_path).returncode == 0
+
+
+def test_the_readme_sample_is_what_the_command_prints() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("$ seedlint examples/\n", 1)[1].split("```", 1)[0]
+    assert sample.count("\n") >= 2
+    assert seedlint("examples/", cwd=ROOT).stdout == sample
+
+
+def test_show_files_lists_what_would_be_checked(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    (tmp_path / "pkg" / "notes.txt").write_text("")
+    (tmp_path / "b.py").write_text(FINDING)
+    result = seedlint("--show-files", ".", cwd=tmp_path)
+    assert result.returncode == 0
+    assert sorted(result.stdout.split()) == ["b.py", "pkg/a.py"]
