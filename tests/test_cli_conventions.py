@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import subprocess
@@ -152,3 +153,25 @@ def test_show_files_lists_what_would_be_checked(tmp_path: Path) -> None:
     result = seedlint("--show-files", ".", cwd=tmp_path)
     assert result.returncode == 0
     assert sorted(result.stdout.split()) == ["b.py", "pkg/a.py"]
+
+
+def test_junit_and_gitlab_formats(tmp_path: Path) -> None:
+    from xml.etree import ElementTree
+
+    (tmp_path / "m.py").write_text(FINDING)
+    (tmp_path / "n.py").write_text(FINDING + FINDING.replace("def f(", "def g("))
+    junit = ElementTree.fromstring(seedlint("--format", "junit", ".", cwd=tmp_path).stdout)
+    suite = junit.find("testsuite")
+    assert suite is not None and suite.get("failures") == "3" and suite.get("tests") == "2"
+    cases = {c.get("name"): len(c.findall("failure")) for c in suite.findall("testcase")}
+    assert cases == {"m.py": 1, "n.py": 2}
+    clean = ElementTree.fromstring(seedlint("--format", "junit", "-", stdin="x = 1\n").stdout)
+    assert clean.find("testsuite").get("failures") == "0"  # type: ignore[union-attr]
+
+    issues = json.loads(seedlint("--format", "gitlab", ".", cwd=tmp_path).stdout)
+    assert len(issues) == 3 and len({i["fingerprint"] for i in issues}) == 3
+    for issue in issues:
+        assert issue["check_name"] == "SDL101" and issue["severity"] in ("major", "minor")
+        assert issue["location"]["path"] in ("m.py", "n.py")
+        assert isinstance(issue["location"]["lines"]["begin"], int)
+        assert issue["description"].startswith("SDL101 ")

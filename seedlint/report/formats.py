@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
-from seedlint.report import github, json_format, sarif, text
+from seedlint.report import github, gitlab, json_format, junit, sarif, text
 from seedlint.report.diagnostics import Diagnostic
 
 FORMATS: Mapping[str, Callable[[Sequence[Diagnostic]], str]] = MappingProxyType(
@@ -14,5 +14,7 @@ FORMATS: Mapping[str, Callable[[Sequence[Diagnostic]], str]] = MappingProxyType(
         "json": json_format.render,
         "sarif": sarif.render,
         "github": github.render,
+        "gitlab": gitlab.render,
+        "junit": junit.render,
     }
 )
