@@ -28,6 +28,7 @@ from seedlint.parse.sources import discover
 from seedlint.report import rule_docs
 from seedlint.report.diagnostics import Diagnostic
 from seedlint.report.formats import FORMATS
+from seedlint.report.progress import progress
 from seedlint.resolve.packs import PackError
 from seedlint.store.cache import Cache, default_cache_dir
 from seedlint.store.spill import SpillError
@@ -237,7 +238,9 @@ def check(
     else:
         run = partial(analyse, targets, config, packs, overrides=overrides)
     try:
-        result = run(options=options)
+        listing = partial(discover, targets, config, overrides.keys())
+        with progress(lambda: sum(1 for f in listing() if isinstance(f, Path))):
+            result = run(options=options)
     except SpillError as error:
         click.echo(f"seedlint: {error}", err=True)
         sys.exit(2)

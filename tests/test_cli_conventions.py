@@ -175,3 +175,34 @@ def test_junit_and_gitlab_formats(tmp_path: Path) -> None:
         assert issue["location"]["path"] in ("m.py", "n.py")
         assert isinstance(issue["location"]["lines"]["begin"], int)
         assert issue["description"].startswith("SDL101 ")
+
+
+def test_a_progress_line_on_a_terminals_stderr_then_erased(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(FINDING)
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "SEEDLINT_PROGRESS_AFTER": "0"}  # test hook: show it at once
+    with subprocess.Popen(
+        [sys.executable, "-m", "seedlint", "--no-cache", "m.py"],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        cwd=tmp_path,
+        env=env,
+    ) as process:
+        os.close(secondary)
+        stdout = process.stdout.read().decode() if process.stdout else ""
+        process.wait(timeout=120)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+    os.close(primary)
+    assert "seedlint: checking 1 file… 0 s" in err.decode()
+    assert err.decode().endswith("\r\x1b[2K")
+    assert stdout.startswith("m.py:5:12: SDL101")  # the report itself is untouched
+    piped = seedlint("m.py", cwd=tmp_path)
+    assert "checking" not in piped.stderr
