@@ -27,7 +27,7 @@ from seedlint.analysis.summaries import (
     resolve_function,
     specialiser,
 )
-from seedlint.checks import ALL_CHECKS, FunctionFacts, unanalysable
+from seedlint.checks import ALL_CHECKS, FunctionFacts, UnusedNoqa, unanalysable, unused_noqa
 from seedlint.config import Config
 from seedlint.lower.ir import FunctionIndex, ModuleFile
 from seedlint.lower.supervisor import Failure, Supervisor
@@ -414,6 +414,8 @@ def check_module(
     which `load` computes)."""
     diagnostics: list[Diagnostic] = []
     view = FileView(module, text, load)
+    judge_noqa = config.enabled(UnusedNoqa(), module.display)
+    found_on: set[tuple[int, str]] = set()  # (line, code) of every finding, shown or not
     for function in functions:
         # Each definition is checked, also when a name is defined twice (a property
         # and its setter): calls to the name resolve to the last one.
@@ -441,12 +443,16 @@ def check_module(
             keyed,
         )
         for check in ALL_CHECKS:
-            if not config.enabled(check, module.display):
-                continue
+            on = config.enabled(check, module.display)
+            if not on and not judge_noqa:
+                continue  # (to judge noqa comments, every rule's findings count)
             for finding in check.run(facts):
                 diagnostic = _place(finding, module, view, model.definition.display)
-                if not suppressed(view.line(diagnostic.line), diagnostic.code):
+                found_on.add((diagnostic.line, diagnostic.code))
+                if on and not suppressed(view.line(diagnostic.line), diagnostic.code):
                     diagnostics.append(diagnostic)
+    if judge_noqa:
+        diagnostics += unused_noqa(module.display, view.line_count(), view.line, found_on)
     return diagnostics
 
 

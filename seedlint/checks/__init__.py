@@ -10,6 +10,7 @@ from seedlint.checks.sdl101_unseeded_consumer import UnseededConsumer
 from seedlint.checks.sdl201_seed_drift import SeedDrift
 from seedlint.checks.sdl202_seed_not_adjacent import SeedNotAdjacent
 from seedlint.checks.sdl301_nonreproducible_seed import NonreproducibleSeed
+from seedlint.checks.sdl901_unused_noqa import UnusedNoqa, unused_noqa
 
 # The checks judged per function.
 ALL_CHECKS: tuple[Check, ...] = (
@@ -18,8 +19,9 @@ ALL_CHECKS: tuple[Check, ...] = (
     SeedNotAdjacent(),
     NonreproducibleSeed(),
 )
-# Every rule there is: the engine's own (a file it cannot analyse) and the checks.
-ALL_RULES: tuple[Rule, ...] = (Unanalysable(), *ALL_CHECKS)
+# Every rule there is: the engine's own (a file it cannot analyse, a stale noqa comment) and
+# the checks.
+ALL_RULES: tuple[Rule, ...] = (Unanalysable(), *ALL_CHECKS, UnusedNoqa())
 
 __all__ = [
     "ALL_CHECKS",
@@ -29,10 +31,12 @@ __all__ = [
     "Question",
     "Rule",
     "Severity",
+    "UnusedNoqa",
     "by_code",
     "confirms",
     "severity",
     "unanalysable",
+    "unused_noqa",
 ]
 
 

@@ -93,6 +93,12 @@ class FileView:
         assert self._positions is not None
         return self._positions[index] if 0 <= index < len(self._positions) else (1, 1)
 
+    def line_count(self) -> int:
+        if self._lines is None:
+            self._load()
+        assert self._lines is not None
+        return len(self._lines)
+
     def line(self, number: int) -> str:
         if self._lines is None:
             self._load()
