@@ -137,8 +137,10 @@ def test_file_vanishing_during_the_run(tmp_path: Path, monkeypatch: pytest.Monke
     doomed.write_text(FINDING)
     real_discover = engine.discover
 
-    def discover_then_delete(paths: list[str], config: Config) -> Iterator[Path | object]:
-        found = list(real_discover(paths, config))
+    def discover_then_delete(
+        paths: list[str], config: Config, *unsaved: object
+    ) -> Iterator[Path | object]:
+        found = list(real_discover(paths, config, *unsaved))
         doomed.unlink()
         yield from found
 
