@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -25,7 +24,7 @@ from seedlint.integrations.baseline import (
 from seedlint.integrations.context import with_packages
 from seedlint.parse.paths import real
 from seedlint.parse.sources import discover
-from seedlint.report import rule_docs
+from seedlint.report import rule_docs, text
 from seedlint.report.diagnostics import Diagnostic
 from seedlint.report.formats import FORMATS
 from seedlint.report.progress import progress
@@ -255,16 +254,19 @@ def check(
         except BaselineError as error:
             click.echo(f"seedlint: {error}", err=True)
             sys.exit(2)
-    report_text = _statistics(diagnostics) if statistics else FORMATS[output_format](diagnostics)
+    terminal = sys.stdout.isatty() and not output_file
+    coloured = color == "always" or (
+        color == "auto" and terminal and not os.environ.get("NO_COLOR")
+    )
+    if statistics:
+        report_text = _statistics(diagnostics)
+    elif output_format == "text":
+        report_text = text.render(diagnostics, colour=coloured and not output_file)
+    else:
+        report_text = FORMATS[output_format](diagnostics)
     if output_file:
         Path(output_file).write_text(report_text, encoding="utf-8")
     else:
-        terminal = sys.stdout.isatty()
-        coloured = color == "always" or (
-            color == "auto" and terminal and not os.environ.get("NO_COLOR")
-        )
-        if output_format == "text" and coloured:
-            report_text = _coloured(report_text)
         click.echo(report_text, nl=False, color=coloured)
         if output_format == "text" and not statistics and terminal:
             click.echo(_summary(len(diagnostics)))
@@ -279,21 +281,6 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
         found = by_code(code)
         rows.append(f"{count:>5}  {code}  {found.name if found else ''}".rstrip())
     return "".join(f"{row}\n" for row in rows) + _summary(len(diagnostics)) + "\n"
-
-
-_LOCATION = re.compile(r"^(.+?):(\d+):(\d+): ([A-Z]+\d+) ", re.MULTILINE)
-
-
-def _coloured(text: str) -> str:
-    """path:line:column: CODE as ruff colours them: bold path, cyan punctuation, red code."""
-
-    def paint(match: re.Match[str]) -> str:
-        path, line, column, code = match.groups()
-        colon = click.style(":", fg="cyan")
-        location = f"{click.style(path, bold=True)}{colon}{line}{colon}{column}{colon}"
-        return f"{location} {click.style(code, fg='red', bold=True)} "
-
-    return _LOCATION.sub(paint, text)
 
 
 def _summary(count: int) -> str:

@@ -9,12 +9,9 @@ from typing import ClassVar
 
 from seedlint.checks.base import Question, Severity, say
 from seedlint.report.diagnostics import Diagnostic
+from seedlint.report.noqa import find_noqa, names
 
-_OURS = re.compile(r"SDL[0-9]*", re.IGNORECASE)
-_NOQA_CODES = re.compile(
-    r"#\s*noqa:[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)", re.IGNORECASE
-)
-_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+_OURS = re.compile(r"SDL[0-9]*")
 
 
 class UnusedNoqa:
@@ -78,25 +75,25 @@ class UnusedNoqa:
 
 
 def unused_noqa(
-    path: str, line_count: int, line: Callable[[int], str], silenced: set[tuple[int, str]]
+    path: str, line_count: int, line: Callable[[int], str], found_on: set[tuple[int, str]]
 ) -> Iterator[Diagnostic]:
-    """SDL901 for each seedlint code in a `# noqa:` that silenced nothing on its line;
-    `silenced` holds the (line, code) of the findings that were suppressed."""
+    """SDL901 for each seedlint code in a `# noqa:` that covers no finding on its line;
+    `found_on` holds the (line, code) of every finding, reported or suppressed."""
     for number in range(1, line_count + 1):
-        text = line(number)
-        if "noqa" not in text.lower():
+        noqa = find_noqa(line(number))
+        if noqa is None:
             continue
-        match = _NOQA_CODES.search(text)
-        if match is None:
-            continue
-        for named in _CODE.findall(match.group("codes")):
+        for named in noqa.codes:
             if not _OURS.fullmatch(named):
                 continue
-            prefix = named.upper()
-            if any(n == number and code.startswith(prefix) for n, code in silenced):
+            if any(n == number and names(named, c) for n, c in found_on):
                 continue
-            message = say(UnusedNoqa, "unused", noqa_code=prefix)
-            column = match.start() + 1
+            message = say(UnusedNoqa, "unused", noqa_code=named)
             yield Diagnostic(
-                path, number, column, UnusedNoqa.code, message, arguments=(("noqa_code", prefix),)
+                path,
+                number,
+                noqa.column,
+                UnusedNoqa.code,
+                message,
+                arguments=(("noqa_code", named),),
             )
