@@ -7,19 +7,21 @@ import fnmatch
 import functools
 import os
 import re
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from seedlint.parse.paths import real
-from seedlint.resolve.packs import Kind, PackEntry, PackError, Packs, build_packs, parse_pack
+from seedlint.resolve.packs import (
+    Kind,
+    PackEntry,
+    PackError,
+    Packs,
+    build_packs,
+    parse_pack,
+    read_toml,
+)
 
 if TYPE_CHECKING:
     from seedlint.checks import Rule  # the checks read Config
@@ -240,12 +242,7 @@ def find_pyproject(start: Path) -> Path | None:
 def load_config(pyproject: Path | None) -> Config:
     if pyproject is None:
         return Config()
-    try:
-        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{pyproject}: cannot read: {error}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{pyproject}: invalid TOML: {error}") from error
+    document = read_toml(pyproject, str(pyproject), ConfigError)
     table = document.get("tool", {}).get("seedlint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.seedlint] must be a table")

@@ -512,12 +512,13 @@ def analyse_function(
 def _function_analysis(
     tables: list[SymbolTable], path: Path, qualname: str, config: Config, packs: Packs
 ) -> FunctionAnalysis:
+    wanted = real(path)
     found = next(
         (
             (symbols, module, functions)
             for symbols in tables
             for module, functions in symbols.modules()
-            if real(module.path) == real(path)
+            if real(module.path) == wanted
         ),
         None,
     )

@@ -45,11 +45,9 @@ class Rules:
 def rules_of(folder: Path) -> list[Rules]:
     """The ignore files that apply in `folder` itself (its .gitignore; for the work
     tree's root also .git/info/exclude), outermost first."""
+    # A missing file (or a `.git` that is a file, in a linked work tree) reads as empty.
     out = []
-    git = folder / ".git"
-    for file in (git / "info" / "exclude", folder / ".gitignore"):
-        if file == git / "info" / "exclude" and not git.is_dir():
-            continue
+    for file in (folder / ".git" / "info" / "exclude", folder / ".gitignore"):
         patterns = _read(file)
         if patterns:
             out.append(Rules(folder, patterns))

@@ -257,16 +257,21 @@ def parse_pack(
     return out
 
 
+def read_toml(path: Path | Any, origin: str, error: type[Exception]) -> dict[str, Any]:
+    """A TOML file (a pack, a pyproject.toml) as a table; `error` names what cannot be read."""
+    try:
+        document: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"{origin}: cannot read: {problem}") from problem
+    except tomllib.TOMLDecodeError as problem:
+        raise error(f"{origin}: invalid TOML: {problem}") from problem
+    return document
+
+
 def read_pack_file(
     path: Path | Any, origin: str
 ) -> list[tuple[PackEntry, tuple[str, ...], tuple[str, ...]]]:
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise PackError(f"{origin}: cannot read: {error}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise PackError(f"{origin}: invalid TOML: {error}") from error
-    return parse_pack(document, origin)
+    return parse_pack(read_toml(path, origin, PackError), origin)
 
 
 def builtin_pack_names() -> list[str]:
