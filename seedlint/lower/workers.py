@@ -113,7 +113,10 @@ def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:
 
 
 def _cache_key(path: Path, content: str) -> str:
-    return digest(str(path), module_name_for(path)[0], content)
+    # By where the file is, not how it was named: `src/a.py` from the repository and
+    # `/home/me/repo/src/a.py` from an editor share one entry (the path as given is put
+    # back when it is loaded).
+    return digest(str(real(path)), module_name_for(path)[0], content)
 
 
 @dataclass(slots=True)
@@ -188,8 +191,10 @@ def load_cached(
         cached = cache.get("index", key, ModuleIndex)
         spill = cache.file("spill", key)
         if cached is not None and spill.is_file():
-            # The cache folder may have moved since the index was written.
-            add(position, replace(cached, file=replace(cached.file, spill=spill)))
+            # The cache folder may have moved since the index was written, and the file
+            # may have been named otherwise.
+            file = replace(cached.file, spill=spill, path=path, display=str(path))
+            add(position, replace(cached, file=file))
         else:
             again.append((position, path))
     compiled.cached = []
