@@ -48,6 +48,23 @@ def seedlint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return run(sys.executable, "-m", "seedlint", *args, cwd=cwd)
 
 
+def test_the_readmes_pre_commit_snippet_works_as_written(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    after = readme[readme.index("**pre-commit**") :]
+    snippet = after[after.index("```yaml\n") + len("```yaml\n") : after.index("```\n", 8)]
+    repo = write_package(tmp_path / "repo")
+    (repo / ".pre-commit-config.yaml").write_text(snippet)
+    env = {**ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    for command in (["git", "init", "-q"], ["git", "add", "."]):
+        assert run(*command, cwd=repo).returncode == 0
+    hook = ("run", "--files", "pkg/main.py")
+    failed = run(str(BIN / "pre-commit"), *hook, cwd=repo, env=env)
+    assert failed.returncode == 1 and "pkg/main.py:9:12: SDL101" in failed.stdout, failed.stdout
+    (repo / "pkg" / "main.py").write_text(FIXED)
+    passed = run(str(BIN / "pre-commit"), *hook, cwd=repo, env=env)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
 def test_pre_commit_hook_fails_then_passes(tmp_path: Path) -> None:
     repo = write_package(tmp_path / "repo")
     env = {**ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
