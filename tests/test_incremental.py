@@ -208,3 +208,31 @@ def test_the_cache_serves_a_file_however_it_is_named(
     assert [(d.path, d.line) for d in absolute.diagnostics] == [
         (str(tmp_path / d.path), d.line) for d in relative.diagnostics
     ]
+
+
+def test_a_callers_summary_follows_a_none_test_it_inlines(tmp_path: Path) -> None:
+    """`if exists(seed):` is read as the test in `exists`'s body: editing that body, which
+    leaves `exists`'s own summary as it was, still changes its callers' summaries."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "checks.py").write_text("def exists(v):\n    return v is not None\n")
+    (pkg / "steps.py").write_text(
+        "import mlx.core as mx\nfrom pkg.checks import exists\n\n\n"
+        "def prepare(seed=None):\n    if exists(seed):\n        mx.random.seed(seed)\n"
+        "    return mx.random.normal((2,))\n"
+    )
+    (pkg / "top.py").write_text(
+        "import mlx.core as mx\nfrom pkg.steps import prepare\n\n\n"
+        "def run(seed, flag):\n    if flag:\n        mx.random.seed(seed)\n"
+        "    prepare(None)\n"
+    )
+    cached = Options(cache=Cache(tmp_path / "cache"))
+    first = _run(tmp_path, cached)
+    (pkg / "checks.py").write_text("def exists(v):\n    return v is None\n")
+    resumed = _run(tmp_path, cached)
+    cold = _run(tmp_path, Options())
+    assert any(Path(d.path).name == "top.py" for d in cold.diagnostics)
+    assert first.diagnostics != cold.diagnostics
+    assert resumed.diagnostics == cold.diagnostics
+    assert 0 < resumed.summarised < cold.summarised

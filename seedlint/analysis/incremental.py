@@ -5,9 +5,10 @@ In: a project's SummaryTable just recorded (no summaries yet) and the ProjectSta
 earlier run of the same project left. Out: the summaries a run from scratch computes.
 
 A function is computed again when its body or its call targets changed; then each
-caller of a function whose summary came out different, and each caller of a function
-that callers may specialise (they summarise its body for their arguments, so they
-know more of it than its summary). A strongly connected component is computed as a
+caller of a function whose summary came out different, of a function whose body
+changed (callers read more of a callee than its summary: its None tests and parameter
+defaults are in its body too), and of a function that callers may specialise (they
+summarise its body for their arguments). A strongly connected component is computed as a
 whole, as from scratch, so that a recursion reaches the same fixed point.
 """
 
@@ -42,7 +43,8 @@ def resume(facts: SummaryTable, known: dict[str, Known], compute: Callable[[], N
     """Fill `facts` from `known` and `compute` (which summarises the functions without a
     summary, callees first); how many functions were computed."""
     names = {i: name for name, i in facts.ids().items()}
-    stale = set(facts.adopt(known))
+    adopted, edited = facts.adopt(known)
+    stale = set(adopted)
     before: dict[int, Summary | None] = {}
     for function_id in stale:
         old = known.get(names[function_id])
@@ -70,7 +72,7 @@ def resume(facts: SummaryTable, known: dict[str, Known], compute: Callable[[], N
         changed = []
         for node in stale:
             summary = facts.summary_of(node)
-            if summary != before[node] or facts.specialisable(node):
+            if summary != before[node] or facts.specialisable(node) or node in edited:
                 changed.append(node)
             before[node] = summary
         stale = {c for node in changed for c in callers.get(node, ())} - stale

@@ -125,26 +125,29 @@ class SummaryTable(Mapping[str, Summary]):
                 ),
             )
 
-    def adopt(self, known: Mapping[str, Known]) -> list[int]:
+    def adopt(self, known: Mapping[str, Known]) -> tuple[list[int], set[int]]:
         """Take the summaries of `known` for the functions whose body and call targets
-        are as they were; the ids of the others, which have none yet."""
+        are as they were; the ids of the others, which have none yet, and of those among
+        them whose body changed (or that are new)."""
         rows = self.db.execute(f"SELECT id, qualname, body, targets FROM {self.fact}").fetchall()
-        kept, stale = [], []
+        kept, stale, edited = [], [], set()
         for function_id, name, body, targets in rows:
             old = known.get(name)
+            same_body = old is not None and bool(body) and old.body == body
             if (
-                old is not None
+                same_body
+                and old is not None
                 and old.summary is not None
-                and body
-                and old.body == body
                 and (old.targets == targets or _targets(old.targets) == _targets(targets))
             ):
                 kept.append((old.summary, old.effects, function_id))
-            else:
-                stale.append(function_id)
+                continue
+            stale.append(function_id)
+            if not same_body:
+                edited.add(function_id)
         self.db.executemany(f"UPDATE {self.fact} SET summary = ?, effects = ? WHERE id = ?", kept)
         self._summaries.clear()
-        return stale
+        return stale, edited
 
     def forget(self, function_ids: Iterable[int]) -> None:
         """Drop these functions' summaries, to compute them again."""
