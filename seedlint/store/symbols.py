@@ -304,13 +304,15 @@ class SymbolTable:
         return self._function(key, info)
 
     def interface(self) -> str:
-        """A digest of what resolving any call can read of the modules, in their order,
-        and of which modules are left unparsed: equal digests, equal call targets for
-        every function whose own body is unchanged."""
+        """A digest of what resolving any call can read of the modules, and of which
+        modules are left unparsed: equal digests, equal call targets for every function
+        whose own body is unchanged. By name, not order: module names are distinct, so
+        their order decides nothing (a run from scratch appends the files it wakes, a
+        run from the cache has them in place)."""
         h = hashlib.sha256()
-        for name, interface in self.db.execute("SELECT name, interface FROM module ORDER BY ord"):
+        for name, interface in self.db.execute("SELECT name, interface FROM module ORDER BY name"):
             h.update(f"m\0{name}\0{interface}\0".encode())
-        for (name,) in self.db.execute("SELECT name FROM quiet ORDER BY ord"):
+        for (name,) in self.db.execute("SELECT name FROM quiet ORDER BY name"):
             h.update(f"q\0{name}\0".encode())
         return h.hexdigest()
 
