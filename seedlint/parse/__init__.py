@@ -3,5 +3,5 @@
 In: the paths given and the configuration. Out: the files to check (`sources.discover`),
 their text or a one-line reason they cannot be read (`sources.read_file`), a cheap look at
 nesting before libcst sees it (`depth`), which files mention a pack's names at all
-(`prefilter`), libcst trees walked fast (`walk`) and each module's scopes and bindings
-(`scopes`)."""
+(`prefilter`), libcst trees walked fast (`walk`) and each module's scopes (`scopes`) and what their
+names are bound to (`bindings`, data only)."""
