@@ -226,12 +226,15 @@ def analyse(
         options = replace(options, cache=None)
     run = partial(_analyse, found, config, packs, report, overrides, report_key=report_key)
     try:
-        return run(options)
+        result = run(options)
     except SpillError:
         if options.cache is None:
             raise
         # The cache folder changed under the run (cleared, say): work without it.
         return run(replace(options, cache=None))
+    if options.cache is not None:
+        options.cache.tidy()
+    return result
 
 
 def _run_key(

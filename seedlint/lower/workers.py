@@ -271,6 +271,7 @@ def load_cached(
             # may have been named otherwise.
             file = replace(cached.file, spill=spill, path=path, display=str(path))
             add(position, replace(cached, file=file))
+            cache.touch(spill)
         else:
             again.append((position, path))
     compiled.cached = []
