@@ -114,6 +114,36 @@ def test_flake8_honours_noqa_and_reads_helpers_from_disk(tmp_path: Path) -> None
     assert result.returncode == 0 and result.stdout == ""
 
 
+def test_flake8_does_no_seedlint_work_unless_sdl_codes_are_selected(tmp_path: Path) -> None:
+    write_package(tmp_path)
+    cache = tmp_path / "cache"
+    env = {**ENV, "SEEDLINT_CACHE_DIR": str(cache)}
+    for select in ("E9", "E,W,F"):
+        result = run(str(BIN / "flake8"), "--select", select, "pkg/main.py", cwd=tmp_path, env=env)
+        assert result.returncode == 0 and not cache.exists(), select
+    ignored = run(
+        str(BIN / "flake8"), "--extend-ignore", "SDL", "pkg/main.py", cwd=tmp_path, env=env
+    )
+    assert "SDL101" not in ignored.stdout and not cache.exists()
+    chosen = run(str(BIN / "flake8"), "--select", "E9,SDL1", "pkg/main.py", cwd=tmp_path, env=env)
+    assert "pkg/main.py:9:12: SDL101" in chosen.stdout and cache.is_dir()
+
+
+def test_flake8_answers_a_crlf_file_from_the_cache(tmp_path: Path) -> None:
+    """flake8 hands over a CRLF file's lines with LF: that is the file as saved, not an
+    unsaved buffer, so the run's answer is cached and the next run reads it."""
+    write_package(tmp_path)
+    for name in ("main.py", "helpers.py"):
+        module = tmp_path / "pkg" / name
+        module.write_bytes(module.read_bytes().replace(b"\n", b"\r\n"))
+    cache = tmp_path / "cache"
+    env = {**ENV, "SEEDLINT_CACHE_DIR": str(cache)}
+    for _ in range(2):
+        result = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path, env=env)
+        assert "pkg/main.py:9:12: SDL101" in result.stdout
+    assert list((cache / "run").glob("*/*"))  # answers are cached only for saved text
+
+
 def test_flake8_checks_an_unsaved_buffer_with_its_package_from_disk(tmp_path: Path) -> None:
     """An editor hands flake8 the buffer on stdin: its findings, not the saved file's."""
     write_package(tmp_path)

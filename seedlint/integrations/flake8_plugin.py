@@ -10,6 +10,7 @@ for a second file of a package (`flake8 src/`) checks the whole package once ins
 
 from __future__ import annotations
 
+import argparse
 import ast
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -75,12 +76,21 @@ def _package(scope: Path, settings_folder: Path) -> _Package:
 class SeedlintChecker:
     name = "seedlint"
     version = __version__
+    reported = True  # whether flake8 reports SDL codes at all (from its options)
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
         self.filename = filename
         self.lines = lines
 
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        """flake8 runs every plugin and filters their codes afterwards: when its options
+        leave out every SDL code (`flake8 --select E9`), seedlint does no work."""
+        cls.reported = _reports_seedlint(options)
+
     def run(self) -> Iterator[tuple[int, int, str, type]]:
+        if not self.reported:
+            return
         for diagnostic in self._diagnostics():
             message = f"{diagnostic.code} {diagnostic.message}"
             yield diagnostic.line, max(diagnostic.column - 1, 0), message, type(self)
@@ -98,4 +108,31 @@ class SeedlintChecker:
             overrides = {real(path): text}
             return analyse([self.filename], config, packs, overrides=overrides).diagnostics
         package = _package(real(placement(path).top_package), folder)
-        return package.findings(real(path), None if path.read_bytes() == text else text)
+        return package.findings(real(path), None if _same_text(path.read_bytes(), text) else text)
+
+
+def _same_text(disk: bytes, given: bytes) -> bool:
+    """Whether flake8's lines are the file as saved: flake8 reads with universal newlines,
+    so a file saved with CRLF reaches the plugin with LF (same lines, same columns)."""
+    if disk == given:
+        return True
+    return disk.replace(b"\r\n", b"\n").replace(b"\r", b"\n") == given
+
+
+def _reports_seedlint(options: argparse.Namespace) -> bool:
+    """Whether some SDL code can survive flake8's selection (`--select`, `--extend-select`,
+    `--ignore`, `--extend-ignore`, or the same in its configuration files)."""
+
+    def covers(codes: list[str] | None) -> bool:
+        return any(c and ("SDL".startswith(c) or c.startswith("SDL")) for c in codes or ())
+
+    if covers(getattr(options, "extend_select", None)):
+        return True
+    select = getattr(options, "select", None)
+    if select is not None:
+        return covers(select)
+    ignored = [
+        *(getattr(options, "ignore", None) or ()),
+        *(getattr(options, "extend_ignore", None) or ()),
+    ]
+    return not any(c and "SDL".startswith(c) for c in ignored)
