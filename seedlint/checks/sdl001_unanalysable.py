@@ -53,9 +53,12 @@ class Unanalysable:
     INVALID: ClassVar[tuple[str, ...]] = ("x = 1\nreturn = 2  # SDL001\n",)
 
 
-def unanalysable(path: str, reason: str, line: int = 1, column: int = 1) -> Diagnostic:
-    """The diagnostic of a file that is not analysed, and why (engine, flake8 bridge)."""
+def unanalysable(
+    path: str, reason: str, line: int = 1, column: int = 1, cell: int | None = None
+) -> Diagnostic:
+    """The diagnostic of a file that is not analysed, and why (engine, flake8 bridge);
+    `cell` is the notebook's code cell that `line` counts in."""
     message = say(Unanalysable, "unanalysable", reason=reason)
     return Diagnostic(
-        path, line, column, Unanalysable.code, message, arguments=(("reason", reason),)
+        path, line, column, Unanalysable.code, message, arguments=(("reason", reason),), cell=cell
     )

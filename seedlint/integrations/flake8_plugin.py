@@ -3,6 +3,7 @@
 flake8 hands over one file at a time, but findings depend on helpers in sibling
 modules, so the file's whole package is analysed from disk (once per process and
 package) with this file's text as flake8 read it; only this file's findings are kept.
+Notebooks are left to `seedlint` itself (flake8 would number the lines of their JSON).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from seedlint import __version__
 from seedlint.checks import unanalysable
 from seedlint.config import Config, ConfigError, find_pyproject, load_config
 from seedlint.engine import analyse
+from seedlint.parse.notebooks import is_notebook
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import real
 from seedlint.report.diagnostics import Diagnostic
@@ -52,6 +54,8 @@ class SeedlintChecker:
 
     def _diagnostics(self) -> list[Diagnostic]:
         path = Path(self.filename)
+        if is_notebook(path):
+            return []  # its lines are not the file's: the command line reports on it
         folder = real(path).parent
         try:
             config, packs = _settings(folder)

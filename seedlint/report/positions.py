@@ -22,6 +22,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from seedlint.lower.ir import ModuleFile
+from seedlint.parse.notebooks import as_module
 from seedlint.parse.paths import parse_quietly
 from seedlint.parse.sources import SourceError, read_file
 from seedlint.parse.walk import calls_in_source_order
@@ -54,6 +55,10 @@ def load_view(module: ModuleFile, data: bytes | None = None) -> tuple[Positions,
         if isinstance(read, SourceError):
             return [], []
         data = read.data
+    analysed = as_module(Path(module.path), data)  # a notebook's code, as it was analysed
+    if isinstance(analysed, SourceError):
+        return [], []
+    data = analysed.data
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     text = data.decode(encoding)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
