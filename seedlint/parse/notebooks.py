@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from seedlint.parse.paths import parse_quietly
 from seedlint.parse.sources import NOTEBOOK_SUFFIX, SourceError
@@ -35,7 +36,7 @@ _CELL_MAGIC = re.compile(r"%%(\w*)")
 _ESCAPED = re.compile(r"[ \t]*(?:[%!?]|[\w.*]+[ \t]*\?\??[ \t]*$)")
 _INDENT = re.compile(r"[ \t]*")
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # as Python's tokenizer counts lines
-_BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+_BRACKETS = MappingProxyType({"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1})
 
 
 def is_notebook(path: Path) -> bool:
@@ -133,11 +134,13 @@ def _code_cells(display: str, data: bytes) -> list[str] | SourceError:
         return SourceError(display, reason, error.lineno, error.colno)
     except RecursionError:
         return SourceError(display, "not a Jupyter notebook: JSON nested too deeply")
-    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
-        return SourceError(display, "not a Jupyter notebook: no list of cells (nbformat 4)")
+    if not isinstance(document, dict):
+        return SourceError(display, "not a Jupyter notebook: not a JSON object")
     version = document.get("nbformat", 4)
     if version != 4:
         return SourceError(display, f"nbformat {version} is not supported, only nbformat 4")
+    if not isinstance(document.get("cells"), list):
+        return SourceError(display, "not a Jupyter notebook: no list of cells")
     sources: list[str] = []
     for position, cell in enumerate(document["cells"], start=1):
         if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
