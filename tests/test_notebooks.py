@@ -18,6 +18,7 @@ from seedlint.parse.notebooks import Cells, Module, read_notebook
 from seedlint.report.diagnostics import Diagnostic
 from seedlint.store.cache import Cache
 from tests.conftest import FINDING, ROOT
+from tests.test_integrations import BIN, ENV, run, write_package
 
 FIXTURE = ROOT / "fixtures" / "notebooks" / "lora_init.ipynb"
 FIXTURE_FINDING = (
@@ -111,7 +112,7 @@ def test_a_syntax_error_in_one_cell_is_one_sdl001_naming_the_cell(tmp_path: Path
 def test_magics_shell_and_help_lines_are_blanked_without_moving_lines(tmp_path: Path) -> None:
     cells = (
         SEEDED_IN_A_BRANCH,
-        "%pip install mlx\n!ls -l\n?mx.random\nmx.random.normal??\n"
+        "%pip install mlx\nfiles = !ls -l\n?mx.random\nmx.random.normal??\n"
         "for i in range(2):\n    !echo {i}\nz = (1\n%2)\nlayer = mx.random.normal((2,))\n",
         "%%time\nb = mx.random.normal((2,))\n",
         '%%bash\necho "not python ("\n',
@@ -221,6 +222,20 @@ def test_flake8_reports_nothing_for_a_notebook(tmp_path: Path) -> None:
     )
     assert "SDL" not in result.stdout
     assert placed(lint(path)) == [(2, 1, "SDL101")]  # what the command line reports
+
+
+def test_the_pre_commit_hook_takes_a_notebook_with_its_package(tmp_path: Path) -> None:
+    repo = write_package(tmp_path / "repo")  # pkg/helpers.py: make_layer() draws
+    (repo / "pkg" / "explore.ipynb").write_text(
+        notebook(SEEDED_IN_A_BRANCH, "from pkg.helpers import make_layer\n\nlayer = make_layer()\n")
+    )
+    env = {**ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    for command in (["git", "init", "-q"], ["git", "add", "."]):
+        assert run(*command, cwd=repo).returncode == 0
+    hook = ("try-repo", str(ROOT), "seedlint", "--files", "pkg/explore.ipynb")
+    result = run(str(BIN / "pre-commit"), *hook, cwd=repo, env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "pkg/explore.ipynb:cell 2:line 3:9: SDL101 `make_layer`" in result.stdout
 
 
 def test_cells_name_lines_of_the_module() -> None:

@@ -8,12 +8,12 @@ A notebook is read as nbformat 4 JSON with the stdlib `json`: nothing is importe
 run. Code cells are numbered from 1 in the order they are in the file (markdown and raw
 cells are not counted; empty and skipped code cells are). IPython syntax, which is not
 Python, is blanked in place so that every line keeps its number: line magics (`%pip`),
-shell lines (`!ls`, `x = !ls` is not blanked: it is a syntax error), help (`?obj`,
-`obj??`), and the whole of a cell under a cell magic (`%%bash`, `%%writefile`), except
-the magics that run the cell's Python (`%%time`, `%%timeit`, `%%capture`, `%%prun`),
-whose first line alone is blanked. A blanked line inside a block becomes `pass`, so the
-block stays valid. Each code cell is checked by CPython's parser on its own, so that a
-syntax error names the cell it is in.
+shell lines (`!ls`, `files = !ls`), help (`?obj`, `obj??`), and the whole of a cell
+under a cell magic (`%%bash`, `%%writefile`), except the magics that run the cell's
+Python (`%%time`, `%%timeit`, `%%capture`, `%%prun`), whose first line alone is
+blanked. A blanked line inside a block becomes `pass`, so the block stays valid. Each
+code cell is checked by CPython's parser on its own, so that a syntax error names the
+cell it is in.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from seedlint.parse.sources import NOTEBOOK_SUFFIX, SourceError
 # Cell magics whose body is Python run in the kernel (its RNG state is the notebook's).
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 _CELL_MAGIC = re.compile(r"%%(\w*)")
-# At the start of a logical line: a line magic, a shell command, a help request.
-_ESCAPED = re.compile(r"[ \t]*(?:[%!?]|[\w.*]+[ \t]*\?\??[ \t]*$)")
+# At the start of a logical line: a line magic, a shell command (also assigned: `x = !ls`),
+# a help request. None of them is valid Python.
+_ESCAPED = re.compile(r"[ \t]*(?:[%!?]|[\w.]+[ \t]*=[ \t]*[%!]|[\w.*]+[ \t]*\?\??[ \t]*$)")
 _INDENT = re.compile(r"[ \t]*")
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # as Python's tokenizer counts lines
 _BRACKETS = MappingProxyType({"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1})
