@@ -71,6 +71,12 @@ def test_a_finding_in_the_third_code_cell_is_reported_there_as_text() -> None:
     assert (result.returncode, result.stdout) == (1, FIXTURE_FINDING)
 
 
+def test_the_readme_sample_is_what_the_command_prints() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("$ seedlint fixtures/notebooks/\n", 1)[1].split("```", 1)[0]
+    assert sample == FIXTURE_FINDING
+
+
 def test_json_gives_the_cell_and_the_line_in_it() -> None:
     (finding,) = json.loads(seedlint("--format", "json", str(FIXTURE)).stdout)
     assert (finding["cell"], finding["line"], finding["column"]) == (3, 5, 10)

@@ -74,7 +74,7 @@ class Diagnostic:
 
     @property
     def title(self) -> str:
-        """The code, and in a notebook where it is, `SDL101 (cell 3, line 5)`: for formats
+        """The code, and in a notebook where it is, `CODE (cell 3, line 5)`: for formats
         whose locations are lines of the file (GitHub, GitLab), which a cell's are not."""
         return self.code if self.cell is None else f"{self.code} ({self.where})"
 

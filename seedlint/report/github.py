@@ -1,5 +1,5 @@
 """GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`; for a
-finding in a notebook `::error file=…,title=SDL101 (cell 3, line 5)::message`."""
+finding in a notebook `::error file=…,title=CODE (cell 3, line 5)::message`."""
 
 from __future__ import annotations
 
