@@ -18,6 +18,7 @@ from seedlint.parse.notebooks import Cells, Module, read_notebook
 from seedlint.report.diagnostics import Diagnostic
 from seedlint.store.cache import Cache
 from tests.conftest import FINDING, ROOT
+from tests.test_cli_conventions import seedlint
 from tests.test_integrations import BIN, ENV, run, write_package
 
 FIXTURE = ROOT / "fixtures" / "notebooks" / "lora_init.ipynb"
@@ -27,19 +28,6 @@ FIXTURE_FINDING = (
     "true; the seed at cell 1, line 5 runs only on other paths\n"
 )
 SEEDED_IN_A_BRANCH = "import mlx.core as mx\nwarm = False\nif warm:\n    mx.random.seed(0)\n"
-
-
-def seedlint(
-    *args: str, cwd: Path = ROOT, input_text: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "seedlint", "--no-cache", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        input=input_text,
-        timeout=120,
-    )
 
 
 def notebook(*cells: str | tuple[str, str], language: str = "python") -> str:
@@ -67,7 +55,7 @@ def placed(diagnostics: list[Diagnostic]) -> list[tuple[int | None, int, str]]:
 
 
 def test_a_finding_in_the_third_code_cell_is_reported_there_as_text() -> None:
-    result = seedlint("fixtures/notebooks/")
+    result = seedlint("fixtures/notebooks/", cwd=ROOT)
     assert (result.returncode, result.stdout) == (1, FIXTURE_FINDING)
 
 
@@ -78,16 +66,16 @@ def test_the_readme_sample_is_what_the_command_prints() -> None:
 
 
 def test_json_gives_the_cell_and_the_line_in_it() -> None:
-    (finding,) = json.loads(seedlint("--format", "json", str(FIXTURE)).stdout)
+    (finding,) = json.loads(seedlint("--format", "json", str(FIXTURE), cwd=ROOT).stdout)
     assert (finding["cell"], finding["line"], finding["column"]) == (3, 5, 10)
     assert list(finding)[:4] == ["path", "cell", "line", "column"]
     assert finding["arguments"]["seed_lines"] == ["cell 1, line 5"]
-    (plain,) = json.loads(seedlint("--format", "json", "-", input_text=FINDING).stdout)
+    (plain,) = json.loads(seedlint("--format", "json", "-", stdin=FINDING, cwd=ROOT).stdout)
     assert "cell" not in plain and plain["line"] == 5
 
 
 def test_sarif_places_the_finding_in_its_cell_and_validates() -> None:
-    sarif = json.loads(seedlint("--format", "sarif", str(FIXTURE)).stdout)
+    sarif = json.loads(seedlint("--format", "sarif", str(FIXTURE), cwd=ROOT).stdout)
     schema = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
     jsonschema.validate(sarif, schema)
     (result,) = sarif["runs"][0]["results"]
@@ -98,12 +86,12 @@ def test_sarif_places_the_finding_in_its_cell_and_validates() -> None:
 
 
 def test_github_gitlab_and_junit_name_the_cell() -> None:
-    github = seedlint("--format", "github", str(FIXTURE)).stdout
+    github = seedlint("--format", "github", str(FIXTURE), cwd=ROOT).stdout
     assert github.startswith("::error file=" + str(FIXTURE) + ",title=SDL101 (cell 3%2C line 5)::")
-    (issue,) = json.loads(seedlint("--format", "gitlab", str(FIXTURE)).stdout)
+    (issue,) = json.loads(seedlint("--format", "gitlab", str(FIXTURE), cwd=ROOT).stdout)
     assert issue["description"].startswith("SDL101 (cell 3, line 5) `init_lora`")
     assert issue["location"]["lines"] == {"begin": 5}
-    junit = seedlint("--format", "junit", str(FIXTURE)).stdout
+    junit = seedlint("--format", "junit", str(FIXTURE), cwd=ROOT).stdout
     assert f"{FIXTURE}:cell 3:line 5:10: SDL101" in junit
 
 
