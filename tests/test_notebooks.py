@@ -141,6 +141,25 @@ def test_noqa_in_a_cell_is_honoured(tmp_path: Path) -> None:
     assert placed(lint(unsuppressed)) == [(3, 5, "SDL101"), (4, 2, "SDL101")]
 
 
+def test_the_lines_a_message_names_and_unused_noqa_are_placed_in_cells(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    path.write_text(
+        notebook(
+            "import mlx.core as mx\n",
+            "def f(model, seed):\n    mx.random.seed(seed)\n"
+            "    mask = mx.random.bernoulli(0.5, (4,))\n"
+            "    model.lora_a = mx.random.normal((4, 4))\n",
+            "x = 1  # noqa: SDL101\n",
+        )
+    )
+    config = Config(select=("SDL201", "SDL901"))
+    drift, unused = analyse([str(path)], config, config.load_packs()).diagnostics
+    assert (drift.cell, drift.line, unused.cell, unused.line) == (2, 4, 3, 1)
+    since = "at cell 2, line 3 drew from it since the seed at cell 2, line 2"
+    assert since in drift.message
+    assert dict(drift.arguments)["drawn_at"] == "cell 2, line 3"
+
+
 def test_a_notebook_that_is_not_json_is_one_sdl001_and_the_run_goes_on(tmp_path: Path) -> None:
     (tmp_path / "broken.ipynb").write_text('{"cells": [\n  {"cell_type": "code",\n')
     (tmp_path / "old.ipynb").write_text('{"nbformat": 3, "worksheets": []}')
