@@ -20,6 +20,7 @@ from pathlib import Path
 
 from seedlint.analysis.arguments import Specialiser
 from seedlint.analysis.events import Event, EventKind
+from seedlint.analysis.incremental import ProjectState, resume, snapshot
 from seedlint.analysis.summaries import (
     ResolvedFunction,
     compute_summaries,
@@ -54,6 +55,7 @@ class RunResult:
     diagnostics: list[Diagnostic]
     files: int  # files read (analysed or not)
     parsed: tuple[Path, ...] = ()  # files parsed in this run (not skipped, not cached)
+    summarised: int = 0  # functions whose summaries were computed (not reused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ class Projects:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.by_root: dict[Path, SymbolTable] = {}
+        self._roots: dict[int, list[Path]] = {}  # id of a merged table -> its root folders
 
     def add(self, order: int, unit: Unit) -> None:
         root = placement(Path(unit.path)).import_root
@@ -91,17 +94,23 @@ class Projects:
 
     def merged(self) -> list[SymbolTable]:
         out: list[tuple[SymbolTable, set[str]]] = []
+        self._roots = {id(table): [root] for root, table in self.by_root.items()}
         for table in sorted(self.by_root.values(), key=lambda t: t.first):
             names = table.names()
             for existing, existing_names in out:
                 if not existing_names & names:
                     existing.merge(table)
                     existing_names |= names
+                    self._roots[id(existing)] += self._roots.pop(id(table))
                     table.close()
                     break
             else:
                 out.append((table, names))
         return [table for table, _ in out]
+
+    def roots(self, table: SymbolTable) -> list[Path]:
+        """The root folders whose modules a merged table holds."""
+        return sorted(self._roots[id(table)])
 
 
 def project_tables(
@@ -125,6 +134,7 @@ class AnalysedProject:
     summaries: SummaryTable  # also the targets of each function's calls
     is_seed_param: Callable[[str], bool]
     specialise: Specialiser | None = None  # callee summaries for a call's arguments
+    summarised: int = 0  # functions whose summaries this round computed
 
     def resolved(self, qualname: str) -> ResolvedFunction:
         """The graph of the definition a name denotes (the last, if a module defines
@@ -159,18 +169,30 @@ def analyse_project(
     earlier: SummaryTable | None = None,
     round_number: int = 0,
     config: Config | None = None,
+    state: ProjectState | None = None,
 ) -> AnalysedProject:
     """Model a project; with `earlier` (the facts of the same project with fewer
-    modules parsed), summaries that cannot have changed are reused."""
+    modules parsed) or `state` (what an earlier run of it left, before an edit),
+    summaries that cannot have changed are reused."""
     project = Project(symbols, packs)
-    facts = SummaryTable(project, round_number)
+    known = state.known() if state is not None else None
+    same_interface = state is not None and state.interface == symbols.interface()
+    facts = SummaryTable(project, round_number, known if same_interface else None)
+    analysed = AnalysedProject(project, facts, (config or Config()).is_seed_param)
+    specialise = specialiser(facts, packs.streams, analysed.resolved, project.definitions.get)
+    analysed.specialise = specialise
+
+    def compute() -> None:
+        specialise.memo.clear()  # specialisations made with summaries since replaced
+        compute_summaries(facts, packs.streams, analysed.resolved, specialise)
+
+    if known is not None:
+        analysed.summarised = resume(facts, known, compute)
+        return analysed
     if earlier is not None:
         facts.reuse(earlier)
-    analysed = AnalysedProject(project, facts, (config or Config()).is_seed_param)
-    analysed.specialise = specialiser(
-        facts, packs.streams, analysed.resolved, project.definitions.get
-    )
-    compute_summaries(facts, packs.streams, analysed.resolved, analysed.specialise)
+    analysed.summarised = facts.count() - len(facts)
+    compute()
     return analysed
 
 
@@ -231,6 +253,12 @@ def _run_key(
     return digest(*parts)
 
 
+def _state_key(config: Config, packs: Packs, roots: list[Path]) -> str:
+    """Where the state of the project of these root folders is kept: one per project
+    and settings, replaced by each run."""
+    return digest("state", repr(config), packs.fingerprint(), *map(str, roots))
+
+
 def _unchanged(signatures: Mapping[Path, tuple[int, ...] | None]) -> bool:
     """Whether every file read is as it was then (so that what was read again later,
     for positions or a woken file, was the same text)."""
@@ -270,6 +298,7 @@ def _analyse(
         errors, parsed = load_cached(first, overrides, vocabulary, options, work, projects.add)
         diagnostics += [_error(e) for path, e in errors if report(path)]
         transient = first.transient
+        summarised = 0
 
         def load(module: ModuleFile, data: bytes | None) -> tuple[Positions, list[str]]:
             answer = supervisor.call(ViewJob(module, data))
@@ -279,24 +308,28 @@ def _analyse(
             return answer
 
         for symbols in projects.merged():
+            key = _state_key(config, packs, projects.roots(symbols))
+            state = options.cache.get("state", key, ProjectState) if options.cache else None
             analysed, more, woken_transient = _summarise_rounds(
-                symbols, packs, config, overrides, options, Path(spill_dir), work
+                symbols, packs, config, overrides, options, Path(spill_dir), work, state
             )
+            if options.cache is not None:
+                kept = snapshot(analysed.summaries, symbols.interface(), symbols.module_names())
+                options.cache.put("state", key, kept)
             parsed += more
             transient |= woken_transient
-            for module, functions in symbols.modules():  # quiet files report nothing
-                if report(Path(module.path)):
-                    text = overrides.get(real(Path(module.path)))
-                    diagnostics += check_module(
-                        module, functions, analysed, config, packs, text, load
-                    )
+            summarised += analysed.summarised
+            # (quiet files report nothing)
+            for module, functions in symbols.modules(lambda m: report(Path(m.path))):
+                text = overrides.get(real(Path(module.path)))
+                diagnostics += check_module(module, functions, analysed, config, packs, text, load)
             symbols.close()
     diagnostics.sort()
     # Store the answer only if it holds for the text the key describes: no file changed
     # while it was worked out, and no file hit a limit that another run might not.
     if run_key is not None and cache is not None and not transient and _unchanged(first.signatures):
         cache.put("run", run_key, diagnostics)
-    return RunResult(diagnostics, len(files), tuple(parsed))
+    return RunResult(diagnostics, len(files), tuple(parsed), summarised)
 
 
 @contextlib.contextmanager
@@ -320,9 +353,12 @@ def _summarise_rounds(
     options: Options,
     spill_dir: Path,
     work: Work | None = None,
+    state: ProjectState | None = None,
 ) -> tuple[AnalysedProject, list[Path], bool]:
     """Summaries for a project; quiet files that turn out to matter are parsed too.
-    Also whether one of those hit a time or memory limit."""
+    Also whether one of those hit a time or memory limit. With `state` (what the last
+    run of this project left), the files it parsed are parsed from the start, and its
+    summaries are reused where they still hold."""
     parsed: list[Path] = []
     transient = False
     earlier = None
@@ -348,8 +384,18 @@ def _summarise_rounds(
         # less than the rounds that would wake them a few at a time (each round models
         # the whole project again).
         parse([(q.name, Path(q.path)) for q in symbols.quiet_units()])
+    elif state is not None:
+        # Parsing more than a run from scratch would is harmless (the prefilter only
+        # saves time), and this saves the rounds that woke them last time.
+        before = set(state.parsed)
+        woken = [(q.name, Path(q.path)) for q in symbols.quiet_units() if q.name in before]
+        if woken:
+            parse(woken)
+    summarised = 0
     for round_number in itertools.count():
-        analysed = analyse_project(symbols, packs, earlier, round_number, config)
+        resumed = state if round_number == 0 else None
+        analysed = analyse_project(symbols, packs, earlier, round_number, config, resumed)
+        summarised = analysed.summarised = summarised + analysed.summarised
         if earlier is not None:
             earlier.drop()
         called = _quiet_callees(analysed, config)
@@ -527,8 +573,7 @@ def _function_analysis(
         (
             (symbols, module, functions)
             for symbols in tables
-            for module, functions in symbols.modules()
-            if real(module.path) == wanted
+            for module, functions in symbols.modules(lambda m: real(m.path) == wanted)
         ),
         None,
     )

@@ -1,27 +1,31 @@
 """flake8 bridge: `flake8 --select SDL` reports what `seedlint` reports, for editors.
 
 flake8 hands over one file at a time, but findings depend on helpers in sibling
-modules, so the file's whole package is analysed from disk (once per process and
-package) with this file's text as flake8 read it; only this file's findings are kept.
+modules, so the file's whole package is analysed, with this file's text as flake8 read
+it (an editor's unsaved buffer is that text), through the cache that `seedlint` keeps:
+an unchanged package is answered from it, and after an edit only the summaries the
+edit can change are computed again. Only this file is checked; a process that is asked
+for a second file of a package (`flake8 src/`) checks the whole package once instead.
 Notebooks are left to `seedlint` itself (flake8 would number the lines of their JSON).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from seedlint import __version__
 from seedlint.checks import unanalysable
 from seedlint.config import Config, ConfigError, find_pyproject, load_config
-from seedlint.engine import analyse
+from seedlint.engine import Options, analyse
 from seedlint.parse.notebooks import is_notebook
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import real
 from seedlint.report.diagnostics import Diagnostic
 from seedlint.resolve.packs import PackError, Packs
+from seedlint.store.cache import Cache, default_cache_dir
 
 _STDIN = ("stdin", "-", "")
 
@@ -36,7 +40,14 @@ def _settings(folder: Path) -> tuple[Config, Packs]:
 def _package_findings(scope: Path, settings_folder: Path) -> tuple[Diagnostic, ...]:
     """Every finding of a package as it is on disk, computed once per process."""
     config, packs = _settings(settings_folder)
-    return tuple(analyse([str(scope)], config, packs).diagnostics)
+    return tuple(analyse([str(scope)], config, packs, options=_options()).diagnostics)
+
+
+def _options() -> Options:
+    return Options(cache=Cache(default_cache_dir()))
+
+
+_asked: set[tuple[Path, Path]] = set()  # (package, settings folder) a file was asked of
 
 
 class SeedlintChecker:
@@ -67,11 +78,20 @@ class SeedlintChecker:
             overrides = {real(path): text}
             return analyse([self.filename], config, packs, overrides=overrides).diagnostics
         target = real(path)
-        scope = placement(path).top_package
-        if path.read_bytes() == text:
-            found = _package_findings(real(scope), folder)
-        else:  # an editor's unsaved buffer: analyse the package with this text
-            found = tuple(
-                analyse([str(scope)], config, packs, overrides={target: text}).diagnostics
-            )
+        scope = real(placement(path).top_package)
+        unsaved = path.read_bytes() != text
+        if not unsaved and (scope, folder) in _asked:
+            found: Sequence[Diagnostic] = _package_findings(scope, folder)
+            return [d for d in found if real(Path(d.path)) == target]
+        _asked.add((scope, folder))
+        found = analyse(
+            [str(scope)],
+            config,
+            packs,
+            report=lambda checked: real(checked) == target,
+            overrides={target: text} if unsaved else None,
+            options=_options(),
+            report_key=f"only\0{target}",
+        ).diagnostics
+        # (a sibling that cannot be read is reported by its own path: not this file's)
         return [d for d in found if real(Path(d.path)) == target]

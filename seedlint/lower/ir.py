@@ -162,6 +162,13 @@ class ModuleIndex:
     bindings: tuple[tuple[str, str, str | None], ...]  # name, BindingKind value, target
     classes: tuple[tuple[str, bytes], ...]  # qualname, ClassIR blob
     functions: tuple[tuple[str, bytes], ...]  # qualname, FunctionIndex blob
+    # What other modules' resolution and summaries can see of this one (its bindings,
+    # classes and function indexes without their own calls and spill offsets), and each
+    # function's body (its FunctionIR record), as digests: an edit that leaves
+    # `interface` alone changes only the summaries of the functions whose body changed
+    # and of their callers (seedlint.analysis.incremental).
+    interface: str = ""
+    bodies: tuple[str, ...] = ()  # one per function, in order
 
     @property
     def name(self) -> str:
