@@ -256,7 +256,7 @@ def _run_key(
 def _state_key(config: Config, packs: Packs, roots: list[Path]) -> str:
     """Where the state of the project of these root folders is kept: one per project
     and settings, replaced by each run."""
-    return digest("state", repr(config), packs.fingerprint(), *map(str, roots))
+    return digest("state", repr(config), packs.fingerprint(), *(str(real(r)) for r in roots))
 
 
 def _unchanged(signatures: Mapping[Path, tuple[int, ...] | None]) -> bool:

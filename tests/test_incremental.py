@@ -191,3 +191,20 @@ def test_an_edit_at_the_bottom_of_a_chain_reaches_the_findings_at_the_top(
     assert resumed.diagnostics == cold.diagnostics
     assert resumed.parsed == (tmp_path / "pkg" / "m3.py",)
     assert 0 < resumed.summarised < cold.summarised
+
+
+def test_the_cache_serves_a_file_however_it_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook names files relative to the repository, an editor absolutely: one entry."""
+    _initial().write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    config = Config()
+    cached = Options(cache=Cache(tmp_path / "cache"))
+    relative = analyse(["pkg"], config, config.load_packs(), options=cached)
+    absolute = analyse([str(tmp_path / "pkg")], config, config.load_packs(), options=cached)
+    assert len(relative.parsed) == 5 and absolute.parsed == ()
+    assert relative.diagnostics and absolute.summarised == 0
+    assert [(d.path, d.line) for d in absolute.diagnostics] == [
+        (str(tmp_path / d.path), d.line) for d in relative.diagnostics
+    ]

@@ -98,6 +98,25 @@ def test_flake8_honours_noqa_and_reads_helpers_from_disk(tmp_path: Path) -> None
     assert result.returncode == 0 and result.stdout == ""
 
 
+def test_flake8_checks_an_unsaved_buffer_with_its_package_from_disk(tmp_path: Path) -> None:
+    """An editor hands flake8 the buffer on stdin: its findings, not the saved file's."""
+    write_package(tmp_path)
+    flake8 = (str(BIN / "flake8"), "--select", "SDL", "--stdin-display-name", "pkg/main.py", "-")
+
+    def buffer(text: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            flake8, input=text, cwd=tmp_path, capture_output=True, text=True, env=ENV
+        )
+
+    assert buffer(FIXED).stdout == ""  # the disk's text has the finding; the buffer does not
+    moved = MAIN.replace("    return make_layer()\n", "    x = 1\n    return make_layer()\n")
+    assert "pkg/main.py:10:12: SDL101" in buffer(moved).stdout  # where the buffer has it
+    (tmp_path / "pkg" / "main.py").write_text(FIXED)
+    assert "pkg/main.py:9:12: SDL101" in buffer(MAIN).stdout  # and the other way round
+    saved = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path)
+    assert saved.returncode == 0 and saved.stdout == ""
+
+
 def _lsp_message(stream: Any) -> dict[str, Any]:
     length = 0
     while True:
@@ -162,17 +181,32 @@ def test_editor_gets_diagnostics_through_python_lsp_server(tmp_path: Path) -> No
                 },
             },
         )
-        for _ in range(50):
-            message = _lsp_message(server.stdout)
-            if message.get("method") != "textDocument/publishDiagnostics":
-                continue
-            found = [d for d in message["params"]["diagnostics"] if d.get("code") == "SDL101"]
-            if found:
-                assert found[0]["range"]["start"] == {"line": 8, "character": 11}
-                return
-        raise AssertionError("no SDL101 diagnostic was published")
+        assert _published(server.stdout) == [{"line": 8, "character": 11}]
+        # An unsaved edit that seeds on every path: the finding goes, the disk unchanged.
+        _lsp_send(
+            server.stdin,
+            {
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": {"uri": uri, "version": 2},
+                    "contentChanges": [{"text": FIXED}],
+                },
+            },
+        )
+        assert _published(server.stdout) == []
+        assert (tmp_path / "pkg" / "main.py").read_text() == MAIN
     finally:
         server.kill()
+
+
+def _published(stream: Any) -> list[dict[str, int]]:
+    """Where the next diagnostics the server publishes put SDL101."""
+    for _ in range(50):
+        message = _lsp_message(stream)
+        if message.get("method") == "textDocument/publishDiagnostics":
+            diagnostics = message["params"]["diagnostics"]
+            return [d["range"]["start"] for d in diagnostics if d.get("code") == "SDL101"]
+    raise AssertionError("no diagnostics were published")
 
 
 def test_sarif_validates_and_has_one_result_per_finding(corpus: Path, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ Notebooks are left to `seedlint` itself (flake8 would number the lines of their 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,18 +36,42 @@ def _settings(folder: Path) -> tuple[Config, Packs]:
     return config, config.load_packs()
 
 
+class _Package:
+    """A package as this process sees it: the first file asked of it is checked alone
+    (an editor asks for one); once a second is asked (`flake8 src/`), the whole package
+    is checked once and each file takes its findings from that."""
+
+    def __init__(self, scope: Path, config: Config, packs: Packs) -> None:
+        self.scope = scope
+        self.config = config
+        self.packs = packs
+        self.asked = False
+        self.everything: list[Diagnostic] | None = None
+
+    def findings(self, target: Path, text: bytes | None) -> list[Diagnostic]:
+        """`target`'s findings, with `text` instead of the disk's if it is given."""
+        if text is None and self.asked:
+            if self.everything is None:
+                self.everything = self._analyse(None, lambda checked: True, "")
+            return [d for d in self.everything if real(Path(d.path)) == target]
+        self.asked = True
+        overrides = {target: text} if text is not None else None
+        found = self._analyse(overrides, lambda checked: real(checked) == target, f"only\0{target}")
+        # (a sibling that cannot be read is reported by its own path: not this file's)
+        return [d for d in found if real(Path(d.path)) == target]
+
+    def _analyse(
+        self, overrides: dict[Path, bytes] | None, report: Callable[[Path], bool], key: str
+    ) -> list[Diagnostic]:
+        options = Options(cache=Cache(default_cache_dir()))
+        return analyse(
+            [str(self.scope)], self.config, self.packs, report, overrides, options, key
+        ).diagnostics
+
+
 @lru_cache(maxsize=8)
-def _package_findings(scope: Path, settings_folder: Path) -> tuple[Diagnostic, ...]:
-    """Every finding of a package as it is on disk, computed once per process."""
-    config, packs = _settings(settings_folder)
-    return tuple(analyse([str(scope)], config, packs, options=_options()).diagnostics)
-
-
-def _options() -> Options:
-    return Options(cache=Cache(default_cache_dir()))
-
-
-_asked: set[tuple[Path, Path]] = set()  # (package, settings folder) a file was asked of
+def _package(scope: Path, settings_folder: Path) -> _Package:
+    return _Package(scope, *_settings(settings_folder))
 
 
 class SeedlintChecker:
@@ -77,21 +101,5 @@ class SeedlintChecker:
         if self.filename in _STDIN or not path.is_file():
             overrides = {real(path): text}
             return analyse([self.filename], config, packs, overrides=overrides).diagnostics
-        target = real(path)
-        scope = real(placement(path).top_package)
-        unsaved = path.read_bytes() != text
-        if not unsaved and (scope, folder) in _asked:
-            found: Sequence[Diagnostic] = _package_findings(scope, folder)
-            return [d for d in found if real(Path(d.path)) == target]
-        _asked.add((scope, folder))
-        found = analyse(
-            [str(scope)],
-            config,
-            packs,
-            report=lambda checked: real(checked) == target,
-            overrides={target: text} if unsaved else None,
-            options=_options(),
-            report_key=f"only\0{target}",
-        ).diagnostics
-        # (a sibling that cannot be read is reported by its own path: not this file's)
-        return [d for d in found if real(Path(d.path)) == target]
+        package = _package(real(placement(path).top_package), folder)
+        return package.findings(real(path), None if path.read_bytes() == text else text)

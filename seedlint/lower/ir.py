@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedlint.cfg.model import CFG
-from seedlint.parse.scopes import Scope
+from seedlint.parse.bindings import Scope
 
 
 @dataclass(frozen=True, slots=True)

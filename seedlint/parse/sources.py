@@ -10,12 +10,14 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from seedlint.config import Config
 from seedlint.parse.gitignore import Rules, enclosing_rules, ignored, rules_of
 from seedlint.parse.paths import real
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,8 @@ def _walk(root: Path, config: Config, seen: set[str]) -> Iterator[Path | SourceE
 
 def read_source(path: Path, data: bytes | None = None) -> Source | SourceError:
     """Parse `path` (or `data`, an editor's unsaved text of it) into a Source or a reason."""
+    import libcst as cst  # only where files are parsed (the workers, `confirm`)
+
     display = str(path)
     if data is None:
         read = read_file(path)

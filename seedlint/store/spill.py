@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from seedlint.analysis.arguments import tested
 from seedlint.lower.ir import FunctionIndex, FunctionIR, ModuleFile, ModuleIndex, ModuleIR
-from seedlint.parse.scopes import BindingKind, Scope
+from seedlint.parse.bindings import BindingKind, Scope
 from seedlint.store.cache import write_atomically
 from seedlint.store.codec import MAX_BLOB, CodecError, decode, encode
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from seedlint.lower.ir import ClassIR, FunctionIndex, ModuleFile, ModuleIndex
+from seedlint.parse.bindings import Binding, BindingKind
 from seedlint.parse.prefilter import Quiet
-from seedlint.parse.scopes import Binding, BindingKind
 from seedlint.store.codec import CodecError, decode, encode
 from seedlint.store.memo import BoundedMemo
 from seedlint.store.namefilter import NameFilter
