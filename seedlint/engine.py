@@ -34,6 +34,7 @@ from seedlint.lower.ir import FunctionIndex, ModuleFile
 from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.lower.watcher import removed_with_parent
 from seedlint.lower.workers import Unit, Work, compile_all, load_cached, read_all
+from seedlint.parse.notebooks import Cells
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import real
 from seedlint.parse.prefilter import Vocabulary
@@ -67,7 +68,7 @@ class Options:
 
 
 def _error(error: SourceError) -> Diagnostic:
-    return unanalysable(error.path, error.reason, error.line, error.column)
+    return unanalysable(error.path, error.reason, error.line, error.column, error.cell)
 
 
 class Projects:
@@ -460,9 +461,10 @@ def check_module(
     load: Loader = load_view,
 ) -> list[Diagnostic]:
     """Findings in one module; `text` is its content if not the disk's (for positions,
-    which `load` computes)."""
+    which `load` computes). In a notebook they are placed in its code cells."""
     diagnostics: list[Diagnostic] = []
     view = FileView(module, text, load)
+    cells = Cells(module.cells)
     judge_noqa = config.enabled(UnusedNoqa(), module.display)
     found_on: set[tuple[int, str]] = set()  # (line, code) of every finding, shown or not
     for function in functions:
@@ -490,6 +492,7 @@ def check_module(
             config,
             lambda call: view.position(call.index)[0],
             keyed,
+            cells,
         )
         for check in ALL_CHECKS:
             on = config.enabled(check, module.display)
@@ -502,7 +505,14 @@ def check_module(
                     diagnostics.append(diagnostic)
     if judge_noqa:
         diagnostics += unused_noqa(module.display, view.line_count(), view.line, found_on)
-    return diagnostics
+    return [_in_cell(d, cells) for d in diagnostics]
+
+
+def _in_cell(diagnostic: Diagnostic, cells: Cells) -> Diagnostic:
+    """A diagnostic placed by the line of the module's text, placed in its cell (`# noqa`
+    is judged before: a comment is on the text's line)."""
+    cell, line = cells.locate(diagnostic.line)
+    return diagnostic if cell is None else replace(diagnostic, cell=cell, line=line)
 
 
 def _place(finding: Finding, module: ModuleFile, view: FileView, function: str) -> Diagnostic:

@@ -6,6 +6,7 @@ it (an editor's unsaved buffer is that text), through the cache that `seedlint` 
 an unchanged package is answered from it, and after an edit only the summaries the
 edit can change are computed again. Only this file is checked; a process that is asked
 for a second file of a package (`flake8 src/`) checks the whole package once instead.
+Notebooks are left to `seedlint` itself (flake8 would number the lines of their JSON).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from seedlint import __version__
 from seedlint.checks import unanalysable
 from seedlint.config import Config, ConfigError, find_pyproject, load_config
 from seedlint.engine import Options, analyse
+from seedlint.parse.notebooks import is_notebook
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import real
 from seedlint.report.diagnostics import Diagnostic
@@ -97,6 +99,8 @@ class SeedlintChecker:
 
     def _diagnostics(self) -> list[Diagnostic]:
         path = Path(self.filename)
+        if is_notebook(path):
+            return []  # its lines are not the file's: the command line reports on it
         folder = real(path).parent
         try:
             config, packs = _settings(folder)

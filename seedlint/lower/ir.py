@@ -145,6 +145,8 @@ class ModuleFile:
     digest: str  # of the text analysed, to check a later re-read for positions
     spill: Path
     names_length: int  # of the callee-names record at the start of the spill file
+    # A notebook's: the line of its text where each code cell starts (seedlint.parse.notebooks).
+    cells: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

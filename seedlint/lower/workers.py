@@ -20,6 +20,7 @@ from seedlint.config import Config
 from seedlint.lower.ir import ModuleIndex
 from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.parse.depth import too_complex
+from seedlint.parse.notebooks import Cells, as_module
 from seedlint.parse.packages import module_name_for
 from seedlint.parse.paths import parse_quietly, real
 from seedlint.parse.prefilter import Quiet, Vocabulary, references
@@ -82,7 +83,23 @@ def _task(job: _Job) -> _Outcome:
     outcome = _Outcome(None, key, content, signature)
     if job.cache is not None and job.lookup and _cached(job.cache, key):
         return outcome
-    return replace(outcome, unit=_unit(job, data, key))
+    module = as_module(job.path, data)
+    if isinstance(module, SourceError):
+        return replace(outcome, unit=module)
+    return replace(outcome, unit=_in_cells(_unit(job, module.data, key), module.cells))
+
+
+def _in_cells(unit: Unit | SourceError, cells: Cells) -> Unit | SourceError:
+    """A notebook's unit with the line each cell starts at, its errors placed in cells.
+    (The cache keeps the index with its cells: both come from the same bytes.)"""
+    if not cells.starts:
+        return unit
+    if isinstance(unit, ModuleIndex):
+        return replace(unit, file=replace(unit.file, cells=cells.starts))
+    if isinstance(unit, SourceError) and unit.cell is None:
+        cell, line = cells.locate(unit.line)
+        return replace(unit, cell=cell, line=line)
+    return unit
 
 
 def _cached(cache: Cache, key: str) -> bool:

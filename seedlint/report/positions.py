@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seedlint.lower.ir import ModuleFile
+from seedlint.parse.notebooks import as_module
 from seedlint.parse.paths import parse_quietly
 from seedlint.parse.sources import SourceError, read_file
 from seedlint.store.spill import read_call_names
@@ -50,6 +51,10 @@ def load_view(module: ModuleFile, data: bytes | None = None) -> tuple[Positions,
         if isinstance(read, SourceError):
             return [], []
         data = read.data
+    analysed = as_module(Path(module.path), data)  # a notebook's code, as it was analysed
+    if isinstance(analysed, SourceError):
+        return [], []
+    data = analysed.data
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     text = data.decode(encoding)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
