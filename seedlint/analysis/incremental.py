@@ -41,28 +41,18 @@ def snapshot(facts: SummaryTable, interface: str, parsed: Iterable[str]) -> Proj
 
 def resume(facts: SummaryTable, known: dict[str, Known], compute: Callable[[], None]) -> int:
     """Fill `facts` from `known` and `compute` (which summarises the functions without a
-    summary, callees first); how many functions were computed."""
-    names = {i: name for name, i in facts.ids().items()}
+    summary, callees first); how many functions were computed. The call graph is read
+    around the functions computed again, never as a whole."""
     adopted, edited = facts.adopt(known)
     stale = set(adopted)
     before: dict[int, Summary | None] = {}
     for function_id in stale:
-        old = known.get(names[function_id])
+        old = known.get(facts.name(function_id))
         blob = old.summary if old is not None else None
         before[function_id] = load(blob, Summary) if blob is not None else None
-    callers: dict[int, list[int]] = {}
-    callees: dict[int, list[int]] = {}
-    for caller, callee in facts.edges():
-        callers.setdefault(callee, []).append(caller)
-        callees.setdefault(caller, []).append(callee)
-    component: dict[int, int] = {}
-    members: list[list[int]] = []
-    for group in components(len(names), lambda node: callees.get(node, ())):
-        component.update((node, len(members)) for node in group)
-        members.append(group)
     computed = 0
     while stale:
-        stale = {m for node in stale for m in members[component[node]]}
+        stale = _with_components(facts, stale)
         for node in stale:
             if node not in before:
                 before[node] = facts.summary_of(node)
@@ -75,5 +65,34 @@ def resume(facts: SummaryTable, known: dict[str, Known], compute: Callable[[], N
             if summary != before[node] or facts.specialisable(node) or node in edited:
                 changed.append(node)
             before[node] = summary
-        stale = {c for node in changed for c in callers.get(node, ())} - stale
+        stale = {c for node in changed for c in facts.called_by(node)} - stale
     return computed
+
+
+def _with_components(facts: SummaryTable, stale: set[int]) -> set[int]:
+    """`stale` and every function in a strongly connected component with one of them:
+    those lie on a path from one of them back to one of them."""
+    region = _reach(stale, facts.calls_from) & _reach(stale, facts.called_by)
+    order = sorted(region)
+    position = {node: i for i, node in enumerate(order)}
+
+    def successors(i: int) -> list[int]:
+        return [position[c] for c in facts.calls_from(order[i]) if c in position]
+
+    out = set(stale)
+    for group in components(len(order), successors):
+        members = {order[i] for i in group}
+        if members & stale:
+            out |= members
+    return out
+
+
+def _reach(start: set[int], step: Callable[[int], Iterable[int]]) -> set[int]:
+    seen = set(start)
+    work = list(start)
+    while work:
+        for nxt in step(work.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                work.append(nxt)
+    return seen

@@ -169,12 +169,15 @@ class SummaryTable(Mapping[str, Summary]):
         row = self.db.execute(f"SELECT tested FROM {self.fact} WHERE id = ?", (function_id,))
         return bool(row.fetchone()[0])
 
-    def edges(self) -> Iterator[tuple[int, int]]:
-        """Every (caller, callee) pair of project functions."""
-        return self.db.execute(f"SELECT caller, callee FROM {self.edge}")
+    def calls_from(self, function_id: int) -> list[int]:
+        """The project functions a function calls (summarised or not)."""
+        rows = self.db.execute(f"SELECT callee FROM {self.edge} WHERE caller = ?", (function_id,))
+        return [callee for (callee,) in rows]
 
-    def ids(self) -> dict[str, int]:
-        return dict(self.db.execute(f"SELECT qualname, id FROM {self.fact}"))
+    def called_by(self, function_id: int) -> list[int]:
+        """The project functions that call a function."""
+        rows = self.db.execute(f"SELECT caller FROM {self.edge} WHERE callee = ?", (function_id,))
+        return [caller for (caller,) in rows]
 
     def reuse(self, earlier: SummaryTable) -> None:
         """Take the summaries of `earlier` that still hold: those of functions whose calls
