@@ -351,8 +351,21 @@ def rule(code: str | None, reference: bool) -> None:
     show_default=True,
     help="Seconds before the child process is stopped.",
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Cache folder (default: $SEEDLINT_CACHE_DIR or ~/.cache/seedlint).",
+)
 def confirm(
-    target: str, model: str, settings: tuple[str, ...], output_format: str, timeout: float
+    target: str,
+    model: str,
+    settings: tuple[str, ...],
+    output_format: str,
+    timeout: float,
+    no_cache: bool,
+    cache_dir: str | None,
 ) -> None:
     """Run FILE::QUALNAME with the real mlx or torch to confirm its findings (runs your
     code)."""
@@ -386,7 +399,8 @@ def confirm(
     try:
         config = load_config(find_pyproject(Path(target.partition("::")[0])))
         # Static: which framework runs the target follows from the stream of its findings.
-        plan, runs_with = prepare(target, config, model)
+        cache = None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir())
+        plan, runs_with = prepare(target, config, model, cache)
         if runs_with.missing():
             click.echo(f"seedlint: {runs_with.install_hint}", err=True)
             sys.exit(2)

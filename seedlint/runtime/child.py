@@ -8,19 +8,25 @@ the checked code starts holds it open; its stdout and stderr are the parent's to
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib
 import json
 import os
+import random
 import sys
 import time
+import traceback
 import types
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
 from seedlint.runtime.backends import Params, Seen, framework
+from seedlint.runtime.search import Outcomes, Scenario, climb, key, phrase, unmet
+from seedlint.runtime.watch import Watch, tests_by_line
 
 
 @dataclass(slots=True)
@@ -36,7 +42,8 @@ class SiteRecord:
 class Run:
     sites: dict[int, SiteRecord]
     seeds: list[int]
-    error: str = ""
+    error: str = ""  # the exception the function raised, with the line it came from
+    outcomes: Outcomes = field(default_factory=dict)  # the values each condition took
 
 
 def _import(root: str, module: str) -> tuple[types.ModuleType, bool]:
@@ -57,6 +64,19 @@ def _import(root: str, module: str) -> tuple[types.ModuleType, bool]:
         stub.__path__ = [os.path.join(root, *parts[:depth])]
         sys.modules[name] = stub
     return importlib.import_module(module), True
+
+
+def raised(exc: BaseException, root: str) -> str:
+    """The exception, with the line of the checked code it came from (the innermost
+    frame under `root`, else the innermost below the call)."""
+    frames = traceback.extract_tb(exc.__traceback__)[1:]  # not the runner's own frame
+    inside = [f for f in frames if os.path.abspath(f.filename).startswith(root + os.sep)]
+    where = ""
+    if inside or frames:
+        frame = (inside or frames)[-1]
+        name = os.path.relpath(frame.filename, root) if inside else frame.filename
+        where = f" (at {name}:{frame.lineno})"
+    return f"{type(exc).__name__}: {exc}{where}"
 
 
 def _resolve(module: types.ModuleType, qualname: str) -> Any:
@@ -83,25 +103,42 @@ class Runner:
             raise TypeError(f"{plan['qualname']} is not a plain function")
         # Values of the seed-like parameters in the scenario being measured.
         self.current_inputs_seed_values: list[Any] = []
+        self.models: dict[str, Any] = {}
+        self.tests = tests_by_line(plan["conditions"])
+        # The generators of the standard library and numpy as the import left them.
+        self.python_state = random.getstate()
+        self.numpy_state = np.random.get_state()
 
     # --- one call of the target function -------------------------------------------
-    def run(
-        self, scenario: dict[str, Any], ambient: int, reseed: dict[int, int] | None = None
-    ) -> Run:
-        backend = self.backend
-        model = backend.build(scenario["kind"], self.plan["model_param"])
+    def model(self, scenario: Scenario) -> Any:
+        """A fresh copy of the tiny model of the scenario's kind (built once), with the
+        scenario's attributes set."""
+        kind = scenario["kind"]
+        if kind not in self.models:
+            self.models[kind] = self.backend.build(kind, self.plan["model_param"])
+        model = copy.deepcopy(self.models[kind])
         for attribute, value in scenario["attrs"].items():
             setattr(model, attribute, value)
+        return model
+
+    def run(self, scenario: Scenario, ambient: int, reseed: dict[int, int] | None = None) -> Run:
+        backend = self.backend
+        model = self.model(scenario)
         kwargs = dict(scenario["inputs"])
         kwargs[self.plan["model_param"]] = model
         sites = {s["line"]: (s["end_line"], SiteRecord()) for s in self.plan["sites"]}
         self.seeds.clear()
+        random.setstate(self.python_state)  # what an earlier run drew does not carry over
+        np.random.set_state(self.numpy_state)
         backend.seed(ambient)
         code = self.code
         seen: Seen = {}
+        watch = Watch(self.tests)
 
         def local(frame: Any, event: str, arg: Any) -> Any:
             line = frame.f_lineno
+            if event == "line":
+                watch.line(frame, line)
             for start, (end, record) in sites.items():
                 if record.key_before is None and event == "line" and line == start:
                     record.params_before = backend.snapshot(model, frame.f_locals, seen)
@@ -126,10 +163,11 @@ class Runner:
         try:
             self.function(**kwargs)
         except Exception as exc:  # the function may fail on a tiny model after the draws
-            error = f"{type(exc).__name__}: {exc}"
+            error = raised(exc, self.plan["root"])
         finally:
             sys.settrace(None)
-        return Run({line: record for line, (_, record) in sites.items()}, list(self.seeds), error)
+        records = {line: record for line, (_, record) in sites.items()}
+        return Run(records, list(self.seeds), error, watch.outcomes)
 
     # --- what a site's record says ---------------------------------------------------
     def state_at(self, record: SiteRecord, ambient: int) -> tuple[bool | None, int | None]:
@@ -166,18 +204,23 @@ class Runner:
         return max(values) if values else None
 
 
-def _scenarios(plan: dict[str, Any], model: str, built: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Input sets to try, in order; `built` are the models the framework's backend builds."""
+def _scenarios(
+    plan: dict[str, Any], model: str, built: tuple[str, ...]
+) -> tuple[list[Scenario], list[Scenario], dict[int, Scenario]]:
+    """Input sets to try: those the witnesses name (and the defaults), then one literal
+    changed at a time; and the first scenario of each site, where its search starts.
+    `built` are the models the framework's backend builds."""
     vlm_attrs = {a: v for s in plan["sites"] for a, v in s["model_attrs"].items() if v}
     kinds = list(built) if model == "auto" else [model]
-    out: list[dict[str, Any]] = []
+    out: list[Scenario] = []
 
     # A VLM path checks attributes of the model: from a witness, else one flag at a time.
     flag_sets: list[dict[str, Any]] = (
         [vlm_attrs] if vlm_attrs else [{f: True} for f in plan.get("model_flags", [])]
     )
 
-    def add(inputs: dict[str, Any], attrs: dict[str, Any], kind: str | None = None) -> None:
+    def add(inputs: dict[str, Any], attrs: dict[str, Any], kind: str | None = None) -> Scenario:
+        first: Scenario | None = None
         for k in [kind] if kind else kinds:
             if k != "vlm":
                 variants = [{a: v for a, v in attrs.items() if not v}]
@@ -185,24 +228,97 @@ def _scenarios(plan: dict[str, Any], model: str, built: tuple[str, ...]) -> list
                 variants = [attrs] if attrs else (flag_sets or [{}])
             for variant in variants:
                 scenario = {"kind": k, "inputs": inputs, "attrs": variant}
+                first = first or scenario
                 if scenario not in out:
                     out.append(scenario)
+        assert first is not None
+        return first
 
     overrides = plan.get("overrides", {})
+    starts: dict[int, Scenario] = {}
     for site in plan["sites"]:
         if site["inputs"] or site["model_attrs"]:
             wants_vlm = any(site["model_attrs"].values())
             kind = None if model != "auto" else ("vlm" if wants_vlm and "vlm" in kinds else "text")
-            add({**site["inputs"], **overrides}, site["model_attrs"], kind)
-    add(dict(overrides), {})
+            starts[site["line"]] = add({**site["inputs"], **overrides}, site["model_attrs"], kind)
+    base = add(dict(overrides), {})
+    for site in plan["sites"]:
+        starts.setdefault(site["line"], base)
+    named = list(out)
     bases = [dict(overrides)] + [{**s["inputs"], **overrides} for s in plan["sites"] if s["inputs"]]
-    for base in bases:
+    for inputs in bases:
         for param, values in plan["candidates"].items():
-            if param in base:
+            if param in inputs:
                 continue
             for value in values:
-                add({**base, param: value}, {})
-    return out
+                add({**inputs, param: value}, {})
+    return named, out[len(named) :], starts
+
+
+Key: TypeAlias = tuple[int, "str | None"]  # (site line, code)
+
+
+class Trials:
+    """The runs made so far, each scenario once, and what they answered: for each
+    site and code the first run that fits its question, the runs that reached the site
+    with a draw, and the run that met most of its witness."""
+
+    def __init__(self, plan: dict[str, Any], runner: Runner, started: float, ambient: int):
+        self.plan, self.runner, self.started, self.ambient = plan, runner, started, ambient
+        self.done: dict[str, Run] = {}
+        self.chosen: dict[Key, tuple[Scenario, Run]] = {}
+        self.reaching: dict[int, list[tuple[Scenario, Run]]] = {}
+        self.closest: dict[Key, tuple[int, Run]] = {}
+        self.elsewhere: dict[Key, tuple[Scenario, Run]] = {}
+        self.wanted = [(s["line"], c) for s in plan["sites"] for c in s["codes"] or [None]]
+
+    def finished(self, settled: Collection[Key] = ()) -> bool:
+        """Whether every site and code has its run; those `settled` (searched for
+        already) may make do with a run on another path."""
+        return all(k in self.chosen or (k in settled and k in self.elsewhere) for k in self.wanted)
+
+    def attempt(self, scenario: Scenario) -> Outcomes | None:
+        """Run `scenario` (unless it ran before); None once the time is up. At least one
+        input set runs, however long the imports took: else nothing is learnt."""
+        known = self.done.get(key(scenario))
+        if known is not None:
+            return known.outcomes
+        if self.done and time.monotonic() - self.started > self.plan["budget"]:
+            return None
+        plan, runner = self.plan, self.runner
+        runner.current_inputs_seed_values = _seed_values(plan, plan["defaults"], scenario)
+        run = runner.run(scenario, self.ambient)
+        self.done[key(scenario)] = run
+        for site in plan["sites"]:
+            self._observe(site, scenario, run)
+        return run.outcomes
+
+    def _observe(self, site: dict[str, Any], scenario: Scenario, run: Run) -> None:
+        plan = self.plan
+        for code in site["codes"] or [None]:
+            witness = site["witness"].get(code or "", [])
+            score = len(witness) - len(unmet(plan, run.outcomes, witness))
+            if score > self.closest.get((site["line"], code), (-1, run))[0]:
+                self.closest[(site["line"], code)] = (score, run)
+        record = run.sites[site["line"]]
+        if record.key_before is None or record.key_after == record.key_before:
+            return  # not reached, or reached without drawing
+        seeded, draws = self.runner.state_at(record, self.ambient)
+        for code in site["codes"] or [None]:
+            if (site["line"], code) in self.chosen:
+                continue
+            fits = {
+                "unseeded": seeded is False,
+                "drift": bool(seeded and draws),
+            }.get(plan["questions"].get(code) or "", True)
+            if not fits:
+                continue
+            witness = site["witness"].get(code or "", [])
+            if not unmet(plan, run.outcomes, witness):
+                self.chosen[(site["line"], code)] = (scenario, run)
+            else:  # the question answered, on another path than the finding's
+                self.elsewhere.setdefault((site["line"], code), (scenario, run))
+        self.reaching.setdefault(site["line"], []).append((scenario, run))
 
 
 def confirm(plan: dict[str, Any]) -> dict[str, Any]:
@@ -213,54 +329,35 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
     plan = {**plan, "sites": [s for s in plan["sites"] if s not in others]}
     runner = Runner(plan)
     ambient_a, ambient_b = 1234, 98765
-    defaults = plan.get("defaults", {})
-    reaching: dict[int, list[tuple[dict[str, Any], Run, bool, int | None]]] = {}
-    wanted = {(site["line"], code) for site in plan["sites"] for code in site["codes"] or [None]}
-    chosen: dict[tuple[int, str | None], tuple[dict[str, Any], Run]] = {}
-    tried = 0
-    for scenario in _scenarios(plan, plan.get("model", "auto"), framework(stream).kinds):
-        # At least one input set, however long the imports took: else nothing is learnt.
-        if len(chosen) == len(wanted) or (tried and time.monotonic() - started > plan["budget"]):
+    model = plan.get("model", "auto")
+    kinds = framework(stream).kinds if model == "auto" else (model,)
+    trials = Trials(plan, runner, started, ambient_a)
+    named, expanded, starts = _scenarios(plan, model, kinds)
+    for scenario in named:
+        if trials.finished() or trials.attempt(scenario) is None:
             break
-        runner.current_inputs_seed_values = _seed_values(plan, defaults, scenario)
-        run = runner.run(scenario, ambient_a)
-        tried += 1
-        for site in plan["sites"]:
-            record = run.sites[site["line"]]
-            if record.key_before is None or record.key_after == record.key_before:
-                continue  # not reached, or reached without drawing
-            seeded, draws = runner.state_at(record, ambient_a)
-            for code in site["codes"] or [None]:
-                if (site["line"], code) in chosen:
-                    continue
-                fits = {
-                    "unseeded": seeded is False,
-                    "drift": bool(seeded and draws),
-                }.get(plan["questions"].get(code) or "", True)
-                if fits:
-                    chosen[(site["line"], code)] = (scenario, run)
-                reaching.setdefault(site["line"], []).append((scenario, run, bool(seeded), draws))
-    results = []
+    # Then from each witness's own scenario, follow what its conditions depend on.
+    missing: dict[Key, list[tuple[int, bool]]] = {}
     for site in plan["sites"]:
-        for code in site["codes"] or [None]:
-            pick = chosen.get((site["line"], code))
-            if pick is None and reaching.get(site["line"]):
-                pick = reaching[site["line"]][0][:2]
-            if pick is None:
-                results.append(
-                    _row(
-                        site,
-                        code,
-                        "inconclusive",
-                        detail=(
-                            f"the call was never reached with a draw ({tried} input sets tried)"
-                        ),
-                    )
+        for code in site["codes"]:
+            wanted: Key = (site["line"], code)
+            if site["witness"].get(code) and wanted not in trials.chosen:
+                missing[wanted] = climb(
+                    plan,
+                    site["witness"][code],
+                    starts[site["line"]],
+                    kinds,
+                    trials.attempt,
+                    functools.partial(trials.chosen.__contains__, wanted),
                 )
-                continue
-            results.append(
-                _measure(runner, plan, defaults, site, code, *pick, ambient_a, ambient_b)
-            )
+    for scenario in expanded:
+        if trials.finished(missing) or trials.attempt(scenario) is None:
+            break
+    results = [
+        _result(trials, site, code, missing.get((site["line"], code), []), ambient_b)
+        for site in plan["sites"]
+        for code in site["codes"] or [None]
+    ]
     results += [
         _row(
             site,
@@ -277,8 +374,46 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
         "results": results,
         "bypassed_init": runner.bypassed,
         "seconds": round(time.monotonic() - started, 3),
-        "runs": tried,
+        "runs": len(trials.done),
     }
+
+
+def _result(
+    trials: Trials,
+    site: dict[str, Any],
+    code: str | None,
+    missing: list[tuple[int, bool]],
+    ambient_b: int,
+) -> dict[str, Any]:
+    """The row of one site and code, measured on the run the search chose."""
+    plan, wanted = trials.plan, (site["line"], code)
+    witness = site["witness"].get(code or "", [])
+    answered = trials.chosen.get(wanted) or trials.elsewhere.get(wanted)
+    pick = answered or next(iter(trials.reaching.get(site["line"], [])), None)
+    tried = f"{len(trials.done)} input sets tried"
+    if pick is None:
+        detail = f"the call was never reached with a draw ({tried})"
+        closest = trials.closest.get(wanted)
+        if missing:
+            detail += f"; could not make {phrase(plan, missing)}"
+        elif closest and witness and closest[0] == len(witness) and not closest[1].error:
+            detail += "; on the finding's path the call drew nothing"
+        if closest and closest[1].error:
+            detail += f"; the function raised {closest[1].error}"
+        return _row(site, code, "inconclusive", detail=detail)
+    row = _measure(trials.runner, plan, site, code, *pick, trials.ambient, ambient_b)
+    off = unmet(plan, pick[1].outcomes, witness)
+    if not off:
+        return row
+    row["detail"] += (
+        f"; on another path than the finding's ({phrase(plan, off, ran=True)}; {tried})"
+    )
+    pinned = set(plan.get("overrides", {}))
+    if answered is None and not all(set(plan["conditions"][i]["params"]) <= pinned for i, _ in off):
+        # A run that reached the call on another path says nothing of the finding's
+        # (unless the user pinned what that path turns on).
+        row["verdict"] = "inconclusive"
+    return row
 
 
 def _seed_values(
@@ -290,7 +425,6 @@ def _seed_values(
 def _measure(
     runner: Runner,
     plan: dict[str, Any],
-    defaults: dict[str, Any],
     site: dict[str, Any],
     code: str | None,
     scenario: dict[str, Any],
@@ -300,7 +434,7 @@ def _measure(
 ) -> dict[str, Any]:
     """Re-run the scenario from another ambient state, and with the seed moved next to
     the call (the reference order), and compare what the call set."""
-    runner.current_inputs_seed_values = _seed_values(plan, defaults, scenario)
+    runner.current_inputs_seed_values = _seed_values(plan, plan["defaults"], scenario)
     record_a = run_a.sites[site["line"]]
     seeded, draws = runner.state_at(record_a, ambient_a)
     run_b = runner.run(scenario, ambient_b)

@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
-
 from seedlint.config import Config
 from seedlint.runtime.backends import Framework, framework
 from seedlint.runtime.plan import Plan, PlanError, build_plan
 from seedlint.runtime.sandbox import Outcome, run_child
+from seedlint.store.cache import Cache
 
 _SHOWN = 10  # file names listed in the text report
 
@@ -36,32 +35,18 @@ def notice(target: str, timeout: float, runs_with: Framework) -> str:
     )
 
 
-def prepare(target: str, config: Config, model: str) -> tuple[Plan, Framework]:
-    """The plan (static: nothing runs) and the framework that will run it."""
-    plan, _findings = build_plan(target, config)
+def prepare(
+    target: str, config: Config, model: str, cache: Cache | None = None
+) -> tuple[Plan, Framework]:
+    """The plan (static: nothing runs) and the framework that will run it; `cache` is
+    the linter's, for the files of the target's package."""
+    plan, _findings = build_plan(target, config, cache)
     runs_with = framework(plan.framework)
     if model != "auto" and model not in runs_with.kinds:
         raise PlanError(
             f"--model {model}: the {runs_with.stream} backend builds {' or '.join(runs_with.kinds)}"
         )
     return plan, runs_with
-
-
-def _defaults(node: cst.FunctionDef | cst.Module) -> dict[str, Any]:
-    import ast
-
-    out: dict[str, Any] = {}
-    if not isinstance(node, cst.FunctionDef):
-        return out
-    params = node.params
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        if param.default is None:
-            continue
-        try:
-            out[param.name.value] = ast.literal_eval(cst.Module([]).code_for_node(param.default))
-        except (ValueError, SyntaxError):
-            continue
-    return out
 
 
 def run_confirm(
@@ -71,9 +56,6 @@ def run_confirm(
     payload["model"] = model
     payload["overrides"] = overrides
     payload["budget"] = max(1.0, timeout * 0.5)
-    from seedlint.runtime.sites import definition_node
-
-    payload["defaults"] = _defaults(definition_node(target))
     for site in payload["sites"]:
         site["inputs"] = {**site["inputs"], **overrides}
     outcome = run_child(payload, timeout)

@@ -15,15 +15,21 @@ import libcst as cst
 
 from seedlint.checks import confirms
 from seedlint.config import Config
-from seedlint.engine import analyse_function
+from seedlint.engine import Options, analyse_function, default_jobs
 from seedlint.lower.compile import Lowerer
 from seedlint.parse.packages import placement
+from seedlint.parse.paths import parse_quietly
 from seedlint.parse.scopes import Definition, collect_scopes, dotted_name
 from seedlint.parse.sources import Source, SourceError, read_source
 from seedlint.parse.walk import children
 from seedlint.report.diagnostics import Diagnostic
 from seedlint.resolve.project import Project
 from seedlint.runtime.backends import choose
+from seedlint.runtime.conditions import Condition, function_node, locate
+from seedlint.runtime.slicing import Callee, slice_of
+from seedlint.store.cache import Cache
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class PlanError(Exception):
@@ -48,6 +54,8 @@ class Site:
     codes: list[str]
     inputs: dict[str, Any] = field(default_factory=dict)
     model_attrs: dict[str, bool] = field(default_factory=dict)
+    # Per code, the witness: (index in Plan.conditions, the value the path needs).
+    witness: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
     message: str = ""
     stream: str = ""  # the random stream the call draws from
 
@@ -64,6 +72,8 @@ class Plan:
     candidates: dict[str, list[Any]]
     model_flags: list[str] = field(default_factory=list)
     framework: str = "mlx"  # the backend that runs it: the stream of its findings
+    defaults: dict[str, Any] = field(default_factory=dict)  # literal parameter defaults
+    conditions: list[Condition] = field(default_factory=list)  # of the witnesses
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +86,8 @@ class Plan:
             "candidates": self.candidates,
             "model_flags": self.model_flags,
             "framework": self.framework,
+            "defaults": self.defaults,
+            "conditions": [c.to_json() for c in self.conditions],
             # What the run tests for each rule's findings (the rules own the answer).
             "questions": {code: confirms(code) for s in self.sites for code in s.codes},
             "sites": [
@@ -86,6 +98,7 @@ class Plan:
                     "codes": s.codes,
                     "inputs": s.inputs,
                     "model_attrs": s.model_attrs,
+                    "witness": s.witness,
                     "stream": s.stream,
                 }
                 for s in self.sites
@@ -173,9 +186,10 @@ def _model_flags(definition: Definition, model_param: str) -> list[str]:
 class _Trees:
     """libcst definitions of project functions, parsed on demand (the analysis keeps none)."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, parsed: Source) -> None:
         self.project = project
         self.by_module: dict[str, dict[str, Definition]] = {}
+        self.parsed = parsed  # the target's file, already read
 
     def definition(self, qualname: str) -> Definition | None:
         parts = qualname.split(".")
@@ -184,7 +198,8 @@ class _Trees:
             if module is None:
                 continue
             if module.name not in self.by_module:
-                tree = parsed_source(Path(module.path)).module
+                same = Path(module.path).resolve() == self.parsed.path.resolve()
+                tree = (self.parsed if same else parsed_source(Path(module.path))).module
                 package = (
                     module.name
                     if Path(module.path).name == "__init__.py"
@@ -196,9 +211,7 @@ class _Trees:
         return None
 
 
-def _candidates(
-    project: Project, trees: _Trees, definition: Definition, params: set[str]
-) -> dict[str, list[Any]]:
+def _candidates(callee: Callee, definition: Definition, params: set[str]) -> dict[str, list[Any]]:
     """Literal values that parameters are compared with, here or in helpers they reach."""
     out: dict[str, list[Any]] = {}
 
@@ -217,15 +230,16 @@ def _candidates(
             if caller_param:
                 for comparison in node.comparisons:
                     ok, literal = _literal(comparison.comparator)
-                    if ok and isinstance(literal, (str, int, float, bool, type(None))):
-                        add(caller_param, literal)
+                    # A small enumeration: `mode in ("a", "b")` offers each.
+                    enumerated = isinstance(literal, (tuple, list, set, frozenset))
+                    for value in (literal if enumerated else [literal]) if ok else []:
+                        if isinstance(value, _SCALARS):
+                            add(caller_param, value)
         if isinstance(node, cst.Call) and depth < 2:
-            target = project.resolve(Lowerer({}, scope.scope).key(node))
-            for function in target.functions:
-                callee = trees.definition(function)
-                inner = _argument_mapping(node, callee, mapping) if callee else {}
-                if callee and inner:
-                    scan(callee.node, inner, depth + 1, callee)
+            found = callee(node, scope)
+            inner = _argument_mapping(node, found, mapping) if found else {}
+            if found and inner:
+                scan(found.node, inner, depth + 1, found)
         for child in children(node):
             scan(child, mapping, depth, scope)
 
@@ -253,7 +267,10 @@ def _argument_mapping(
     return out
 
 
-def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
+def build_plan(
+    target: str, config: Config, cache: Cache | None = None
+) -> tuple[Plan, list[Diagnostic]]:
+    """The plan of FILE::QUALNAME; `cache` is the linter's, for the package's files."""
     file_part, _, qualname = target.partition("::")
     path = Path(file_part)
     if not qualname or not path.is_file():
@@ -265,24 +282,35 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
     scope_dir = place.own_package
     from seedlint.runtime.sites import draw_sites
 
+    source = parsed_source(path)
+    tree = parse_quietly(source.text)
+    options = Options(jobs=default_jobs(), cache=cache)
     # The project's symbol table is read while the plan is made, and closed after.
     try:
-        with analyse_function(scope_dir, path, qualname, config, packs) as analysis:
+        with analyse_function(scope_dir, path, qualname, config, packs, options) as analysis:
             findings = analysis.findings
             plan = _plan(
                 analysis.function.qualname,
                 analysis.project,
-                draw_sites(analysis, path),
+                draw_sites(analysis, source.text, tree),
                 findings,
                 config,
-                path,
-                root,
-                module_name,
-                qualname,
+                Where(source, root, module_name, qualname, tree),
             )
     except LookupError as error:
         raise PlanError(str(error)) from error
     return plan, findings
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The target: its file (read, and its syntax tree), import root and names."""
+
+    source: Source
+    root: Path
+    module: str
+    qualname: str
+    tree: ast.Module
 
 
 def _plan(
@@ -291,25 +319,25 @@ def _plan(
     sites: list[Site],
     findings: list[Diagnostic],
     config: Config,
-    path: Path,
-    root: Path,
-    module_name: str,
-    qualname: str,
+    where: Where,
 ) -> Plan:
-    trees = _Trees(project)
+    trees = _Trees(project, where.source)
     definition = trees.definition(function)
-    if definition is None:
-        raise PlanError(f"{path}: no function {qualname}")
+    if definition is None or not isinstance(definition.node, cst.FunctionDef):
+        raise PlanError(f"{where.source.path}: no function {where.qualname}")
     params = [p for p in definition.params if p not in ("self", "cls")]
     model_param = next((p for p in params if "model" in p), params[0] if params else "")
     seed_params = [p for p in params if config.is_seed_param(p)]
     by_line: dict[int, Site] = {site.line: site for site in sites}
+    callee = _callee(project, trees)
+    conditions = _Conditions(where, definition, model_param, callee)
     for finding in findings:
         site = by_line.get(finding.line)
         if site is None:
             continue
         site.codes.append(finding.code)
         site.message = site.message or finding.message
+        site.witness[finding.code] = [(conditions.index(t), v) for t, v in finding.witness]
         if confirms(finding.code) != "unseeded":
             continue
         for text, value in finding.witness:
@@ -325,14 +353,67 @@ def _plan(
             if attribute:
                 site.model_attrs[attribute] = value
     return Plan(
-        str(root),
-        module_name,
-        qualname,
+        str(where.root),
+        where.module,
+        where.qualname,
         model_param,
         params,
         seed_params,
         sites,
-        _candidates(project, trees, definition, set(params)),
+        _candidates(callee, definition, set(params)),
         _model_flags(definition, model_param),
         choose([f.stream for f in findings] + [s.stream for s in sites]),
+        _defaults(definition.node),
+        conditions.found,
     )
+
+
+def _defaults(node: cst.FunctionDef) -> dict[str, Any]:
+    """The parameters whose default is a literal, with it."""
+    out: dict[str, Any] = {}
+    params = node.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.default is not None:
+            ok, value = _literal(param.default)
+            if ok:
+                out[param.name.value] = value
+    return out
+
+
+def _callee(project: Project, trees: _Trees) -> Callee:
+    """The project function a call runs, if it resolves to one."""
+
+    def find(call: cst.Call, scope: Definition) -> Definition | None:
+        target = project.resolve(Lowerer({}, scope.scope).key(call))
+        return next((d for f in target.functions if (d := trees.definition(f)) is not None), None)
+
+    return find
+
+
+class _Conditions:
+    """The witness conditions of a function, each located and sliced once."""
+
+    def __init__(
+        self, where: Where, definition: Definition, model_param: str, callee: Callee
+    ) -> None:
+        self.function = function_node(where.tree, where.qualname)
+        self.definition = definition
+        self.model_param = model_param
+        self.callee = callee
+        self.found: list[Condition] = []
+        self.by_text: dict[str, int] = {}
+
+    def index(self, text: str) -> int:
+        if text not in self.by_text:
+            self.by_text[text] = len(self.found)
+            self.found.append(self._condition(text))
+        return self.by_text[text]
+
+    def _condition(self, text: str) -> Condition:
+        tests, safe = locate(self.function, text) if self.function else ([], False)
+        try:
+            expression = cst.parse_expression(text)
+        except cst.ParserSyntaxError:
+            return Condition(text, tests, safe)
+        found = slice_of(self.definition, expression, self.model_param, self.callee)
+        return Condition(text, tests, safe, sorted(found.params), sorted(found.attrs))
