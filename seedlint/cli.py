@@ -378,6 +378,7 @@ def confirm(
         prepare,
         render_text,
         run_confirm,
+        start_child,
     )
     from seedlint.runtime.plan import PlanError
 
@@ -398,14 +399,16 @@ def confirm(
             overrides[name] = raw
     try:
         config = load_config(find_pyproject(Path(target.partition("::")[0])))
-        # Static: which framework runs the target follows from the stream of its findings.
         cache = None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir())
-        plan, runs_with = prepare(target, config, model, cache)
-        if runs_with.missing():
-            click.echo(f"seedlint: {runs_with.install_hint}", err=True)
-            sys.exit(2)
-        click.echo(notice(target, timeout, runs_with), err=True)  # before anything runs
-        answer = run_confirm(plan, target, model, overrides, timeout)
+        with start_child(target) as child:
+            # Static: which framework runs the target follows from the stream of its
+            # findings. The child imports the likely one meanwhile.
+            plan, runs_with = prepare(target, config, model, cache)
+            if runs_with.missing():
+                click.echo(f"seedlint: {runs_with.install_hint}", err=True)
+                sys.exit(2)
+            click.echo(notice(target, timeout, runs_with), err=True)  # before anything runs
+            answer = run_confirm(plan, target, model, overrides, timeout, child)
     except (ConfigError, PackError, PlanError) as error:
         click.echo(f"seedlint: {error}", err=True)
         sys.exit(2)

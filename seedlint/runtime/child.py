@@ -1,9 +1,11 @@
 """Runs in a child process started by `seedlint confirm`: imports the checked module,
 calls the target function on tiny real models, and reports the RNG state at each draw.
 
-Protocol: `child PLAN ANSWER`: the plan (JSON) is read from the file PLAN, and one JSON
-object is written to the file ANSWER at the end. The file is opened only then, so nothing
-the checked code starts holds it open; its stdout and stderr are the parent's to redirect.
+Protocol: `child PLAN ANSWER [MODULE ...]`: the MODULEs (frameworks) are imported first,
+while the parent may still be writing the plan; then the plan (JSON) is read from the file
+PLAN once it exists, and one JSON object is written to the file ANSWER at the end. The
+file is opened only then, so nothing the checked code starts holds it open; its stdout
+and stderr are the parent's to redirect.
 """
 
 from __future__ import annotations
@@ -25,7 +27,17 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from seedlint.runtime.backends import Params, Seen, framework
-from seedlint.runtime.search import Outcomes, Scenario, climb, key, phrase, unmet
+from seedlint.runtime.growth import grow
+from seedlint.runtime.search import (
+    Goal,
+    Outcomes,
+    Scenario,
+    Witness,
+    climb,
+    key,
+    phrase,
+    unmet,
+)
 from seedlint.runtime.watch import Watch, tests_by_line
 
 
@@ -103,7 +115,9 @@ class Runner:
             raise TypeError(f"{plan['qualname']} is not a plain function")
         # Values of the seed-like parameters in the scenario being measured.
         self.current_inputs_seed_values: list[Any] = []
-        self.models: dict[str, Any] = {}
+        self.models: dict[tuple[str, bool], Any] = {}  # (kind, grown) -> the model
+        self.grown: dict[str, list[str]] = {}  # kind -> the attributes grown on it
+        self.ambient_runs: dict[tuple[str, int], Run] = {}
         self.tests = tests_by_line(plan["conditions"])
         # The generators of the standard library and numpy as the import left them.
         self.python_state = random.getstate()
@@ -113,13 +127,25 @@ class Runner:
     def model(self, scenario: Scenario) -> Any:
         """A fresh copy of the tiny model of the scenario's kind (built once), with the
         scenario's attributes set."""
-        kind = scenario["kind"]
-        if kind not in self.models:
-            self.models[kind] = self.backend.build(kind, self.plan["model_param"])
-        model = copy.deepcopy(self.models[kind])
+        kind, grown = scenario["kind"], bool(scenario.get("grow"))
+        if (kind, grown) not in self.models:
+            base = self.backend.build(kind, self.plan["model_param"])
+            if grown:
+                self.backend.seed(0)  # the grown layers' weights are the same every run
+                self.grown[kind] = grow(base, self.plan["model_paths"], *self.backend.parts())
+            self.models[kind, grown] = base
+        model = copy.deepcopy(self.models[kind, grown])
         for attribute, value in scenario["attrs"].items():
             setattr(model, attribute, value)
         return model
+
+    def from_ambient(self, scenario: Scenario, ambient: int) -> Run:
+        """`run` without a reseed, once for each scenario and ambient state (rows
+        measured on the same input set share it)."""
+        known = (key(scenario), ambient)
+        if known not in self.ambient_runs:
+            self.ambient_runs[known] = self.run(scenario, ambient)
+        return self.ambient_runs[known]
 
     def run(self, scenario: Scenario, ambient: int, reseed: dict[int, int] | None = None) -> Run:
         backend = self.backend
@@ -277,6 +303,9 @@ class Trials:
         already) may make do with a run on another path."""
         return all(k in self.chosen or (k in settled and k in self.elsewhere) for k in self.wanted)
 
+    def settled(self, wanted: Key) -> bool:
+        return wanted in self.chosen or wanted in self.elsewhere
+
     def attempt(self, scenario: Scenario) -> Outcomes | None:
         """Run `scenario` (unless it ran before); None once the time is up. At least one
         input set runs, however long the imports took: else nothing is learnt."""
@@ -291,6 +320,11 @@ class Trials:
         self.done[key(scenario)] = run
         for site in plan["sites"]:
             self._observe(site, scenario, run)
+        if run.error.startswith("AttributeError") and plan["model_paths"]:
+            # The code reads what the tiny model lacks: grow it, and run again.
+            grown = self.attempt({**scenario, "grow": True}) if "grow" not in scenario else None
+            if grown is not None:
+                return grown
         return run.outcomes
 
     def _observe(self, site: dict[str, Any], scenario: Scenario, run: Run) -> None:
@@ -336,20 +370,22 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
     for scenario in named:
         if trials.finished() or trials.attempt(scenario) is None:
             break
-    # Then from each witness's own scenario, follow what its conditions depend on.
+    # Then from each witness's own scenario, follow what its conditions (and those of
+    # the `if`s around the call) depend on.
     missing: dict[Key, list[tuple[int, bool]]] = {}
     for site in plan["sites"]:
-        for code in site["codes"]:
+        for code in site["codes"] or [None]:
             wanted: Key = (site["line"], code)
-            if site["witness"].get(code) and wanted not in trials.chosen:
-                missing[wanted] = climb(
-                    plan,
-                    site["witness"][code],
-                    starts[site["line"]],
-                    kinds,
-                    trials.attempt,
+            witness = site["witness"].get(code or "", [])
+            path = witness + [g for g in site["guards"] if g[0] not in dict(witness)]
+            if path and wanted not in trials.chosen:
+                goal = Goal(
+                    path,
                     functools.partial(trials.chosen.__contains__, wanted),
+                    functools.partial(trials.settled, wanted),
+                    _related(plan, site, path),
                 )
+                missing[wanted] = climb(plan, goal, starts[site["line"]], kinds, trials.attempt)
     for scenario in expanded:
         if trials.finished(missing) or trials.attempt(scenario) is None:
             break
@@ -376,6 +412,17 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
         "seconds": round(time.monotonic() - started, 3),
         "runs": len(trials.done),
     }
+
+
+def _related(plan: dict[str, Any], site: dict[str, Any], path: Witness) -> list[str]:
+    """The parameters the site's other conditions (the witnesses of its other codes)
+    depend on and `path`'s do not: what may answer another question on the same path
+    (the seed that a drift needs, say)."""
+    on_path = {p for index, _ in path for p in plan["conditions"][index]["params"]}
+    out: list[str] = []
+    for index, _ in (pair for w in site["witness"].values() for pair in w):
+        out += [p for p in plan["conditions"][index]["params"] if p not in out and p not in on_path]
+    return out
 
 
 def _result(
@@ -437,13 +484,15 @@ def _measure(
     runner.current_inputs_seed_values = _seed_values(plan, plan["defaults"], scenario)
     record_a = run_a.sites[site["line"]]
     seeded, draws = runner.state_at(record_a, ambient_a)
-    run_b = runner.run(scenario, ambient_b)
+    run_b = runner.from_ambient(scenario, ambient_b)
     last_seed = (record_a.seeds_before or runner.seed_param_values() or [0])[-1]
     run_r = runner.run(scenario, ambient_a, reseed={site["line"]: last_seed})
     names = runner.affected(record_a)
     ambient = runner.max_abs_diff(record_a, run_b.sites[site["line"]], names)
     reference = runner.max_abs_diff(record_a, run_r.sites[site["line"]], names)
     inputs = {**scenario["inputs"], "model": scenario["kind"], **scenario["attrs"]}
+    if scenario.get("grow"):
+        inputs["grown"] = runner.grown.get(scenario["kind"], [])
     return _row(
         site,
         code,
@@ -517,8 +566,32 @@ def _row(
     }
 
 
+def _warm(modules: list[str]) -> None:
+    """Import the frameworks the plan will likely need while the parent makes it."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the plan decides what is needed; a failure shows there
+            continue
+
+
+def _wait_for(path: str) -> bool:
+    """Wait until the parent has written the plan; False if the parent went away."""
+    parent = os.getppid()
+    pause = 0.002
+    while not os.path.exists(path):
+        if os.getppid() != parent:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, 0.02)
+    return True
+
+
 def main() -> None:
-    plan_file, answer_file = sys.argv[1:3]
+    plan_file, answer_file, *warm = sys.argv[1:]
+    _warm(warm)
+    if not _wait_for(plan_file):
+        return
     with open(plan_file, encoding="utf-8") as source:
         plan = json.load(source)
     try:

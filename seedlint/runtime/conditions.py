@@ -130,10 +130,7 @@ def _safe(node: ast.expr) -> bool:
 def locate(function: ast.AST, text: str) -> tuple[list[Test], bool]:
     """Where the condition `text` is tested in `function`, and whether it can be
     evaluated in the frame. No place if the text does not parse or is not found."""
-    try:
-        wanted = ast.dump(ast.parse(text.strip(), mode="eval").body)
-    except SyntaxError:
-        return [], False
+    wanted = same(text)
     tests: list[Test] = []
     safe = True
     for test, body in _tested(function):
@@ -145,3 +142,55 @@ def locate(function: ast.AST, text: str) -> tuple[list[Test], bool]:
             tests.append(Test(test.lineno, end, body if whole else None))
             safe = safe and _safe(atom)
     return sorted(tests, key=lambda t: t.line), safe
+
+
+def guards(function: ast.AST, line: int) -> list[tuple[str, bool]]:
+    """The conditions that must hold for the statement on `line` to run, as far as the
+    `if`s and `while`s around it say: each decision of an `and` test whose body holds
+    the line is true; the one decision of a test whose `else` holds it is false."""
+    out: list[tuple[str, bool]] = []
+    node: ast.AST = function
+    while True:
+        inner = next(
+            (
+                child
+                for child in ast.iter_child_nodes(node)
+                if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
+                and _lines(child)[0] <= line <= _lines(child)[1]
+            ),
+            None,
+        )
+        if inner is None or isinstance(
+            inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
+            return out
+        if isinstance(inner, (ast.If, ast.While)) and inner.body:
+            in_body = inner.body[0].lineno <= line <= (inner.body[-1].end_lineno or line)
+            out += _needed(inner.test, in_body)
+        node = inner
+
+
+def _needed(test: ast.expr, value: bool) -> list[tuple[str, bool]]:
+    """The decisions (as the witness words them) that make `test` take `value`, when
+    that needs each of them one way; none otherwise."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _needed(test.operand, not value)
+    if isinstance(test, ast.BoolOp):
+        conjunction = isinstance(test.op, ast.And) == value
+        return [d for v in test.values for d in _needed(v, value)] if conjunction else []
+    return [(ast.unparse(test), value)]
+
+
+def _lines(node: ast.AST) -> tuple[int, int]:
+    if isinstance(node, ast.match_case):
+        return node.pattern.lineno, node.body[-1].end_lineno or node.pattern.lineno
+    start = getattr(node, "lineno", 0)
+    return start, getattr(node, "end_lineno", None) or start
+
+
+def same(text: str) -> str:
+    """A key equal for two spellings of one condition (`a == 'x'`, `a=="x"`)."""
+    try:
+        return ast.dump(ast.parse(text.strip(), mode="eval").body)
+    except SyntaxError:
+        return text

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from seedlint.config import Config
-from seedlint.runtime.backends import Framework, framework
+from seedlint.runtime.backends import Framework, framework, likely
 from seedlint.runtime.plan import Plan, PlanError, build_plan
-from seedlint.runtime.sandbox import Outcome, run_child
+from seedlint.runtime.sandbox import Child, Outcome, run_child
 from seedlint.store.cache import Cache
 
 _SHOWN = 10  # file names listed in the text report
@@ -49,8 +49,20 @@ def prepare(
     return plan, runs_with
 
 
+def start_child(target: str) -> Child:
+    """The child process, started to import the frameworks the target's file imports
+    while the plan is made (none of the checked code runs before `run_confirm`)."""
+    path = Path(target.partition("::")[0])
+    return Child(likely(path.read_text(encoding="utf-8", errors="replace")))
+
+
 def run_confirm(
-    plan: Plan, target: str, model: str, overrides: dict[str, Any], timeout: float
+    plan: Plan,
+    target: str,
+    model: str,
+    overrides: dict[str, Any],
+    timeout: float,
+    child: Child | None = None,
 ) -> dict[str, Any]:
     payload = plan.to_json()
     payload["model"] = model
@@ -58,7 +70,7 @@ def run_confirm(
     payload["budget"] = max(1.0, timeout * 0.5)
     for site in payload["sites"]:
         site["inputs"] = {**site["inputs"], **overrides}
-    outcome = run_child(payload, timeout)
+    outcome = child.run(payload, timeout) if child else run_child(payload, timeout)
     answer = _answer(plan, outcome, timeout)
     # Every row comes from the same runs, so each carries the same list.
     answer["files_written"] = outcome.files_written

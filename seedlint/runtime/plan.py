@@ -24,8 +24,9 @@ from seedlint.parse.sources import Source, SourceError, read_source
 from seedlint.parse.walk import children
 from seedlint.report.diagnostics import Diagnostic
 from seedlint.resolve.project import Project
+from seedlint.runtime.accesses import paths
 from seedlint.runtime.backends import choose
-from seedlint.runtime.conditions import Condition, function_node, locate
+from seedlint.runtime.conditions import Condition, function_node, guards, locate, same
 from seedlint.runtime.slicing import Callee, slice_of
 from seedlint.store.cache import Cache
 
@@ -56,6 +57,8 @@ class Site:
     model_attrs: dict[str, bool] = field(default_factory=dict)
     # Per code, the witness: (index in Plan.conditions, the value the path needs).
     witness: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
+    # What the `if`s around the call need, as the same pairs: the way to reach it.
+    guards: list[tuple[int, bool]] = field(default_factory=list)
     message: str = ""
     stream: str = ""  # the random stream the call draws from
 
@@ -74,6 +77,8 @@ class Plan:
     framework: str = "mlx"  # the backend that runs it: the stream of its findings
     defaults: dict[str, Any] = field(default_factory=dict)  # literal parameter defaults
     conditions: list[Condition] = field(default_factory=list)  # of the witnesses
+    # Attribute paths the code reads off the model (`vision_tower.layers[0]`).
+    model_paths: list[tuple[str | int, ...]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +93,7 @@ class Plan:
             "framework": self.framework,
             "defaults": self.defaults,
             "conditions": [c.to_json() for c in self.conditions],
+            "model_paths": [list(p) for p in self.model_paths],
             # What the run tests for each rule's findings (the rules own the answer).
             "questions": {code: confirms(code) for s in self.sites for code in s.codes},
             "sites": [
@@ -99,6 +105,7 @@ class Plan:
                     "inputs": s.inputs,
                     "model_attrs": s.model_attrs,
                     "witness": s.witness,
+                    "guards": s.guards,
                     "stream": s.stream,
                 }
                 for s in self.sites
@@ -331,6 +338,8 @@ def _plan(
     by_line: dict[int, Site] = {site.line: site for site in sites}
     callee = _callee(project, trees)
     conditions = _Conditions(where, definition, model_param, callee)
+    for each in sites:
+        each.guards = conditions.guards(each.line)
     for finding in findings:
         site = by_line.get(finding.line)
         if site is None:
@@ -365,6 +374,7 @@ def _plan(
         choose([f.stream for f in findings] + [s.stream for s in sites]),
         _defaults(definition.node),
         conditions.found,
+        paths(definition, model_param, callee),
     )
 
 
@@ -404,10 +414,17 @@ class _Conditions:
         self.by_text: dict[str, int] = {}
 
     def index(self, text: str) -> int:
-        if text not in self.by_text:
-            self.by_text[text] = len(self.found)
+        known = same(text)
+        if known not in self.by_text:
+            self.by_text[known] = len(self.found)
             self.found.append(self._condition(text))
-        return self.by_text[text]
+        return self.by_text[known]
+
+    def guards(self, line: int) -> list[tuple[int, bool]]:
+        """The conditions of the `if`s around the statement on `line`, with the value
+        each must take for it to run."""
+        found = guards(self.function, line) if self.function else []
+        return [(self.index(text), value) for text, value in found]
 
     def _condition(self, text: str) -> Condition:
         tests, safe = locate(self.function, text) if self.function else ([], False)

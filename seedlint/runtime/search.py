@@ -11,8 +11,10 @@ change helps, or the budget is spent. Nothing here imports a framework.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 Scenario: TypeAlias = dict[str, Any]  # {"kind": str, "inputs": {...}, "attrs": {...}}
@@ -23,6 +25,7 @@ Outcomes: TypeAlias = dict[int, set[bool]]  # condition index -> values a run sa
 # compared with: truth values, None and the empty values a length test turns on.
 GENERIC: tuple[Any, ...] = (True, False, None, [], "", 0)
 _STEPS = 8  # changes kept, at most, while climbing towards one witness
+_EXPLORE = 16  # single changes tried, at most, once the path is taken
 
 
 def key(scenario: Scenario) -> str:
@@ -56,12 +59,15 @@ def values(plan: dict[str, Any], param: str) -> list[Any]:
 
 
 def moves(
-    plan: dict[str, Any], state: Scenario, index: int, kinds: tuple[str, ...]
+    plan: dict[str, Any],
+    state: Scenario,
+    params: list[str],
+    attrs: list[str],
+    kinds: tuple[str, ...],
 ) -> Iterator[Scenario]:
-    """Scenarios one change away from `state` in what condition `index` depends on."""
-    condition = plan["conditions"][index]
+    """Scenarios one change away from `state`: a parameter, a model attribute, or the
+    model's kind. Parameters the user set (`--set`) stay as they are."""
     fixed = set(plan.get("overrides", {})) | {plan["model_param"]}
-    params = condition["params"] or plan["params"]
     for param in params:
         if param in fixed:
             continue
@@ -69,7 +75,7 @@ def moves(
         for value in values(plan, param):
             if not _same(value, current):
                 yield {**state, "inputs": {**state["inputs"], param: value}}
-    for attribute in condition["attrs"]:
+    for attribute in attrs:
         for value in (True, False):
             if state["attrs"].get(attribute) is not value:
                 yield {**state, "attrs": {**state["attrs"], attribute: value}}
@@ -78,45 +84,81 @@ def moves(
             yield {**state, "kind": kind}
 
 
+def depends(plan: dict[str, Any], index: int) -> tuple[list[str], list[str]]:
+    """The parameters and model attributes condition `index` depends on (all the
+    parameters when its slice found none)."""
+    condition = plan["conditions"][index]
+    return condition["params"] or plan["params"], condition["attrs"]
+
+
 Attempt: TypeAlias = Callable[[Scenario], "Outcomes | None"]  # None: the budget is spent
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """What one site and code needs of a run."""
+
+    path: Witness  # the witness, and what the `if`s around the call need
+    answered: Callable[[], bool]  # whether a run on the path answered the question
+    settled: Callable[[], bool]  # whether one answered it at all, if on another path
+    related: list[str]  # parameters that may answer it once on the path, tried first
 
 
 def climb(
     plan: dict[str, Any],
-    witness: Witness,
+    goal: Goal,
     start: Scenario,
     kinds: tuple[str, ...],
     attempt: Attempt,
-    answered: Callable[[], bool],
 ) -> list[tuple[int, bool]]:
-    """Search from `start` for a scenario that meets the witness and answers the
-    question (`answered`, judged by the caller on each run); the conditions still unmet
-    at the end (none if it succeeded)."""
+    """Search from `start` for a scenario that takes the goal's path and answers its
+    question (judged by the caller on each run); the conditions still unmet at the end
+    (none if the path was taken)."""
+    path = goal.path
     state = start
     outcomes = attempt(state)
     for _ in range(_STEPS):
-        if outcomes is None or answered():
-            return [] if outcomes is not None else unmet(plan, {}, witness)
-        missing = unmet(plan, outcomes, witness)
+        if outcomes is None or goal.answered():
+            return [] if outcomes is not None else unmet(plan, {}, path)
+        missing = unmet(plan, outcomes, path)
         if not missing:
-            return []  # the path was taken: the run says what happens on it
-        score = len(witness) - len(missing)
+            _explore(plan, goal, state, kinds, attempt)
+            return []
+        score = len(path) - len(missing)
         best: tuple[int, Scenario, Outcomes] | None = None
-        for candidate in moves(plan, state, missing[0][0], kinds):
+        for candidate in moves(plan, state, *depends(plan, missing[0][0]), kinds):
             found = attempt(candidate)
             if found is None:
                 break
-            if answered():
+            if goal.answered():
                 return []
-            gained = len(witness) - len(unmet(plan, found, witness))
+            gained = len(path) - len(unmet(plan, found, path))
             if gained > score and (best is None or gained > best[0]):
                 best = (gained, candidate, found)
-                if gained == len(witness):
+                if gained == len(path):
                     break
         if best is None:
             return missing
         _, state, outcomes = best
-    return unmet(plan, outcomes or {}, witness)
+    return unmet(plan, outcomes or {}, path)
+
+
+def _explore(
+    plan: dict[str, Any], goal: Goal, state: Scenario, kinds: tuple[str, ...], attempt: Attempt
+) -> None:
+    """The path is taken but the question not answered (the call did not draw, or drew
+    seeded where drift is asked): try single changes of the related parameters, then
+    the literals other parameters are compared with."""
+    near = moves(plan, state, goal.related, [], kinds)
+    literal = (
+        {**state, "inputs": {**state["inputs"], param: value}}
+        for param, found in plan["candidates"].items()
+        if param not in goal.related and param not in plan.get("overrides", {})
+        for value in found
+    )
+    for count, candidate in enumerate(itertools.chain(near, literal)):
+        if count >= _EXPLORE or goal.settled() or attempt(candidate) is None:
+            return
 
 
 def phrase(plan: dict[str, Any], missing: list[tuple[int, bool]], ran: bool = False) -> str:
