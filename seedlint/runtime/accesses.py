@@ -66,11 +66,15 @@ def _collect(
     found: set[Path],
 ) -> None:
     roots = dict(roots)
-    for name, values in assignments(definition).items():  # `lm = model.language_model`
-        chains = {_chain(v, roots) for v in values if isinstance(v, cst.BaseExpression)}
-        if len(values) == 1 and len(chains) == 1 and None not in chains and name not in roots:
-            (chain,) = chains
-            assert chain is not None
+    # `lm = model.language_model`, `block = _tower(model)`: locals that hold a part.
+    for name, values in assignments(definition).items():
+        value = values[0][0]
+        if len(values) != 1 or name in roots or not isinstance(value, cst.BaseExpression):
+            continue
+        chain = _chain(value, roots)
+        if chain is None and isinstance(value, cst.Call) and depth < _DEPTH:
+            chain = _returned(value, definition, roots, callee)
+        if chain is not None:
             roots[name] = chain
 
     def visit(node: cst.CSTNode, owned: bool) -> None:
@@ -92,6 +96,34 @@ def _collect(
     found.discard(())
 
 
+def _bound(call: cst.Call, helper: Definition, roots: dict[str, Path]) -> dict[str, Path] | None:
+    """The helper's parameters that the call binds to parts of the model."""
+    params = [p for p in helper.params if p not in ("self", "cls")]
+    inner: dict[str, Path] = {}
+    for position, arg in enumerate(call.args):
+        if arg.star:
+            return None
+        chain = _chain(arg.value, roots)
+        if arg.keyword:
+            name = arg.keyword.value
+        else:
+            name = params[position] if position < len(params) else ""
+        if chain is not None and name:
+            inner[name] = chain
+    return inner
+
+
+def _returned(
+    call: cst.Call, scope: Definition, roots: dict[str, Path], callee: Callee
+) -> Path | None:
+    """The part of the model a helper returns (`return model.vision_tower.layers[0]`)."""
+    helper = callee(call, scope)
+    inner = _bound(call, helper, roots) if helper else None
+    if helper is None or not inner or len(helper.returns) != 1:
+        return None
+    return _chain(helper.returns[0], inner)
+
+
 def _into_helper(
     call: cst.Call,
     scope: Definition,
@@ -101,20 +133,6 @@ def _into_helper(
     found: set[Path],
 ) -> None:
     helper = callee(call, scope)
-    if helper is None:
-        return
-    params = [p for p in helper.params if p not in ("self", "cls")]
-    inner: dict[str, Path] = {}
-    for position, arg in enumerate(call.args):
-        if arg.star:
-            return
-        chain = _chain(arg.value, roots)
-        name = (
-            arg.keyword.value
-            if arg.keyword
-            else (params[position] if position < len(params) else "")
-        )
-        if chain is not None and name:
-            inner[name] = chain
-    if inner:
+    inner = _bound(call, helper, roots) if helper else None
+    if helper is not None and inner:
         _collect(helper, inner, callee, depth + 1, found)

@@ -163,15 +163,13 @@ def _explore(
 
 def phrase(plan: dict[str, Any], missing: list[tuple[int, bool]], ran: bool = False) -> str:
     """The conditions in plain words, as needed: "`count > 0` false, which depends on
-    target_modules"; or as a run took them (`ran`): "`count > 0` true, not false"."""
+    target_modules"; or as a run took them (`ran`): "`count > 0` true, not false, ..."."""
     parts = []
     for index, value in missing:
         condition = plan["conditions"][index]
-        text = f"`{condition['text']}`"
-        if ran:
-            parts.append(f"{text} {'false' if value else 'true'}, not {str(value).lower()}")
-            continue
+        wanted = str(value).lower()
+        state = f"{str(not value).lower()}, not {wanted}" if ran else wanted
         on = [*condition["params"], *(f"model.{a}" for a in condition["attrs"])]
         depends = f", which depends on {', '.join(on)}" if on else ""
-        parts.append(f"{text} {'true' if value else 'false'}{depends}")
+        parts.append(f"`{condition['text']}` {state}{depends}")
     return "; ".join(parts)

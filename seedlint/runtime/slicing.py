@@ -99,14 +99,17 @@ def _target_names(target: cst.BaseExpression) -> Iterator[str]:
         yield from _target_names(target.value)
 
 
-def assignments(definition: Definition) -> dict[str, list[cst.CSTNode]]:
+Assigned = tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]  # a value, the tests around it
+
+
+def assignments(definition: Definition) -> dict[str, list[Assigned]]:
     """For each local name, the expressions it is assigned from, each with the tests
     of the `if`s and `while`s around the assignment (its control dependence)."""
-    out: dict[str, list[cst.CSTNode]] = {}
+    out: dict[str, list[Assigned]] = {}
 
     def add(target: cst.BaseExpression, values: list[cst.CSTNode]) -> None:
         for name in _target_names(target):
-            out.setdefault(name, []).extend(values)
+            out.setdefault(name, []).append((values[0], tuple(values[1:])))
 
     def visit(node: cst.CSTNode, tests: list[cst.CSTNode]) -> None:
         if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and (
@@ -184,15 +187,41 @@ def slice_of(
             done.add(name)
             if name in params:
                 out.params.add(name)
-            pending.extend(assigned.get(name, []))
+            for value, tests in assigned.get(name, []):
+                pending += [value, *tests]
     return out
+
+
+def _deciding(definition: Definition) -> Iterator[cst.CSTNode]:
+    """What decides which `return` of a function runs: its returned values, and the
+    tests of the `if`s and `while`s that hold a `return`."""
+    yield from definition.returns
+
+    def holds_return(node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Return):
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        return any(holds_return(child) for child in children(node))
+
+    def visit(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and (
+            node is not definition.node
+        ):
+            return
+        if isinstance(node, (cst.If, cst.While)) and holds_return(node):
+            yield node.test
+        for child in children(node):
+            yield from visit(child)
+
+    yield from visit(definition.node)
 
 
 def _returns_slice(helper: Definition, callee: Callee, depth: int) -> Slice:
     """What a helper's result depends on, in terms of its own parameters."""
     out = Slice()
     model = next((p for p in helper.params if "model" in p), "")
-    for value in helper.returns:
+    for value in _deciding(helper):
         found = slice_of(helper, value, model, callee, depth)
         out.params |= found.params
         out.attrs |= found.attrs
