@@ -333,7 +333,9 @@ def _plan(
     if definition is None or not isinstance(definition.node, cst.FunctionDef):
         raise PlanError(f"{where.source.path}: no function {where.qualname}")
     params = [p for p in definition.params if p not in ("self", "cls")]
-    model_param = next((p for p in params if "model" in p), params[0] if params else "")
+    # A method with no such parameter reaches its model through `self` (built with it).
+    first = params[0] if params and "self" not in definition.params else ""
+    model_param = next((p for p in params if "model" in p), first)
     seed_params = [p for p in params if config.is_seed_param(p)]
     by_line: dict[int, Site] = {site.line: site for site in sites}
     callee = _callee(project, trees)
@@ -342,6 +344,10 @@ def _plan(
         each.guards = conditions.guards(each.line)
     for finding in findings:
         site = by_line.get(finding.line)
+        if site is None and confirms(finding.code) == "reproducible":
+            # A seed whose value may change: the seeding call is the site.
+            site = by_line[finding.line] = _seed_site(finding, where)
+            sites.append(site)
         if site is None:
             continue
         site.codes.append(finding.code)
@@ -376,6 +382,14 @@ def _plan(
         conditions.found,
         paths(definition, model_param, callee),
     )
+
+
+def _seed_site(finding: Diagnostic, where: Where) -> Site:
+    from seedlint.runtime.sites import end_lines
+
+    ends = end_lines(where.source.text, where.tree)
+    end = ends.get((finding.line, finding.column), finding.line)
+    return Site(finding.line, end, finding.call, [], stream=finding.stream)
 
 
 def _defaults(node: cst.FunctionDef) -> dict[str, Any]:

@@ -11,14 +11,14 @@ from seedlint.runtime.plan import Site
 def draw_sites(analysis: FunctionAnalysis, text: str, tree: ast.Module) -> list[Site]:
     """The function's draw sites, each with the line its statement ends on; `text` is
     the file's source and `tree` its syntax tree."""
-    ends = _end_lines(text, tree)
+    ends = end_lines(text, tree)
     return [
         Site(d.line, ends.get((d.line, d.column), d.line), d.name, [], stream=d.stream)
         for d in analysis.draws
     ]
 
 
-def _end_lines(text: str, tree: ast.Module) -> dict[tuple[int, int], int]:
+def end_lines(text: str, tree: ast.Module) -> dict[tuple[int, int], int]:
     """(line, 1-based column) of each call -> the line its statement ends on."""
     lines = text.splitlines()
     out: dict[tuple[int, int], int] = {}
