@@ -3,7 +3,6 @@ sliced statically, then searched at run time with the real mlx and mlx-lm (CPU).
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import mlx.nn as nn
@@ -12,19 +11,11 @@ from seedlint.config import Config
 from seedlint.runtime.growth import grow
 from seedlint.runtime.models import build
 from seedlint.runtime.plan import build_plan
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_package
 from tests.test_runtime import confirm, row
 
 DERIVED = ROOT / "fixtures" / "derived_guard"
 EXAMPLE = ROOT / "examples" / "peft_loader.py"
-
-
-def write_package(tmp_path: Path, body: str) -> str:
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "lora.py").write_text(textwrap.dedent(body))
-    return f"{package / 'lora.py'}::apply"
 
 
 # --- static: where the witness is decided and what it depends on ---------------------
