@@ -15,6 +15,7 @@ import traceback
 import types
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from seedlint.runtime.another import another_process
 from seedlint.runtime.backends import Params, Seen
 from seedlint.runtime.growth import grow
 from seedlint.runtime.search import Outcomes, Scenario, key
+from seedlint.runtime.tracing import traced
 from seedlint.runtime.watch import Watch, tests_by_line
 
 
@@ -97,9 +99,10 @@ class Runner:
         self.module, self.bypassed = _import(plan["root"], plan["module"])
         self.function = _resolve(self.module, plan["qualname"])
         self.owner = instances.owner(self.module, plan["qualname"])  # a method's class
-        self.code = getattr(self.function, "__code__", None)
-        if self.code is None:
+        code = getattr(self.function, "__code__", None)
+        if not isinstance(code, types.CodeType):
             raise TypeError(f"{plan['qualname']} is not a plain function")
+        self.code: types.CodeType = code
         # Values of the seed-like parameters in the scenario being measured.
         self.current_inputs_seed_values: list[Any] = []
         self.models: dict[tuple[str, bool], Any] = {}  # (kind, grown) -> the model
@@ -162,32 +165,29 @@ class Runner:
         random.setstate(self.python_state)  # what an earlier run drew does not carry over
         np.random.set_state(self.numpy_state)
         backend.seed(ambient)
-        code = self.code
         seen: Seen = {}
         watch = Watch(self.tests)
 
-        def local(frame: Any, event: str, arg: Any) -> Any:
-            line = frame.f_lineno
-            if event == "line":
-                watch.line(frame, line)
-            for start, (end, record) in sites.items():
-                if record.key_before is None and event == "line" and line == start:
+        def line(frame: FrameType, number: int) -> None:
+            watch.line(frame, number)
+            for start, (last, record) in sites.items():
+                if record.key_before is None and number == start:
                     record.params_before = backend.snapshot(model, frame.f_locals, seen)
                     record.seeds_before = list(self.seeds)
                     if reseed and start in reseed:
                         backend.seed(reseed[start])
                     record.key_before = backend.state()
-                elif (
-                    record.key_before is not None
-                    and record.key_after is None
-                    and (event == "return" or (event == "line" and (line < start or line > end)))
-                ):
-                    record.key_after = backend.state()
-                    record.params_after = backend.snapshot(model, frame.f_locals, seen)
-            return local
+                elif record.key_before is not None and not start <= number <= last:
+                    close(record, frame)
 
-        def calls(frame: Any, event: str, arg: Any) -> Any:
-            return local if frame.f_code is code else None
+        def end(frame: FrameType) -> None:
+            for _, record in sites.values():
+                close(record, frame)
+
+        def close(record: SiteRecord, frame: FrameType) -> None:
+            if record.key_before is not None and record.key_after is None:
+                record.key_after = backend.state()
+                record.params_after = backend.snapshot(model, frame.f_locals, seen)
 
         error = ""
         try:
@@ -196,15 +196,13 @@ class Runner:
                 target = types.MethodType(self.function, instances.build(self.owner, model))
         except instances.NoInstance as exc:
             target, error = None, str(exc)
-        sys.settrace(calls)
         try:
-            with another_process() if elsewhere else contextlib.nullcontext():
+            moved = another_process() if elsewhere else contextlib.nullcontext()
+            with traced(self.code, line, end), moved:
                 if target is not None:
                     target(**kwargs)
         except Exception as exc:  # the function may fail on a tiny model after the draws
             error = raised(exc, self.plan["root"])
-        finally:
-            sys.settrace(None)
         records = {line: record for line, (_, record) in sites.items()}
         return Run(records, list(self.seeds), error, watch.outcomes)
 
