@@ -68,6 +68,28 @@ def test_guards_and_attribute_paths_come_from_the_source(tmp_path: Path) -> None
     ]
 
 
+def test_values_a_pack_names_for_an_argument_are_tried(tmp_path: Path) -> None:
+    target = write_package(
+        tmp_path,
+        """\
+        import torch
+
+        def apply(seed=0, where="cpu", mode="a"):
+            if mode in ("b", "c"):
+                seed += 1
+            with torch.device(where):
+                layer = torch.nn.Linear(4, 4)
+            torch.manual_seed(seed)
+            return layer
+        """,
+    )
+    plan, _ = build_plan(target, Config())
+    # torch's pack: layers built under torch.device("meta") draw nothing; and the
+    # enumeration `mode` is compared with.
+    assert plan.candidates["where"] == ["meta"]
+    assert plan.candidates["mode"] == ["b", "c"]
+
+
 def test_growing_adds_only_what_the_tiny_model_lacks() -> None:
     model = build("vlm")
     before = model.vision_tower.layers[0].q_proj

@@ -7,6 +7,7 @@ Nothing here imports mlx, torch or the checked code.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -218,8 +219,12 @@ class _Trees:
         return None
 
 
-def _candidates(callee: Callee, definition: Definition, params: set[str]) -> dict[str, list[Any]]:
-    """Literal values that parameters are compared with, here or in helpers they reach."""
+def _candidates(
+    callee: Callee, option: Option, definition: Definition, params: set[str]
+) -> dict[str, list[Any]]:
+    """Literal values that parameters are compared with, here or in helpers they reach,
+    and the values a pack names for the library arguments they are passed as
+    (`torch.device(device)` is built empty when `device` is "meta")."""
     out: dict[str, list[Any]] = {}
 
     def add(name: str, value: Any) -> None:
@@ -242,6 +247,11 @@ def _candidates(callee: Callee, definition: Definition, params: set[str]) -> dic
                     for value in (literal if enumerated else [literal]) if ok else []:
                         if isinstance(value, _SCALARS):
                             add(caller_param, value)
+        if isinstance(node, cst.Call):
+            passed = option(node, scope)
+            caller_param = mapping.get(passed[0]) if passed else None
+            if passed and caller_param:
+                add(caller_param, passed[1])
         if isinstance(node, cst.Call) and depth < 2:
             found = callee(node, scope)
             inner = _argument_mapping(node, found, mapping) if found else {}
@@ -375,7 +385,7 @@ def _plan(
         params,
         seed_params,
         sites,
-        _candidates(callee, definition, set(params)),
+        _candidates(callee, _option(project), definition, set(params)),
         _model_flags(definition, model_param),
         choose([f.stream for f in findings] + [s.stream for s in sites]),
         _defaults(definition.node),
@@ -410,6 +420,30 @@ def _callee(project: Project, trees: _Trees) -> Callee:
     def find(call: cst.Call, scope: Definition) -> Definition | None:
         target = project.resolve(Lowerer({}, scope.scope).key(call))
         return next((d for f in target.functions if (d := trees.definition(f)) is not None), None)
+
+    return find
+
+
+# The parameter a call passes as a pack entry's value argument, and the value the entry
+# names (`equals`), if any.
+Option = Callable[[cst.Call, Definition], "tuple[str, Any] | None"]
+
+
+def _option(project: Project) -> Option:
+    def find(call: cst.Call, scope: Definition) -> tuple[str, Any] | None:
+        entry = project.resolve(Lowerer({}, scope.scope).key(call)).pack
+        if entry is None or entry.equals is None:
+            return None
+        ok, value = _literal(cst.parse_expression(entry.equals))
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        for position, arg in enumerate(positional):
+            if position == entry.value_arg and isinstance(arg.value, cst.Name) and ok:
+                return arg.value.value, value
+        for arg in call.args:
+            named = arg.keyword is not None and arg.keyword.value == entry.value_kwarg
+            if named and isinstance(arg.value, cst.Name) and ok:
+                return arg.value.value, value
+        return None
 
     return find
 
