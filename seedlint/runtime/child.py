@@ -63,14 +63,15 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
             wanted: Key = (site["line"], code)
             witness = site["witness"].get(code or "", [])
             path = witness + [g for g in site["guards"] if g[0] not in dict(witness)]
-            if path and wanted not in trials.chosen:
+            start = starts.get(site["line"], starts[0]) if witness else starts[0]
+            if wanted not in trials.chosen:
                 goal = Goal(
                     path,
                     functools.partial(trials.chosen.__contains__, wanted),
                     functools.partial(trials.settled, wanted),
                     _related(plan, site, path),
                 )
-                missing[wanted] = climb(plan, goal, starts[site["line"]], kinds, trials.attempt)
+                missing[wanted] = climb(plan, goal, start, kinds, trials.attempt)
     for scenario in expanded:
         if trials.finished(missing) or trials.attempt(scenario) is None:
             break

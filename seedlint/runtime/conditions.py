@@ -59,6 +59,11 @@ class Condition:
     params: list[str] = field(default_factory=list)  # parameters of the function
     attrs: list[str] = field(default_factory=list)  # attributes of the model parameter
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Condition:
+        tests = [Test(a, b, (c[0], c[1]) if c else None) for a, b, c in data["tests"]]
+        return cls(data["text"], tests, data["safe"], data["params"], data["attrs"])
+
     def to_json(self) -> dict[str, Any]:
         return {
             "text": self.text,

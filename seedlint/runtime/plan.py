@@ -21,15 +21,16 @@ from seedlint.lower.compile import Lowerer
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import parse_quietly
 from seedlint.parse.scopes import Definition, collect_scopes, dotted_name
-from seedlint.parse.sources import Source, SourceError, read_source
+from seedlint.parse.sources import Source, SourceError, discover, read_source
 from seedlint.parse.walk import children
 from seedlint.report.diagnostics import Diagnostic
+from seedlint.resolve.packs import Packs
 from seedlint.resolve.project import Project
 from seedlint.runtime.accesses import paths
 from seedlint.runtime.backends import choose
 from seedlint.runtime.conditions import Condition, function_node, guards, locate, same
 from seedlint.runtime.slicing import Callee, slice_of
-from seedlint.store.cache import Cache
+from seedlint.store.cache import Cache, digest
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -80,6 +81,39 @@ class Plan:
     conditions: list[Condition] = field(default_factory=list)  # of the witnesses
     # Attribute paths the code reads off the model (`vision_tower.layers[0]`).
     model_paths: list[tuple[str | int, ...]] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        """The plan `to_json` gave (pairs come back as lists)."""
+        sites = [
+            Site(
+                s["line"],
+                s["end_line"],
+                s["name"],
+                s["codes"],
+                s["inputs"],
+                s["model_attrs"],
+                s["witness"],
+                s["guards"],
+                stream=s["stream"],
+            )
+            for s in data["sites"]
+        ]
+        return cls(
+            data["root"],
+            data["module"],
+            data["qualname"],
+            data["model_param"],
+            data["params"],
+            data["seed_params"],
+            sites,
+            data["candidates"],
+            data["model_flags"],
+            data["framework"],
+            data["defaults"],
+            [Condition.from_json(c) for c in data["conditions"]],
+            [tuple(p) for p in data["model_paths"]],
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -287,7 +321,8 @@ def _argument_mapping(
 def build_plan(
     target: str, config: Config, cache: Cache | None = None
 ) -> tuple[Plan, list[Diagnostic]]:
-    """The plan of FILE::QUALNAME; `cache` is the linter's, for the package's files."""
+    """The plan of FILE::QUALNAME; `cache` is the linter's, for the package's files and
+    for the plan itself (kept by everything it depends on)."""
     file_part, _, qualname = target.partition("::")
     path = Path(file_part)
     if not qualname or not path.is_file():
@@ -299,6 +334,10 @@ def build_plan(
     scope_dir = place.own_package
     from seedlint.runtime.sites import draw_sites
 
+    key = plan_key(target, scope_dir, config, packs) if cache is not None else None
+    stored = cache.get("plan", key, dict) if cache is not None and key else None
+    if stored is not None:
+        return Plan.from_json(stored), []
     source = parsed_source(path)
     tree = parse_quietly(source.text)
     options = Options(jobs=default_jobs(), cache=cache)
@@ -316,7 +355,25 @@ def build_plan(
             )
     except LookupError as error:
         raise PlanError(str(error)) from error
+    if cache is not None and key and key == plan_key(target, scope_dir, config, packs):
+        cache.put("plan", key, plan.to_json())  # the files did not change meanwhile
     return plan, findings
+
+
+def plan_key(target: str, scope: Path, config: Config, packs: Packs) -> str | None:
+    """Everything a plan depends on: seedlint's code (in `digest`), the target, the
+    configuration and packs, and the text of every file of the target's package; None
+    if one cannot be read."""
+    parts = [str(Path(target.partition("::")[0]).resolve()), target.partition("::")[2]]
+    parts += [repr(config), packs.fingerprint()]
+    for found in discover([str(scope)], config):
+        if not isinstance(found, Path):
+            return None
+        try:
+            parts += [str(found), found.read_bytes().decode("utf-8", "surrogateescape")]
+        except OSError:
+            return None
+    return digest(*parts)
 
 
 @dataclass(frozen=True, slots=True)

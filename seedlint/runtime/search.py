@@ -15,7 +15,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 Scenario: TypeAlias = dict[str, Any]  # {"kind": str, "inputs": {...}, "attrs": {...}}
 Witness: TypeAlias = list[tuple[int, bool]]  # (condition index, the value the path needs)
@@ -78,7 +78,9 @@ def moves(
     for attribute in attrs:
         for value in (True, False):
             if state["attrs"].get(attribute) is not value:
-                yield {**state, "attrs": {**state["attrs"], attribute: value}}
+                changed = {**state, "attrs": {**state["attrs"], attribute: value}}
+                yield changed  # and on the other kinds, whose shape the attribute may say
+                yield from ({**changed, "kind": k} for k in kinds if k != state["kind"])
     for kind in kinds:
         if kind != state["kind"]:
             yield {**state, "kind": kind}
@@ -91,7 +93,19 @@ def depends(plan: dict[str, Any], index: int) -> tuple[list[str], list[str]]:
     return condition["params"] or plan["params"], condition["attrs"]
 
 
-Attempt: TypeAlias = Callable[[Scenario], "Outcomes | None"]  # None: the budget is spent
+class Tried(Protocol):
+    """What the search reads of a run."""
+
+    outcomes: Outcomes
+    error: str  # "" when the function returned
+
+
+Attempt: TypeAlias = Callable[[Scenario], "Tried | None"]  # None: the budget is spent
+
+
+def _score(plan: dict[str, Any], path: Witness, tried: Tried) -> tuple[int, bool]:
+    """How far a run went: the path's conditions it met, then whether it returned."""
+    return len(path) - len(unmet(plan, tried.outcomes, path)), not tried.error
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,31 +130,31 @@ def climb(
     (none if the path was taken)."""
     path = goal.path
     state = start
-    outcomes = attempt(state)
+    tried = attempt(state)
     for _ in range(_STEPS):
-        if outcomes is None or goal.answered():
-            return [] if outcomes is not None else unmet(plan, {}, path)
-        missing = unmet(plan, outcomes, path)
+        if tried is None or goal.answered():
+            return [] if tried is not None else unmet(plan, {}, path)
+        missing = unmet(plan, tried.outcomes, path)
         if not missing:
             _explore(plan, goal, state, kinds, attempt)
             return []
-        score = len(path) - len(missing)
-        best: tuple[int, Scenario, Outcomes] | None = None
+        score = _score(plan, path, tried)
+        best: tuple[tuple[int, bool], Scenario, Tried] | None = None
         for candidate in moves(plan, state, *depends(plan, missing[0][0]), kinds):
             found = attempt(candidate)
             if found is None:
                 break
             if goal.answered():
                 return []
-            gained = len(path) - len(unmet(plan, found, path))
+            gained = _score(plan, path, found)
             if gained > score and (best is None or gained > best[0]):
                 best = (gained, candidate, found)
-                if gained == len(path):
+                if gained == (len(path), True):
                     break
         if best is None:
             return missing
-        _, state, outcomes = best
-    return unmet(plan, outcomes or {}, path)
+        _, state, tried = best
+    return unmet(plan, tried.outcomes if tried else {}, path)
 
 
 def _explore(

@@ -9,7 +9,6 @@ from typing import Any, TypeAlias
 
 from seedlint.runtime.runner import Run, Runner
 from seedlint.runtime.search import (
-    Outcomes,
     Scenario,
     key,
     unmet,
@@ -20,7 +19,8 @@ def scenarios(
     plan: dict[str, Any], model: str, built: tuple[str, ...]
 ) -> tuple[list[Scenario], list[Scenario], dict[int, Scenario]]:
     """Input sets to try: those the witnesses name (and the defaults), then one literal
-    changed at a time; and the first scenario of each site, where its search starts.
+    changed at a time; and the first scenario of each site whose witness names inputs,
+    where its search starts (under line 0, the defaults).
     `built` are the models the framework's backend builds."""
     vlm_attrs = {a: v for s in plan["sites"] for a, v in s["model_attrs"].items() if v}
     kinds = list(built) if model == "auto" else [model]
@@ -53,9 +53,7 @@ def scenarios(
             wants_vlm = any(site["model_attrs"].values())
             kind = None if model != "auto" else ("vlm" if wants_vlm and "vlm" in kinds else "text")
             starts[site["line"]] = add({**site["inputs"], **overrides}, site["model_attrs"], kind)
-    base = add(dict(overrides), {})
-    for site in plan["sites"]:
-        starts.setdefault(site["line"], base)
+    starts[0] = add(dict(overrides), {})  # the defaults: where a search without a witness starts
     named = list(out)
     bases = [dict(overrides)] + [{**s["inputs"], **overrides} for s in plan["sites"] if s["inputs"]]
     for inputs in bases:
@@ -92,12 +90,12 @@ class Trials:
     def settled(self, wanted: Key) -> bool:
         return wanted in self.chosen or wanted in self.elsewhere
 
-    def attempt(self, scenario: Scenario) -> Outcomes | None:
+    def attempt(self, scenario: Scenario) -> Run | None:
         """Run `scenario` (unless it ran before); None once the time is up. At least one
         input set runs, however long the imports took: else nothing is learnt."""
         known = self.done.get(key(scenario))
         if known is not None:
-            return known.outcomes
+            return known
         if self.done and time.monotonic() - self.started > self.plan["budget"]:
             return None
         plan, runner = self.plan, self.runner
@@ -111,7 +109,7 @@ class Trials:
             grown = self.attempt({**scenario, "grow": True}) if "grow" not in scenario else None
             if grown is not None:
                 return grown
-        return run.outcomes
+        return run
 
     def _observe(self, site: dict[str, Any], scenario: Scenario, run: Run) -> None:
         plan = self.plan
