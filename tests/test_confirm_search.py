@@ -3,6 +3,7 @@ sliced statically, then searched at run time with the real mlx and mlx-lm (CPU).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import mlx.nn as nn
@@ -11,6 +12,7 @@ from seedlint.config import Config
 from seedlint.runtime.growth import grow
 from seedlint.runtime.models import build
 from seedlint.runtime.plan import build_plan
+from seedlint.store.cache import Cache
 from tests.conftest import ROOT, write_package
 from tests.test_runtime import confirm, row
 
@@ -88,6 +90,24 @@ def test_values_a_pack_names_for_an_argument_are_tried(tmp_path: Path) -> None:
     # enumeration `mode` is compared with.
     assert plan.candidates["where"] == ["meta"]
     assert plan.candidates["mode"] == ["b", "c"]
+
+
+def test_the_plan_is_kept_by_the_text_of_every_file_of_its_package(tmp_path: Path) -> None:
+    package = tmp_path / "guarded"
+    shutil.copytree(DERIVED, package)
+    target = f"{package / 'lora.py'}::apply"
+    cache = Cache(tmp_path / "cache")
+    fresh, findings = build_plan(target, Config(), cache)
+    kept, again = build_plan(target, Config(), cache)
+    assert findings and not again  # the second came from the cache
+    assert kept.to_json() == fresh.to_json()
+    # A helper in another file changes what the guard depends on: planned anew.
+    helpers = package / "keys.py"
+    helpers.write_text(helpers.read_text().replace("if only_mlp", "if target_modules"))
+    changed, findings = build_plan(target, Config(), cache)
+    assert findings
+    (index, _), *_ = changed.sites[0].witness["SDL101"]
+    assert changed.conditions[index].params == ["target_modules"]
 
 
 def test_growing_adds_only_what_the_tiny_model_lacks() -> None:
