@@ -23,6 +23,7 @@ from seedlint.runtime.backends import framework
 from seedlint.runtime.runner import Runner
 from seedlint.runtime.search import (
     Goal,
+    Scenario,
     Witness,
     climb,
     phrase,
@@ -43,8 +44,7 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
     model = plan.get("model", "auto")
     kinds = framework(stream).kinds if model == "auto" else (model,)
     trials = Trials(plan, runner, started, ambient_a)
-    named, expanded, starts = scenarios(plan, model, kinds)
-    unbuilt = runner.cannot_build(named[0])
+    unbuilt = runner.cannot_build(scenarios(plan, model, kinds)[0][0])
     if unbuilt:  # a method whose class cannot be built: nothing to search
         rows = [
             row(s, c, "inconclusive", detail=unbuilt)
@@ -52,29 +52,7 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
             for c in s["codes"] or [None]
         ]
         return {"results": rows, "bypassed_init": runner.bypassed, "seconds": None, "runs": 0}
-    for scenario in named:
-        if trials.finished() or trials.attempt(scenario) is None:
-            break
-    # Then from each witness's own scenario, follow what its conditions (and those of
-    # the `if`s around the call) depend on.
-    missing: dict[Key, list[tuple[int, bool]]] = {}
-    for site in plan["sites"]:
-        for code in site["codes"] or [None]:
-            wanted: Key = (site["line"], code)
-            witness = site["witness"].get(code or "", [])
-            path = witness + [g for g in site["guards"] if g[0] not in dict(witness)]
-            start = starts.get(site["line"], starts[0]) if witness else starts[0]
-            if wanted not in trials.chosen:
-                goal = Goal(
-                    path,
-                    functools.partial(trials.chosen.__contains__, wanted),
-                    functools.partial(trials.settled, wanted),
-                    _related(plan, site, path),
-                )
-                missing[wanted] = climb(plan, goal, start, kinds, trials.attempt)
-    for scenario in expanded:
-        if trials.finished(missing) or trials.attempt(scenario) is None:
-            break
+    missing = _search(trials, kinds, *scenarios(plan, model, kinds))
     results = [
         _result(trials, site, code, missing.get((site["line"], code), []), ambient_b)
         for site in plan["sites"]
@@ -98,6 +76,43 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
         "seconds": round(time.monotonic() - started, 3),
         "runs": len(trials.done),
     }
+
+
+def _search(
+    trials: Trials,
+    kinds: tuple[str, ...],
+    named: list[Scenario],
+    expanded: list[Scenario],
+    starts: dict[int, Scenario],
+) -> dict[Key, list[tuple[int, bool]]]:
+    """Run the input sets the witnesses name; then, for each site and code still without
+    its run, climb from its witness's input set (the defaults without one) along what
+    its conditions and those of the `if`s around the call depend on; then one literal
+    changed at a time. The conditions each climb could not meet."""
+    plan = trials.plan
+    for scenario in named:
+        if trials.finished() or trials.attempt(scenario) is None:
+            break
+    missing: dict[Key, list[tuple[int, bool]]] = {}
+    for site in plan["sites"]:
+        for code in site["codes"] or [None]:
+            wanted: Key = (site["line"], code)
+            if wanted in trials.chosen:
+                continue
+            witness = site["witness"].get(code or "", [])
+            path = witness + [g for g in site["guards"] if g[0] not in dict(witness)]
+            start = starts.get(site["line"]) if witness else None
+            goal = Goal(
+                path,
+                functools.partial(trials.chosen.__contains__, wanted),
+                functools.partial(trials.settled, wanted),
+                _related(plan, site, path),
+            )
+            missing[wanted] = climb(plan, goal, start or starts[0], kinds, trials.attempt)
+    for scenario in expanded:
+        if trials.finished(missing) or trials.attempt(scenario) is None:
+            break
+    return missing
 
 
 def _related(plan: dict[str, Any], site: dict[str, Any], path: Witness) -> list[str]:
