@@ -34,7 +34,7 @@ OWN = {
     "example": str(ROOT / "examples" / "peft_loader.py") + "::get_peft_model",
     "derived-guard": str(ROOT / "fixtures" / "derived_guard" / "lora.py") + "::apply",
 }
-_SEARCHED = re.compile(r"^searched (\d+) input sets", re.MULTILINE)
+_SEARCHED = re.compile(r"^searched (\d+) input sets?", re.MULTILINE)
 _VERDICT = re.compile(r"^line \d+ \S+ `[^`]*`: (\S+)", re.MULTILINE)
 
 

@@ -117,7 +117,8 @@ def render_text(target: str, answer: dict[str, Any], runs_with: Framework) -> st
         f"(this ran the checked code, in a child process with the real {runs_with.label})",
     ]
     if answer.get("runs"):
-        lines.append(f"searched {answer['runs']} input sets in {answer['seconds']:g} s")
+        runs = answer["runs"]
+        lines.append(f"searched {runs} input set{'s' * (runs != 1)} in {answer['seconds']:g} s")
     if answer.get("bypassed_init"):
         lines.append("note: the package's own __init__ did not import here; it was bypassed")
     written = answer.get("files_written") or []
