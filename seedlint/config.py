@@ -38,6 +38,7 @@ DEFAULT_EXCLUDE = (
     "build",
     "dist",
     "__pycache__",
+    ".ipynb_checkpoints",  # Jupyter's copies of the notebooks beside it
     "node_modules",
     ".mypy_cache",
     ".ruff_cache",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from seedlint.analysis.arguments import Specialiser
 from seedlint.analysis.events import Event, EventKind
+from seedlint.analysis.incremental import ProjectState, resume, snapshot
 from seedlint.analysis.summaries import (
     ResolvedFunction,
     compute_summaries,
@@ -33,6 +34,7 @@ from seedlint.lower.ir import FunctionIndex, ModuleFile
 from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.lower.watcher import removed_with_parent
 from seedlint.lower.workers import Unit, Work, compile_all, load_cached, read_all
+from seedlint.parse.notebooks import Cells
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import real
 from seedlint.parse.prefilter import Vocabulary
@@ -53,6 +55,7 @@ class RunResult:
     diagnostics: list[Diagnostic]
     files: int  # files read (analysed or not)
     parsed: tuple[Path, ...] = ()  # files parsed in this run (not skipped, not cached)
+    summarised: int = 0  # functions whose summaries were computed (not reused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,7 @@ class Options:
 
 
 def _error(error: SourceError) -> Diagnostic:
-    return unanalysable(error.path, error.reason, error.line, error.column)
+    return unanalysable(error.path, error.reason, error.line, error.column, error.cell)
 
 
 class Projects:
@@ -75,6 +78,7 @@ class Projects:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.by_root: dict[Path, SymbolTable] = {}
+        self._roots: dict[int, list[Path]] = {}  # id of a merged table -> its root folders
 
     def add(self, order: int, unit: Unit) -> None:
         root = placement(Path(unit.path)).import_root
@@ -90,17 +94,23 @@ class Projects:
 
     def merged(self) -> list[SymbolTable]:
         out: list[tuple[SymbolTable, set[str]]] = []
+        self._roots = {id(table): [root] for root, table in self.by_root.items()}
         for table in sorted(self.by_root.values(), key=lambda t: t.first):
             names = table.names()
             for existing, existing_names in out:
                 if not existing_names & names:
                     existing.merge(table)
                     existing_names |= names
+                    self._roots[id(existing)] += self._roots.pop(id(table))
                     table.close()
                     break
             else:
                 out.append((table, names))
         return [table for table, _ in out]
+
+    def roots(self, table: SymbolTable) -> list[Path]:
+        """The root folders whose modules a merged table holds."""
+        return sorted(self._roots[id(table)])
 
 
 def project_tables(
@@ -124,6 +134,7 @@ class AnalysedProject:
     summaries: SummaryTable  # also the targets of each function's calls
     is_seed_param: Callable[[str], bool]
     specialise: Specialiser | None = None  # callee summaries for a call's arguments
+    summarised: int = 0  # functions whose summaries this round computed
 
     def resolved(self, qualname: str) -> ResolvedFunction:
         """The graph of the definition a name denotes (the last, if a module defines
@@ -158,18 +169,30 @@ def analyse_project(
     earlier: SummaryTable | None = None,
     round_number: int = 0,
     config: Config | None = None,
+    state: ProjectState | None = None,
 ) -> AnalysedProject:
     """Model a project; with `earlier` (the facts of the same project with fewer
-    modules parsed), summaries that cannot have changed are reused."""
+    modules parsed) or `state` (what an earlier run of it left, before an edit),
+    summaries that cannot have changed are reused."""
     project = Project(symbols, packs)
-    facts = SummaryTable(project, round_number)
+    known = state.known() if state is not None else None
+    same_interface = state is not None and state.interface == symbols.interface()
+    facts = SummaryTable(project, round_number, known if same_interface else None)
+    analysed = AnalysedProject(project, facts, (config or Config()).is_seed_param)
+    specialise = specialiser(facts, packs.streams, analysed.resolved, project.definitions.get)
+    analysed.specialise = specialise
+
+    def compute() -> None:
+        specialise.memo.clear()  # specialisations made with summaries since replaced
+        compute_summaries(facts, packs.streams, analysed.resolved, specialise)
+
+    if known is not None:
+        analysed.summarised = resume(facts, known, compute)
+        return analysed
     if earlier is not None:
         facts.reuse(earlier)
-    analysed = AnalysedProject(project, facts, (config or Config()).is_seed_param)
-    analysed.specialise = specialiser(
-        facts, packs.streams, analysed.resolved, project.definitions.get
-    )
-    compute_summaries(facts, packs.streams, analysed.resolved, analysed.specialise)
+    analysed.summarised = facts.count() - len(facts)
+    compute()
     return analysed
 
 
@@ -204,12 +227,15 @@ def analyse(
         options = replace(options, cache=None)
     run = partial(_analyse, found, config, packs, report, overrides, report_key=report_key)
     try:
-        return run(options)
+        result = run(options)
     except SpillError:
         if options.cache is None:
             raise
         # The cache folder changed under the run (cleared, say): work without it.
         return run(replace(options, cache=None))
+    if options.cache is not None:
+        options.cache.tidy()
+    return result
 
 
 def _run_key(
@@ -228,6 +254,12 @@ def _run_key(
         else:
             parts.append(f"{item}\0{contents.get(item, '')}")
     return digest(*parts)
+
+
+def _state_key(config: Config, packs: Packs, roots: list[Path]) -> str:
+    """Where the state of the project of these root folders is kept: one per project
+    and settings, replaced by each run."""
+    return digest("state", repr(config), packs.fingerprint(), *(str(real(r)) for r in roots))
 
 
 def _unchanged(signatures: Mapping[Path, tuple[int, ...] | None]) -> bool:
@@ -269,6 +301,7 @@ def _analyse(
         errors, parsed = load_cached(first, overrides, vocabulary, options, work, projects.add)
         diagnostics += [_error(e) for path, e in errors if report(path)]
         transient = first.transient
+        summarised = 0
 
         def load(module: ModuleFile, data: bytes | None) -> tuple[Positions, list[str]]:
             answer = supervisor.call(ViewJob(module, data))
@@ -278,24 +311,28 @@ def _analyse(
             return answer
 
         for symbols in projects.merged():
+            key = _state_key(config, packs, projects.roots(symbols))
+            state = options.cache.get("state", key, ProjectState) if options.cache else None
             analysed, more, woken_transient = _summarise_rounds(
-                symbols, packs, config, overrides, options, Path(spill_dir), work
+                symbols, packs, config, overrides, options, Path(spill_dir), work, state
             )
+            if options.cache is not None:
+                kept = snapshot(analysed.summaries, symbols.interface(), symbols.module_names())
+                options.cache.put("state", key, kept)
             parsed += more
             transient |= woken_transient
-            for module, functions in symbols.modules():  # quiet files report nothing
-                if report(Path(module.path)):
-                    text = overrides.get(real(Path(module.path)))
-                    diagnostics += check_module(
-                        module, functions, analysed, config, packs, text, load
-                    )
+            summarised += analysed.summarised
+            # (quiet files report nothing)
+            for module, functions in symbols.modules(lambda m: report(Path(m.path))):
+                text = overrides.get(real(Path(module.path)))
+                diagnostics += check_module(module, functions, analysed, config, packs, text, load)
             symbols.close()
     diagnostics.sort()
     # Store the answer only if it holds for the text the key describes: no file changed
     # while it was worked out, and no file hit a limit that another run might not.
     if run_key is not None and cache is not None and not transient and _unchanged(first.signatures):
         cache.put("run", run_key, diagnostics)
-    return RunResult(diagnostics, len(files), tuple(parsed))
+    return RunResult(diagnostics, len(files), tuple(parsed), summarised)
 
 
 @contextlib.contextmanager
@@ -319,9 +356,12 @@ def _summarise_rounds(
     options: Options,
     spill_dir: Path,
     work: Work | None = None,
+    state: ProjectState | None = None,
 ) -> tuple[AnalysedProject, list[Path], bool]:
     """Summaries for a project; quiet files that turn out to matter are parsed too.
-    Also whether one of those hit a time or memory limit."""
+    Also whether one of those hit a time or memory limit. With `state` (what the last
+    run of this project left), the files it parsed are parsed from the start, and its
+    summaries are reused where they still hold."""
     parsed: list[Path] = []
     transient = False
     earlier = None
@@ -347,8 +387,18 @@ def _summarise_rounds(
         # less than the rounds that would wake them a few at a time (each round models
         # the whole project again).
         parse([(q.name, Path(q.path)) for q in symbols.quiet_units()])
+    elif state is not None:
+        # Parsing more than a run from scratch would is harmless (the prefilter only
+        # saves time), and this saves the rounds that woke them last time.
+        before = set(state.parsed)
+        woken = [(q.name, Path(q.path)) for q in symbols.quiet_units() if q.name in before]
+        if woken:
+            parse(woken)
+    summarised = 0
     for round_number in itertools.count():
-        analysed = analyse_project(symbols, packs, earlier, round_number, config)
+        resumed = state if round_number == 0 else None
+        analysed = analyse_project(symbols, packs, earlier, round_number, config, resumed)
+        summarised = analysed.summarised = summarised + analysed.summarised
         if earlier is not None:
             earlier.drop()
         called = _quiet_callees(analysed, config)
@@ -411,9 +461,10 @@ def check_module(
     load: Loader = load_view,
 ) -> list[Diagnostic]:
     """Findings in one module; `text` is its content if not the disk's (for positions,
-    which `load` computes)."""
+    which `load` computes). In a notebook they are placed in its code cells."""
     diagnostics: list[Diagnostic] = []
     view = FileView(module, text, load)
+    cells = Cells(module.cells)
     judge_noqa = config.enabled(UnusedNoqa(), module.display)
     found_on: set[tuple[int, str]] = set()  # (line, code) of every finding, shown or not
     for function in functions:
@@ -441,6 +492,7 @@ def check_module(
             config,
             lambda call: view.position(call.index)[0],
             keyed,
+            cells,
         )
         for check in ALL_CHECKS:
             on = config.enabled(check, module.display)
@@ -453,7 +505,14 @@ def check_module(
                     diagnostics.append(diagnostic)
     if judge_noqa:
         diagnostics += unused_noqa(module.display, view.line_count(), view.line, found_on)
-    return diagnostics
+    return [_in_cell(d, cells) for d in diagnostics]
+
+
+def _in_cell(diagnostic: Diagnostic, cells: Cells) -> Diagnostic:
+    """A diagnostic placed by the line of the module's text, placed in its cell (`# noqa`
+    is judged before: a comment is on the text's line)."""
+    cell, line = cells.locate(diagnostic.line)
+    return diagnostic if cell is None else replace(diagnostic, cell=cell, line=line)
 
 
 def _place(finding: Finding, module: ModuleFile, view: FileView, function: str) -> Diagnostic:
@@ -524,8 +583,7 @@ def _function_analysis(
         (
             (symbols, module, functions)
             for symbols in tables
-            for module, functions in symbols.modules()
-            if real(module.path) == wanted
+            for module, functions in symbols.modules(lambda m: real(m.path) == wanted)
         ),
         None,
     )

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,6 +78,19 @@ def corpus() -> Path:
             env={**os.environ, "PYTHON": sys.executable},
         )
     return dest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The cache that runs (and the flake8 bridge) use by default, in a test folder: not
+    the user's, and shared by the subprocesses the tests start."""
+    previous = os.environ.get("SEEDLINT_CACHE_DIR")
+    os.environ["SEEDLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("seedlint-cache"))
+    yield
+    if previous is None:
+        del os.environ["SEEDLINT_CACHE_DIR"]
+    else:
+        os.environ["SEEDLINT_CACHE_DIR"] = previous
 
 
 def write_package(tmp_path: Path, body: str) -> str:

@@ -430,3 +430,25 @@ def test_a_deeply_nested_call_is_stored_and_read_back(tmp_path: Path) -> None:
     assert round_trips(module.functions[1])
     assert isinstance(spill_module(module, (tmp_path / "spill",)), ModuleIndex)
     assert isinstance(decode(encode(module.functions[1]), FunctionIR), FunctionIR)
+
+
+def test_the_cache_folder_stays_under_its_limit_losing_what_was_used_longest_ago(
+    tmp_path: Path,
+) -> None:
+    from seedlint.store.cache import Cache
+
+    cache = Cache(tmp_path / "cache", limit=40_000)
+    for number in range(10):  # about 10 kB each
+        cache.put("run", f"{number:02d}key", ["x" * 10_000])
+    entries = sorted((tmp_path / "cache" / "run").glob("*/*"))
+    for age, path in enumerate(entries):  # the first written is the oldest
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))
+    assert cache.get("run", "00key", list) is not None  # read now: used most recently
+    cache.tidy()
+    left = {p.name.split(".")[0] for p in (tmp_path / "cache" / "run").glob("*/*")}
+    size = sum(p.stat().st_size for p in (tmp_path / "cache" / "run").glob("*/*"))
+    assert size <= 40_000 * 0.8 and "00key" in left and "01key" not in left
+    assert "09key" in left  # the newest of the others stay
+    cache.put("run", "10key", ["x" * 40_000])
+    cache.tidy()  # within the hour: the folder is not looked at again
+    assert cache.get("run", "09key", list) is not None

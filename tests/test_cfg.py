@@ -6,7 +6,8 @@ import textwrap
 
 import libcst as cst
 
-from seedlint.cfg import CFG, EdgeKind, build_cfg
+from seedlint.cfg.build import build_cfg
+from seedlint.cfg.model import CFG, EdgeKind
 from tests.conftest import parseable_fixtures
 
 _MODULE = cst.Module(body=[])

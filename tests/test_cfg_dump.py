@@ -9,7 +9,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from seedlint.cfg import build_cfg
+from seedlint.cfg.build import build_cfg
 from seedlint.cfg.dump import dump
 
 SNAPSHOTS = Path(__file__).parent / "cfg_snapshots"

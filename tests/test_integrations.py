@@ -48,6 +48,23 @@ def seedlint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return run(sys.executable, "-m", "seedlint", *args, cwd=cwd)
 
 
+def test_the_readmes_pre_commit_snippet_works_as_written(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    after = readme[readme.index("**pre-commit**") :]
+    snippet = after[after.index("```yaml\n") + len("```yaml\n") : after.index("```\n", 8)]
+    repo = write_package(tmp_path / "repo")
+    (repo / ".pre-commit-config.yaml").write_text(snippet)
+    env = {**ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    for command in (["git", "init", "-q"], ["git", "add", "."]):
+        assert run(*command, cwd=repo).returncode == 0
+    hook = ("run", "--files", "pkg/main.py")
+    failed = run(str(BIN / "pre-commit"), *hook, cwd=repo, env=env)
+    assert failed.returncode == 1 and "pkg/main.py:9:12: SDL101" in failed.stdout, failed.stdout
+    (repo / "pkg" / "main.py").write_text(FIXED)
+    passed = run(str(BIN / "pre-commit"), *hook, cwd=repo, env=env)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
 def test_pre_commit_hook_fails_then_passes(tmp_path: Path) -> None:
     repo = write_package(tmp_path / "repo")
     env = {**ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
@@ -72,11 +89,12 @@ def test_flake8_reports_what_seedlint_reports(tmp_path: Path) -> None:
     fixtures = tmp_path / "fixtures"
     shutil.copytree(ROOT / "fixtures", fixtures)
     ours = json.loads(seedlint("--format", "json", ".", cwd=fixtures).stdout)
-    # flake8 runs no plugin on a file with a syntax error: it reports E999 there itself.
+    # flake8 runs no plugin on a file with a syntax error: it reports E999 there itself;
+    # it reads no notebooks (the plugin leaves them to the command line).
     expected = {
         (Path(d["path"]).as_posix(), d["line"], d["column"], d["code"])
         for d in ours
-        if not d["message"].startswith("syntax error")
+        if not d["message"].startswith("syntax error") and "cell" not in d
     }
     result = run(str(BIN / "flake8"), "--select", "SDL", ".", cwd=fixtures)
     found = set()
@@ -95,6 +113,55 @@ def test_flake8_honours_noqa_and_reads_helpers_from_disk(tmp_path: Path) -> None
     )
     result = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == ""
+
+
+def test_flake8_does_no_seedlint_work_unless_sdl_codes_are_selected(tmp_path: Path) -> None:
+    write_package(tmp_path)
+    cache = tmp_path / "cache"
+    env = {**ENV, "SEEDLINT_CACHE_DIR": str(cache)}
+    for select in ("E9", "E,W,F"):
+        result = run(str(BIN / "flake8"), "--select", select, "pkg/main.py", cwd=tmp_path, env=env)
+        assert result.returncode == 0 and not cache.exists(), select
+    ignored = run(
+        str(BIN / "flake8"), "--extend-ignore", "SDL", "pkg/main.py", cwd=tmp_path, env=env
+    )
+    assert "SDL101" not in ignored.stdout and not cache.exists()
+    chosen = run(str(BIN / "flake8"), "--select", "E9,SDL1", "pkg/main.py", cwd=tmp_path, env=env)
+    assert "pkg/main.py:9:12: SDL101" in chosen.stdout and cache.is_dir()
+
+
+def test_flake8_answers_a_crlf_file_from_the_cache(tmp_path: Path) -> None:
+    """flake8 hands over a CRLF file's lines with LF: that is the file as saved, not an
+    unsaved buffer, so the run's answer is cached and the next run reads it."""
+    write_package(tmp_path)
+    for name in ("main.py", "helpers.py"):
+        module = tmp_path / "pkg" / name
+        module.write_bytes(module.read_bytes().replace(b"\n", b"\r\n"))
+    cache = tmp_path / "cache"
+    env = {**ENV, "SEEDLINT_CACHE_DIR": str(cache)}
+    for _ in range(2):
+        result = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path, env=env)
+        assert "pkg/main.py:9:12: SDL101" in result.stdout
+    assert list((cache / "run").glob("*/*"))  # answers are cached only for saved text
+
+
+def test_flake8_checks_an_unsaved_buffer_with_its_package_from_disk(tmp_path: Path) -> None:
+    """An editor hands flake8 the buffer on stdin: its findings, not the saved file's."""
+    write_package(tmp_path)
+    flake8 = (str(BIN / "flake8"), "--select", "SDL", "--stdin-display-name", "pkg/main.py", "-")
+
+    def buffer(text: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            flake8, input=text, cwd=tmp_path, capture_output=True, text=True, env=ENV
+        )
+
+    assert buffer(FIXED).stdout == ""  # the disk's text has the finding; the buffer does not
+    moved = MAIN.replace("    return make_layer()\n", "    x = 1\n    return make_layer()\n")
+    assert "pkg/main.py:10:12: SDL101" in buffer(moved).stdout  # where the buffer has it
+    (tmp_path / "pkg" / "main.py").write_text(FIXED)
+    assert "pkg/main.py:9:12: SDL101" in buffer(MAIN).stdout  # and the other way round
+    saved = run(str(BIN / "flake8"), "--select", "SDL", "pkg/main.py", cwd=tmp_path)
+    assert saved.returncode == 0 and saved.stdout == ""
 
 
 def _lsp_message(stream: Any) -> dict[str, Any]:
@@ -161,17 +228,32 @@ def test_editor_gets_diagnostics_through_python_lsp_server(tmp_path: Path) -> No
                 },
             },
         )
-        for _ in range(50):
-            message = _lsp_message(server.stdout)
-            if message.get("method") != "textDocument/publishDiagnostics":
-                continue
-            found = [d for d in message["params"]["diagnostics"] if d.get("code") == "SDL101"]
-            if found:
-                assert found[0]["range"]["start"] == {"line": 8, "character": 11}
-                return
-        raise AssertionError("no SDL101 diagnostic was published")
+        assert _published(server.stdout) == [{"line": 8, "character": 11}]
+        # An unsaved edit that seeds on every path: the finding goes, the disk unchanged.
+        _lsp_send(
+            server.stdin,
+            {
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": {"uri": uri, "version": 2},
+                    "contentChanges": [{"text": FIXED}],
+                },
+            },
+        )
+        assert _published(server.stdout) == []
+        assert (tmp_path / "pkg" / "main.py").read_text() == MAIN
     finally:
         server.kill()
+
+
+def _published(stream: Any) -> list[dict[str, int]]:
+    """Where the next diagnostics the server publishes put SDL101."""
+    for _ in range(50):
+        message = _lsp_message(stream)
+        if message.get("method") == "textDocument/publishDiagnostics":
+            diagnostics = message["params"]["diagnostics"]
+            return [d["range"]["start"] for d in diagnostics if d.get("code") == "SDL101"]
+    raise AssertionError("no diagnostics were published")
 
 
 def test_sarif_validates_and_has_one_result_per_finding(corpus: Path, tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ index. Only the others have their graph read back and the data flow solved.
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -29,6 +28,7 @@ from seedlint.analysis.events import (
     Summary,
     events_for,
 )
+from seedlint.analysis.graphs import components
 from seedlint.analysis.refine import key_parameters, loaded_parameters, refine
 from seedlint.analysis.values import receiver_offset
 from seedlint.cfg.model import CFG
@@ -251,48 +251,9 @@ def _via(events: list[Event]) -> tuple[str, ...]:
 
 
 def _components(facts: SummaryTable) -> Iterator[list[int]]:
-    """Tarjan's strongly connected components of the functions without a summary,
-    callees before callers; a few integers per function are held, the edges are read."""
-    count = facts.count()
-    index = array("q", [-1]) * count
-    low = array("q", [0]) * count
-    on_stack = bytearray(count)
-    stack: list[int] = []
-    counter = 0
-    for root in range(count):
-        if index[root] >= 0 or not facts.is_unsummarised(root):
-            continue
-        work: list[tuple[int, list[int]]] = [(root, facts.callees(root))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = 1
-        while work:
-            node, pending = work[-1]
-            if pending:
-                child = pending.pop()
-                if index[child] < 0:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack[child] = 1
-                    work.append((child, facts.callees(child)))
-                elif on_stack[child]:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component: list[int] = []
-                while True:
-                    member = stack.pop()
-                    on_stack[member] = 0
-                    component.append(member)
-                    if member == node:
-                        break
-                yield component
+    """The strongly connected components of the functions without a summary, callees
+    before callers; the edges are read from the table."""
+    return components(facts.count(), facts.callees, facts.is_unsummarised)
 
 
 def _summary(

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import libcst as cst
-
 
 class EdgeKind(Enum):
     NEXT = "next"
@@ -36,7 +34,9 @@ class Block:
     # libcst calls and condition while building; CallSites and condition text once lowered.
     calls: tuple[Any, ...]
     condition: Any
-    statement: cst.CSTNode | None  # the statement the block begins, for dumps and tests
+    # The statement the block begins (a libcst node while the module is compiled), for
+    # dumps and tests; not stored.
+    statement: Any
     # Attribute assignments of a local object (`layer.weight = w`): (how many of `calls`
     # run before it, the target: a libcst node while building, its text once lowered).
     stores: tuple[tuple[int, Any], ...] = ()

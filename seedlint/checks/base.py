@@ -11,6 +11,7 @@ from seedlint.analysis.events import Event, EventKind
 from seedlint.analysis.summaries import ResolvedFunction
 from seedlint.config import Config
 from seedlint.lower.ir import CallSite
+from seedlint.parse.notebooks import NO_CELLS, Cells
 from seedlint.report.diagnostics import Finding
 from seedlint.resolve.project import Project
 
@@ -28,6 +29,8 @@ class FunctionFacts:
     # keys of (`mx.random.key(seed)`): its randomness is keyed, so building (or loading)
     # a model there is not what the seed is for; plain draws still are.
     keyed: frozenset[str] = frozenset()
+    # How messages name the lines `line_of` gives: a notebook's name their cells.
+    cells: Cells = NO_CELLS
 
     def name(self, event: Event) -> str:
         via = " → ".join(f"`{step}`" for step in event.via)
@@ -55,11 +58,9 @@ def say(rule: type[Rule] | Rule, message: str, **fields: object) -> str:
     return rule.messages[message].format(**fields)
 
 
-def seed_lines(lines: list[int]) -> str:
-    """`the seed at line 3` / `the seeds at lines 3, 9`."""
-    if len(lines) == 1:
-        return f"the seed at line {lines[0]}"
-    return f"the seeds at lines {', '.join(map(str, lines))}"
+def seed_lines(lines: list[int], cells: Cells) -> str:
+    """`the seed at line 3` / `the seeds at lines 3, 9` (in a notebook, with their cells)."""
+    return f"the seed{'' if len(lines) == 1 else 's'} at {cells.lines(lines)}"
 
 
 Severity = Literal["error", "warning"]

@@ -14,8 +14,10 @@ class Unanalysable:
     """## What it does
     Reports a file seedlint could not analyse, with the reason in one line: it cannot be
     read (missing, unreadable, larger than `max-file-size`), is not valid UTF-8 or not
-    valid Python, is nested too deeply, or took longer than `file-timeout`. The other
-    files are analysed as usual. The engine reports it; it is not judged per function.
+    valid Python, is nested too deeply, or took longer than `file-timeout`. A notebook
+    that is not nbformat 4 JSON is reported with the reason, and a syntax error in one
+    of its code cells at that cell and line. The other files are analysed as usual. The
+    engine reports it; it is not judged per function.
 
     ## Why is this bad?
     A file that is not analysed can hold exactly the unseeded draw the run should have
@@ -53,9 +55,12 @@ class Unanalysable:
     INVALID: ClassVar[tuple[str, ...]] = ("x = 1\nreturn = 2  # SDL001\n",)
 
 
-def unanalysable(path: str, reason: str, line: int = 1, column: int = 1) -> Diagnostic:
-    """The diagnostic of a file that is not analysed, and why (engine, flake8 bridge)."""
+def unanalysable(
+    path: str, reason: str, line: int = 1, column: int = 1, cell: int | None = None
+) -> Diagnostic:
+    """The diagnostic of a file that is not analysed, and why (engine, flake8 bridge);
+    `cell` is the notebook's code cell that `line` counts in."""
     message = say(Unanalysable, "unanalysable", reason=reason)
     return Diagnostic(
-        path, line, column, Unanalysable.code, message, arguments=(("reason", reason),)
+        path, line, column, Unanalysable.code, message, arguments=(("reason", reason),), cell=cell
     )

@@ -219,7 +219,7 @@ def run(model, ok):
                 (
                     ("callee", event.name),
                     ("stream", stream),
-                    ("seed_lines", tuple(lines)),
+                    ("seed_lines", tuple(facts.cells.value(n) for n in lines)),
                     ("condition", when),
                 ),
             )
@@ -234,7 +234,7 @@ def run(model, ok):
             "stream": event.stream,
             "hint": _hint(facts),
             "param": facts.seed_params[0] if facts.seed_params else "",
-            "seeds": seed_lines(seeds) if seeds else "",
+            "seeds": seed_lines(seeds, facts.cells) if seeds else "",
             "runs": "runs" if len(seeds) == 1 else "run",
             "condition": when,
         }

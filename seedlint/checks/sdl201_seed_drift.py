@@ -59,7 +59,7 @@ class SeedDrift:
     confirms: ClassVar[Question | None] = "drift"
     messages: ClassVar[Mapping[str, str]] = MappingProxyType(
         {
-            "drift": "{callee} draws from the {stream} RNG after {drawn_by} at line {drawn_at} "
+            "drift": "{callee} draws from the {stream} RNG after {drawn_by} at {drawn_at} "
             "drew from it{since}",
             "since": " since {seeds}",
         }
@@ -124,7 +124,7 @@ def f(model, seed):
                 continue
             first = min(others, key=lambda e: (facts.line_of(e.call), e.name))
             seeds = sorted({facts.line_of(e.call) for e in current.seeds})
-            since = say(self, "since", seeds=seed_lines(seeds)) if seeds else ""
+            since = say(self, "since", seeds=seed_lines(seeds, facts.cells)) if seeds else ""
             yield Finding(
                 event.call,
                 self.code,
@@ -134,7 +134,7 @@ def f(model, seed):
                     callee=facts.name(event),
                     stream=stream,
                     drawn_by=facts.name(first),
-                    drawn_at=facts.line_of(first.call),
+                    drawn_at=facts.cells.where(facts.line_of(first.call)),
                     since=since,
                 ),
                 stream,
@@ -142,7 +142,7 @@ def f(model, seed):
                     ("callee", event.name),
                     ("stream", stream),
                     ("drawn_by", first.name),
-                    ("drawn_at", facts.line_of(first.call)),
-                    ("seed_lines", tuple(seeds)),
+                    ("drawn_at", facts.cells.value(facts.line_of(first.call))),
+                    ("seed_lines", tuple(facts.cells.value(n) for n in seeds)),
                 ),
             )

@@ -55,7 +55,7 @@ class SeedNotAdjacent:
     confirms: ClassVar[Question | None] = "drift"
     messages: ClassVar[Mapping[str, str]] = MappingProxyType(
         {
-            "unknown_between": "{callee} is not adjacent to its seed: `{unknown}` at line "
+            "unknown_between": "{callee} is not adjacent to its seed: `{unknown}` at "
             "{unknown_at} has an unknown effect on the {stream} RNG",
         }
     )
@@ -96,7 +96,7 @@ def f(model, seed):
                     "unknown_between",
                     callee=facts.name(event),
                     unknown=first.name,
-                    unknown_at=facts.line_of(first.call),
+                    unknown_at=facts.cells.where(facts.line_of(first.call)),
                     stream=stream,
                 ),
                 stream,
@@ -104,6 +104,6 @@ def f(model, seed):
                     ("callee", event.name),
                     ("stream", stream),
                     ("unknown", first.name),
-                    ("unknown_at", facts.line_of(first.call)),
+                    ("unknown_at", facts.cells.value(facts.line_of(first.call))),
                 ),
             )

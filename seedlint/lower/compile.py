@@ -16,11 +16,12 @@ from seedlint.cfg.compact import compact
 from seedlint.cfg.model import CFG, Block
 from seedlint.lower.ir import SOME_VALUE, Arg, CallKey, CallSite, ClassIR, FunctionIR, ModuleIR
 from seedlint.lower.valuepaths import annotation_path, value_path
+from seedlint.parse.bindings import BindingKind, Scope
 from seedlint.parse.packages import module_name_for
-from seedlint.parse.scopes import BindingKind, Definition, Scope, Store, collect_scopes, dotted_name
+from seedlint.parse.scopes import Definition, Store, collect_scopes, dotted_name
 from seedlint.parse.sources import SourceError, read_source
 from seedlint.parse.walk import calls_in
-from seedlint.resolve.project import qualify_dotted, written
+from seedlint.resolve.project import qualify_dotted
 
 _EMPTY_MODULE = cst.Module(body=[])
 
@@ -292,3 +293,17 @@ def _last_name(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Attribute):
         return node.attr.value
     return None
+
+
+def written(node: cst.CSTNode) -> str:
+    """The callee as written, short: `mx.random.normal`, `make()()`, `layers[…].from_base`."""
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value  # type: ignore[attr-defined, no-any-return]
+    if kind is cst.Attribute:
+        return f"{written(node.value)}.{node.attr.value}"  # type: ignore[attr-defined]
+    if kind is cst.Call:
+        return f"{written(node.func)}()"  # type: ignore[attr-defined]
+    if kind is cst.Subscript:
+        return f"{written(node.value)}[…]"  # type: ignore[attr-defined]
+    return "(…)"

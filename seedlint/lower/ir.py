@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedlint.cfg.model import CFG
-from seedlint.parse.scopes import Scope
+from seedlint.parse.bindings import Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +145,8 @@ class ModuleFile:
     digest: str  # of the text analysed, to check a later re-read for positions
     spill: Path
     names_length: int  # of the callee-names record at the start of the spill file
+    # A notebook's: the line of its text where each code cell starts (seedlint.parse.notebooks).
+    cells: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,13 @@ class ModuleIndex:
     bindings: tuple[tuple[str, str, str | None], ...]  # name, BindingKind value, target
     classes: tuple[tuple[str, bytes], ...]  # qualname, ClassIR blob
     functions: tuple[tuple[str, bytes], ...]  # qualname, FunctionIndex blob
+    # What other modules' resolution and summaries can see of this one (its bindings,
+    # classes and function indexes without their own calls and spill offsets), and each
+    # function's body (its FunctionIR record), as digests: an edit that leaves
+    # `interface` alone changes only the summaries of the functions whose body changed
+    # and of their callers (seedlint.analysis.incremental).
+    interface: str = ""
+    bodies: tuple[str, ...] = ()  # one per function, in order
 
     @property
     def name(self) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from seedlint.parse.scopes import BindingKind, Scope, dotted_name
+from seedlint.parse.bindings import BindingKind, Scope
+from seedlint.parse.scopes import dotted_name
 from seedlint.resolve.project import qualify_dotted
 
 _MAX_DEPTH = 4  # locals followed through locals

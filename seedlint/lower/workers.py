@@ -10,20 +10,21 @@ unanalysable-file finding)."""
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seedlint.config import Config
-from seedlint.lower.compile import compile_file
 from seedlint.lower.ir import ModuleIndex
 from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.parse.depth import too_complex
+from seedlint.parse.notebooks import Cells, as_module
 from seedlint.parse.packages import module_name_for
 from seedlint.parse.paths import parse_quietly, real
 from seedlint.parse.prefilter import Quiet, Vocabulary, references
-from seedlint.parse.sources import DEFAULT_MAX_FILE_SIZE, SourceError, read_file
+from seedlint.parse.sources import DEFAULT_MAX_FILE_SIZE, SourceError, read_file, signature
 from seedlint.store.cache import Cache, digest
 from seedlint.store.spill import SpillError, spill_module
 
@@ -82,7 +83,23 @@ def _task(job: _Job) -> _Outcome:
     outcome = _Outcome(None, key, content, signature)
     if job.cache is not None and job.lookup and _cached(job.cache, key):
         return outcome
-    return replace(outcome, unit=_unit(job, data, key))
+    module = as_module(job.path, data)
+    if isinstance(module, SourceError):
+        return replace(outcome, unit=module)
+    return replace(outcome, unit=_in_cells(_unit(job, module.data, key), module.cells))
+
+
+def _in_cells(unit: Unit | SourceError, cells: Cells) -> Unit | SourceError:
+    """A notebook's unit with the line each cell starts at, its errors placed in cells.
+    (The cache keeps the index with its cells: both come from the same bytes.)"""
+    if not cells.starts:
+        return unit
+    if isinstance(unit, ModuleIndex):
+        return replace(unit, file=replace(unit.file, cells=cells.starts))
+    if isinstance(unit, SourceError) and unit.cell is None:
+        cell, line = cells.locate(unit.line)
+        return replace(unit, cell=cell, line=line)
+    return unit
 
 
 def _cached(cache: Cache, key: str) -> bool:
@@ -97,6 +114,9 @@ def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:
     refusal = too_complex(data)
     if refusal is not None:
         return SourceError(str(job.path), refusal)
+    # Here, not at the top: a run answered from the cache never loads libcst.
+    from seedlint.lower.compile import compile_file
+
     try:
         module = compile_file(job.path, data)
     except RecursionError:
@@ -113,7 +133,10 @@ def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:
 
 
 def _cache_key(path: Path, content: str) -> str:
-    return digest(str(path), module_name_for(path)[0], content)
+    # By where the file is, not how it was named: `src/a.py` from the repository and
+    # `/home/me/repo/src/a.py` from an editor share one entry (the path as given is put
+    # back when it is loaded).
+    return digest(str(real(path)), module_name_for(path)[0], content)
 
 
 @dataclass(slots=True)
@@ -130,6 +153,62 @@ class Compiled:
     def transient(self) -> bool:
         """Whether a file failed in a way another run might not (a time limit, say)."""
         return any(error.transient for _, error in self.errors)
+
+
+_RACY_NS = 2_000_000_000  # a file changed this close to its reading may change unseen
+
+
+@dataclass(slots=True)
+class Seen:
+    """What the files of a run held when they were last read: by resolved path, the
+    signature, the content's hash and when it was read. A file whose signature is the
+    same need not be read again, unless it had changed within two seconds of that
+    reading (a timestamp is not fine enough to tell a change made right after)."""
+
+    key: str
+    entries: dict[str, tuple[tuple[int, ...], str, int]]
+
+    @classmethod
+    def load(cls, cache: Cache, files: Sequence[Path]) -> Seen:
+        key = digest("seen", *(str(real(path)) for path in files))
+        found = cache.get("seen", key, dict) or {}
+        return cls(key, {name: entry for name, entry in found.items() if _is_entry(entry)})
+
+    def unchanged(self, path: Path) -> tuple[str, tuple[int, ...]] | None:
+        """The file's content hash and signature, if it is as it was when last read."""
+        entry = self.entries.get(str(real(path)))
+        if entry is None:
+            return None
+        before, content, read_at = entry
+        now = signature(path)
+        modified = before[1] if len(before) > 1 else read_at
+        if now != before or modified > read_at - _RACY_NS:
+            return None
+        return content, now
+
+    def store(self, cache: Cache, compiled: Compiled, read: set[Path], started: int) -> None:
+        """Keep what this run read (`read`: the files whose text came from the disk)."""
+        entries = {}
+        for path, content in compiled.contents.items():
+            now = compiled.signatures.get(path)
+            name = str(real(path))
+            if path in read and now is not None:
+                entries[name] = (now, content, started)
+            elif path not in read and name in self.entries:
+                entries[name] = self.entries[name]
+        if entries != self.entries:
+            cache.put("seen", self.key, entries)
+
+
+def _is_entry(entry: object) -> bool:
+    return (
+        type(entry) is tuple
+        and len(entry) == 3
+        and type(entry[0]) is tuple
+        and all(type(number) is int for number in entry[0])
+        and type(entry[1]) is str
+        and type(entry[2]) is int
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +244,26 @@ def read_all(
     file's position in `files`) as they arrive; files whose index is in the cache are
     left in `cached` for `load_cached`, so that a run answered from the cache as a
     whole loads none."""
-    jobs = [_job(path, overrides, vocabulary, options.cache, work) for path in files]
     compiled = Compiled()
-    _compile(jobs, list(range(len(files))), work.supervisor, options.cache, add, compiled)
+    cache = options.cache
+    seen = Seen.load(cache, files) if cache is not None else Seen("", {})
+    started = time.time_ns()
+    jobs, positions = [], []
+    for position, path in enumerate(files):
+        known = seen.unchanged(path) if real(path) not in overrides else None
+        if known is not None and cache is not None:
+            content, now = known
+            key = _cache_key(path, content)
+            if _cached(cache, key):  # nothing to read: the index is loaded from the cache
+                compiled.contents[path] = content
+                compiled.signatures[path] = now
+                compiled.cached.append((position, path, key))
+                continue
+        jobs.append(_job(path, overrides, vocabulary, cache, work))
+        positions.append(position)
+    _compile(jobs, positions, work.supervisor, cache, add, compiled)
+    if cache is not None:
+        seen.store(cache, compiled, {job.path for job in jobs if job.data is None}, started)
     return compiled
 
 
@@ -188,8 +284,11 @@ def load_cached(
         cached = cache.get("index", key, ModuleIndex)
         spill = cache.file("spill", key)
         if cached is not None and spill.is_file():
-            # The cache folder may have moved since the index was written.
-            add(position, replace(cached, file=replace(cached.file, spill=spill)))
+            # The cache folder may have moved since the index was written, and the file
+            # may have been named otherwise.
+            file = replace(cached.file, spill=spill, path=path, display=str(path))
+            add(position, replace(cached, file=file))
+            cache.touch(spill)
         else:
             again.append((position, path))
     compiled.cached = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from seedlint.parse.notebooks import is_notebook
 from seedlint.parse.paths import real
 
 
@@ -45,13 +46,16 @@ def placement(path: Path) -> Placement:
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:
-    """Dotted module name from the package folders above `path`; and whether it is a package."""
+    """Dotted module name from the package folders above `path`; and whether it is a package.
+    A notebook's own part is marked (`explore-ipynb`): no import names a notebook, and
+    `explore.ipynb` may sit beside `explore.py`."""
     is_package = path.name == "__init__.py"
-    parts = [] if is_package else [path.stem]
+    own = f"{path.stem}-ipynb" if is_notebook(path) else path.stem
+    parts = [] if is_package else [own]
     folder = path.parent
     while (folder / "__init__.py").is_file():
         parts.append(folder.name)
         if folder.parent == folder:
             break
         folder = folder.parent
-    return ".".join(reversed(parts)) or path.stem, is_package
+    return ".".join(reversed(parts)) or own, is_package

@@ -8,82 +8,13 @@ that a name assigned anywhere in the body is local everywhere in it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 import libcst as cst
 
+from seedlint.parse.bindings import GLOBAL, LOCAL, Binding, BindingKind, Scope
 from seedlint.parse.imports import absolute_module, from_import_binding, import_binding
 from seedlint.parse.walk import calls_in_source_order, source_ordered
-
-
-class BindingKind(Enum):
-    IMPORT = "import"
-    DEF = "def"
-    CLASS = "class"
-    SELF = "self"  # first parameter of a method: the class itself
-    LOCAL = "local"
-    GLOBAL = "global"  # `global x`: look x up in the module scope
-
-
-@dataclass(frozen=True, slots=True)
-class Binding:
-    kind: BindingKind
-    target: str | None = None  # qualified name for IMPORT/DEF/CLASS/SELF
-
-
-# Shared: most bindings are plain locals.
-_LOCAL = Binding(BindingKind.LOCAL)
-_GLOBAL = Binding(BindingKind.GLOBAL)
-
-
-@dataclass(slots=True, eq=False)
-class Scope:
-    kind: str  # "module" | "function" | "class"
-    qualname: str  # prefix for definitions made in this scope
-    parent: Scope | None
-    bindings: dict[str, list[Binding]] = field(default_factory=dict)
-
-    def bind(self, name: str, binding: Binding) -> None:
-        self.bindings.setdefault(name, []).append(binding)
-
-    def own(self, name: str) -> Binding | None:
-        """The binding that decides `name` in this scope, if the scope binds it."""
-        found = self.bindings.get(name)
-        if not found:
-            return None
-        if len(found) == 1:
-            return found[0]
-        for binding in found:
-            if binding.kind is BindingKind.GLOBAL:
-                return binding
-        known = [b for b in found if b.kind not in (BindingKind.LOCAL,)]
-        if not known:
-            return found[0]
-        # At module level `try: import a as x / except: import b as x` binds x twice:
-        # the first import is the one that normally runs.
-        return known[0] if self.kind == "module" else known[-1]
-
-    def lookup(self, name: str) -> Binding | None:
-        scope: Scope | None = self
-        first = True
-        while scope is not None:
-            # Class bodies are not visible from the functions nested in them.
-            if first or scope.kind != "class":
-                binding = scope.own(name)
-                if binding is not None:
-                    if binding.kind is BindingKind.GLOBAL:
-                        return self.module_scope().own(name)
-                    return binding
-            first = False
-            scope = scope.parent
-        return None
-
-    def module_scope(self) -> Scope:
-        scope = self
-        while scope.parent is not None:
-            scope = scope.parent
-        return scope
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -195,7 +126,7 @@ class ScopeCollector:
                 kind = BindingKind.CLASS if "classmethod" in decorators else BindingKind.SELF
                 scope.bind(param, Binding(kind, enclosing_class))
             else:
-                scope.bind(param, _LOCAL)
+                scope.bind(param, LOCAL)
         self.display_stack.append(name)
         display = ".".join(self.display_stack)
         definition = Definition(qualname, display, node, scope, enclosing_class, tuple(params))
@@ -277,7 +208,7 @@ class ScopeCollector:
 
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
-            self.scope.bind(item.name.value, _GLOBAL)
+            self.scope.bind(item.name.value, GLOBAL)
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         # The name belongs to an enclosing function: do not make it local here.
@@ -285,7 +216,7 @@ class ScopeCollector:
 
     def _bind_target(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
-            self.scope.bind(target.value, _LOCAL)
+            self.scope.bind(target.value, LOCAL)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_target(element.value)

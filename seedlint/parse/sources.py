@@ -10,12 +10,14 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from seedlint.config import Config
 from seedlint.parse.gitignore import Rules, enclosing_rules, ignored, rules_of
 from seedlint.parse.paths import real
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +27,12 @@ class SourceError:
     line: int = 1
     column: int = 1
     transient: bool = False  # a time or memory limit: another run may succeed
+    cell: int | None = None  # the notebook's code cell `line` is in (seedlint.parse.notebooks)
 
 
 DEFAULT_MAX_FILE_SIZE = Config().max_file_size  # MB
+NOTEBOOK_SUFFIX = ".ipynb"  # Jupyter notebooks, read by seedlint.parse.notebooks
+CHECKED_SUFFIXES = (".py", NOTEBOOK_SUFFIX)  # what folders are searched for
 _KINDS = MappingProxyType(
     {
         stat.S_IFIFO: "a FIFO",
@@ -105,9 +110,9 @@ class Source:
 def discover(
     paths: list[str], config: Config, unsaved: Collection[Path] = ()
 ) -> Iterator[Path | SourceError]:
-    """Python files under `paths`; excluded folders skipped, named files always kept, also
-    when they exist only as text given instead of the disk's (`unsaved`, resolved paths:
-    stdin, an editor's new buffer)."""
+    """Python files and notebooks under `paths`; excluded folders skipped, named files
+    always kept, also when they exist only as text given instead of the disk's (`unsaved`,
+    resolved paths: stdin, an editor's new buffer)."""
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
@@ -157,7 +162,7 @@ def _walk(root: Path, config: Config, seen: set[str]) -> Iterator[Path | SourceE
                 continue
             if is_dir:
                 subfolders.append((path, rules))
-            elif entry.name.endswith(".py"):
+            elif entry.name.endswith(CHECKED_SUFFIXES):
                 key = os.path.realpath(path)
                 if key not in seen:
                     seen.add(key)
@@ -167,6 +172,8 @@ def _walk(root: Path, config: Config, seen: set[str]) -> Iterator[Path | SourceE
 
 def read_source(path: Path, data: bytes | None = None) -> Source | SourceError:
     """Parse `path` (or `data`, an editor's unsaved text of it) into a Source or a reason."""
+    import libcst as cst  # only where files are parsed (the workers, `confirm`)
+
     display = str(path)
     if data is None:
         read = read_file(path)

@@ -1,4 +1,5 @@
-"""GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`."""
+"""GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`; for a
+finding in a notebook `::error file=…,title=CODE (cell 3, line 5)::message`."""
 
 from __future__ import annotations
 
@@ -16,10 +17,14 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _annotation(d: Diagnostic) -> str:
+    if d.cell is None:
+        return f"file={_property(d.path)},line={d.line},col={d.column},title={_property(d.code)}"
+    # A line of the notebook's JSON is not the cell's: the annotation is on the file.
+    return f"file={_property(d.path)},title={_property(d.title)}"
+
+
 def render(diagnostics: Sequence[Diagnostic]) -> str:
     return "".join(
-        f"::{severity(d.code)} "
-        f"file={_property(d.path)},line={d.line},col={d.column},"
-        f"title={_property(d.code)}::{_data(d.message)}\n"
-        for d in diagnostics
+        f"::{severity(d.code)} {_annotation(d)}::{_data(d.message)}\n" for d in diagnostics
     )

@@ -1,5 +1,6 @@
 """GitLab Code Quality: a JSON array of issues (description, check_name, fingerprint,
-severity, location.path, location.lines.begin), as GitLab's merge-request widget reads it."""
+severity, location.path, location.lines.begin), as GitLab's merge-request widget reads it.
+In a notebook, `begin` is the line in the code cell the description names."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ _SEVERITY = MappingProxyType({"error": "major", "warning": "minor"})
 def render(diagnostics: Sequence[Diagnostic]) -> str:
     issues = [
         {
-            "description": f"{d.code} {d.message}",
+            "description": f"{d.title} {d.message}",
             "check_name": d.code,
             "fingerprint": fingerprint,
             "severity": _SEVERITY.get(severity(d.code), "minor"),

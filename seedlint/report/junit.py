@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from xml.etree import ElementTree
 
+from seedlint.report import text
 from seedlint.report.diagnostics import Diagnostic
 
 
@@ -26,7 +27,7 @@ def render(diagnostics: Sequence[Diagnostic]) -> str:
             failure = ElementTree.SubElement(
                 case, "failure", message=f"{d.code} {d.message}", type=d.code
             )
-            failure.text = f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}"
+            failure.text = text.plain(d)
     ElementTree.indent(suites)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

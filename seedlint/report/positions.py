@@ -18,13 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
 from seedlint.lower.ir import ModuleFile
+from seedlint.parse.notebooks import as_module
 from seedlint.parse.paths import parse_quietly
 from seedlint.parse.sources import SourceError, read_file
-from seedlint.parse.walk import calls_in_source_order
 from seedlint.store.spill import read_call_names
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -54,6 +51,10 @@ def load_view(module: ModuleFile, data: bytes | None = None) -> tuple[Positions,
         if isinstance(read, SourceError):
             return [], []
         data = read.data
+    analysed = as_module(Path(module.path), data)  # a notebook's code, as it was analysed
+    if isinstance(analysed, SourceError):
+        return [], []
+    data = analysed.data
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     text = data.decode(encoding)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -131,6 +132,11 @@ def _from_ast(module: ModuleFile, text: str) -> Positions | None:
 
 
 def _from_libcst(data: bytes) -> Positions:
+    import libcst as cst  # the rare file where ast disagrees
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from seedlint.parse.walk import calls_in_source_order
+
     module = cst.parse_module(data)
     calls: list[cst.Call] = []
     calls_in_source_order(module, calls)

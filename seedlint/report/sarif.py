@@ -1,4 +1,6 @@
-"""SARIF 2.1.0 as GitHub code scanning reads it."""
+"""SARIF 2.1.0 as GitHub code scanning reads it. A finding in a notebook has the line in
+its code cell as the region, `properties` `cell` and `lineInCell` on its location, and
+its message starts with `cell 3, line 5: ` (viewers show no properties)."""
 
 from __future__ import annotations
 
@@ -37,21 +39,27 @@ def _uri(path: str) -> str:
     return Path(relative).as_posix()
 
 
+def _location(d: Diagnostic) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": d.line, "startColumn": d.column},
+        },
+    }
+    if d.cell is not None:
+        # SARIF has no notebook cells: the region is the line in the code cell, named here.
+        location["properties"] = {"cell": d.cell, "lineInCell": d.line}
+    return location
+
+
 def render(diagnostics: Sequence[Diagnostic]) -> str:
     prints = fingerprints(diagnostics)
     results = [
         {
             "ruleId": d.code,
             "level": severity(d.code),
-            "message": {"text": d.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
-                        "region": {"startLine": d.line, "startColumn": d.column},
-                    },
-                }
-            ],
+            "message": {"text": d.message if d.cell is None else f"{d.where}: {d.message}"},
+            "locations": [_location(d)],
             "partialFingerprints": {"seedlint/v1": prints[index]},
         }
         for index, d in enumerate(diagnostics)

@@ -6,10 +6,8 @@ import builtins
 import sys
 from dataclasses import dataclass
 
-import libcst as cst
-
 from seedlint.lower.ir import CallKey, FunctionIndex
-from seedlint.parse.scopes import Binding, BindingKind, Scope
+from seedlint.parse.bindings import Binding, BindingKind, Scope
 from seedlint.resolve.packs import Kind, PackEntry, Packs
 from seedlint.resolve.receivers import Receivers
 from seedlint.store.memo import BoundedMemo
@@ -247,17 +245,3 @@ def _drawing(entry: PackEntry) -> PackEntry:
     return PackEntry(
         Kind.CONSUME, entry.streams, origin=entry.origin, initialises=entry.initialises
     )
-
-
-def written(node: cst.CSTNode) -> str:
-    """The callee as written, short: `mx.random.normal`, `make()()`, `layers[…].from_base`."""
-    kind = type(node)
-    if kind is cst.Name:
-        return node.value  # type: ignore[attr-defined, no-any-return]
-    if kind is cst.Attribute:
-        return f"{written(node.value)}.{node.attr.value}"  # type: ignore[attr-defined]
-    if kind is cst.Call:
-        return f"{written(node.func)}()"  # type: ignore[attr-defined]
-    if kind is cst.Subscript:
-        return f"{written(node.value)}[…]"  # type: ignore[attr-defined]
-    return "(…)"

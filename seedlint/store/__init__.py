@@ -2,5 +2,6 @@
 
 In: module indexes, spilled function graphs and summaries. Out: the symbol table
 (`symbols`, SQLite, with a Bloom filter over names in `namefilter`), function graphs read
-back one at a time (`spill`), one modelling round's summaries (`summary_table`), the
-content-addressed cache across runs (`cache`), and bounded in-memory memos (`memo`)."""
+back one at a time (`spill`), one modelling round's summaries (`summary_table`, which
+also takes an earlier run's rows), the content-addressed cache across runs (`cache`,
+kept under a size limit), and bounded in-memory memos (`memo`)."""

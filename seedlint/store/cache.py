@@ -4,7 +4,13 @@ file's content).
 
 Entries are blobs of seedlint.store.codec (data only, checksummed): a damaged or planted
 file is discarded and recomputed, never run. The folders are private to the user
-(0700, files 0600), and a cache folder that belongs to someone else is not used."""
+(0700, files 0600), and a cache folder that belongs to someone else is not used.
+
+Entries are never rewritten, only added: an edited file, another configuration or another
+version of seedlint makes new ones. So that the folder does not grow without end, an
+entry is touched when it is read, and once an hour at most a run that wrote something
+removes the entries used longest ago while the folder is over its limit
+(`$SEEDLINT_CACHE_LIMIT_MB`, default 1024)."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import os
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +31,17 @@ from seedlint.store.codec import MAX_BLOB, CodecError, decode, encode
 
 T = TypeVar("T")
 _PRIVATE = 0o700
+_TIDY_EVERY = 3600  # seconds between two looks at the folder's size
+_DEFAULT_LIMIT_MB = 1024
+
+
+def default_limit() -> int:
+    """The cache folder's limit in bytes, from $SEEDLINT_CACHE_LIMIT_MB."""
+    try:
+        megabytes = float(os.environ.get("SEEDLINT_CACHE_LIMIT_MB", _DEFAULT_LIMIT_MB))
+    except ValueError:
+        megabytes = _DEFAULT_LIMIT_MB
+    return int(max(megabytes, 0) * (1 << 20))
 
 
 def default_cache_dir() -> Path:
@@ -83,9 +101,11 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> None:
 
 
 class Cache:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, limit: int | None = None) -> None:
         self.folder = folder
+        self.limit = default_limit() if limit is None else limit  # bytes
         self._usable: bool | None = None
+        self._wrote = False
 
     def _path(self, kind: str, key: str) -> Path:
         return self.file(kind, f"{key}.blob")
@@ -133,11 +153,19 @@ class Cache:
         if not self.usable():
             return None
         try:
-            with open(self._path(kind, key), "rb") as handle:
+            path = self._path(kind, key)
+            with open(path, "rb") as handle:
                 data = handle.read(MAX_BLOB + 1024)
-            return decode(data, expected)
+            found = decode(data, expected)
         except (OSError, CodecError):
             return None  # missing, damaged or written by another version: recompute
+        self.touch(path)
+        return found
+
+    def touch(self, path: Path) -> None:
+        """Mark an entry as used now (the entries used longest ago are removed first)."""
+        with contextlib.suppress(OSError):
+            os.utime(path)
 
     def put(self, kind: str, key: str, value: Any) -> None:
         if not self.usable():
@@ -145,3 +173,32 @@ class Cache:
         # A read-only or full cache folder, or a value too big to keep, only costs speed.
         with contextlib.suppress(OSError, CodecError):
             write_atomically(self._path(kind, key), [encode(value)])
+            self._wrote = True
+
+    def tidy(self) -> None:
+        """After a run that wrote entries, at most once an hour: remove the entries used
+        longest ago until the folder is well under its limit."""
+        if not self._wrote or not self.usable():
+            return
+        marker = self.folder / "last-tidy"
+        with contextlib.suppress(OSError):
+            if time.time() - marker.stat().st_mtime < _TIDY_EVERY:
+                return
+        try:
+            marker.touch()
+            entries = []
+            for path in self.folder.glob("*/*/*"):
+                found = path.stat()
+                if stat.S_ISREG(found.st_mode):
+                    entries.append((found.st_mtime, found.st_size, path))
+        except OSError:
+            return
+        total = sum(size for _, size, _ in entries)
+        if total <= self.limit:
+            return
+        for _, size, path in sorted(entries):  # a concurrent run that loses one recomputes it
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+            if total <= self.limit * 0.8:
+                break

@@ -54,6 +54,7 @@ def _registered() -> tuple[type, ...]:
     by the code that wrote it: cache keys include seedlint's code). Imported here, not
     at the top: these modules store their data through this one."""
     from seedlint.analysis.events import EventKind, StreamEffect, Summary
+    from seedlint.analysis.incremental import ProjectState
     from seedlint.cfg.model import CFG, Block, Edge, EdgeKind
     from seedlint.lower.ir import (
         Arg,
@@ -69,6 +70,7 @@ def _registered() -> tuple[type, ...]:
     from seedlint.report.diagnostics import Diagnostic
     from seedlint.resolve.packs import Kind, PackEntry
     from seedlint.resolve.project import Target
+    from seedlint.store.summary_table import Known
 
     return (
         # enums
@@ -86,9 +88,11 @@ def _registered() -> tuple[type, ...]:
         Edge,
         FunctionIR,
         FunctionIndex,
+        Known,
         ModuleFile,
         ModuleIndex,
         PackEntry,
+        ProjectState,
         Quiet,
         StreamEffect,
         Summary,

@@ -9,12 +9,14 @@ SpillError, and the engine runs again without the cache.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from seedlint.analysis.arguments import tested
 from seedlint.lower.ir import FunctionIndex, FunctionIR, ModuleFile, ModuleIndex, ModuleIR
-from seedlint.parse.scopes import BindingKind, Scope
+from seedlint.parse.bindings import BindingKind, Scope
 from seedlint.store.cache import write_atomically
 from seedlint.store.codec import MAX_BLOB, CodecError, decode, encode
 
@@ -49,11 +51,18 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
     file = ModuleFile(
         module.name, module.path, module.display, module.digest, destination, len(names)
     )
+    bindings = _bindings(module.scope)
+    classes = tuple((c.qualname, encode(c)) for c in module.classes.values())
+    # Other modules see a function's index but not its own calls or where it is spilled.
+    seen = [encode(replace(f, keys=(), offset=0, length=0)) for f in functions]
+    interface = hashlib.sha256(encode((module.name, bindings, classes, tuple(seen))))
     return ModuleIndex(
         file,
-        _bindings(module.scope),
-        tuple((c.qualname, encode(c)) for c in module.classes.values()),
+        bindings,
+        classes,
         tuple((f.qualname, encode(f)) for f in functions),
+        interface.hexdigest(),
+        tuple(hashlib.sha256(record).hexdigest() for record in records),
     )
 
 

@@ -9,7 +9,8 @@ bounded caches, and reads the rest back when it is needed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from seedlint.analysis.events import Summary
 from seedlint.resolve.project import Project, Target
@@ -30,45 +31,150 @@ def _targets(data: bytes) -> Targets:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A function's row as an earlier run left it."""
+
+    body: str  # digest of its FunctionIR record
+    params: str
+    returns: bool
+    targets: bytes  # Targets blob
+    tested: bool  # it tests a parameter (callers may specialise it)
+    callees: str  # the project functions its calls may run, space-separated
+    summary: bytes | None  # Summary blob
+    effects: bool
+
+
 class SummaryTable(Mapping[str, Summary]):
     """Per-function facts of one round; as a mapping, the summaries known so far."""
 
-    def __init__(self, project: Project, round_number: int) -> None:
+    def __init__(
+        self,
+        project: Project,
+        round_number: int,
+        known: Mapping[str, Known] | None = None,
+    ) -> None:
+        """With `known` (the rows of an earlier run of the same project whose modules
+        showed the same interface), a function whose body is unchanged takes its call
+        targets from there instead of resolving them again."""
         self.db: sqlite3.Connection = project.symbols.db
         self.fact = f"fact_{round_number}"
         self.edge = f"edge_{round_number}"
         self._summaries: BoundedMemo[str, Summary | None] = BoundedMemo(_CACHE_LIMIT)
         self._targets: BoundedMemo[str, Targets] = BoundedMemo(_CACHE_LIMIT)
-        self._record(project)
+        self._record(project, known or {})
 
     # --- building -------------------------------------------------------------------
-    def _record(self, project: Project) -> None:
+    def _record(self, project: Project, known: Mapping[str, Known]) -> None:
         db, fact, edge = self.db, self.fact, self.edge
         db.executescript(
             f"DROP TABLE IF EXISTS {fact}; DROP TABLE IF EXISTS {edge};"
             f"CREATE TABLE {fact} (id INTEGER PRIMARY KEY, qualname TEXT UNIQUE NOT NULL,"
             " params TEXT NOT NULL, returns INTEGER NOT NULL, targets BLOB NOT NULL, summary BLOB,"
-            " effects INTEGER NOT NULL DEFAULT 0);"
+            " effects INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL, tested INTEGER NOT NULL,"
+            " callees TEXT NOT NULL);"
             f"CREATE TABLE {edge} (caller INTEGER NOT NULL, callee INTEGER NOT NULL,"
             " PRIMARY KEY (caller, callee)) WITHOUT ROWID;"
             "CREATE TEMP TABLE IF NOT EXISTS call (caller INTEGER, callee TEXT);"
             "DELETE FROM call;"
         )
-        for position, (name, function) in enumerate(project.definitions.items()):
-            targets = project.call_targets(function)
+        symbols = project.symbols
+        for position, (name, key, info, body) in enumerate(symbols.definition_rows()):
+            old = known.get(name)
+            if old is not None and body and old.body == body:
+                row = (old.params, old.returns, old.targets, old.tested, old.callees)
+            else:
+                function = symbols.decoded(key, info)
+                targets = project.call_targets(function)
+                callees = " ".join(sorted({f for t in targets for f in t.functions}))
+                params = " ".join(function.params)
+                row = (params, function.returns, encode(targets), bool(function.tested), callees)
             db.execute(
-                f"INSERT INTO {fact} (id, qualname, params, returns, targets)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (position, name, " ".join(function.params), function.returns, encode(targets)),
+                f"INSERT INTO {fact} (id, qualname, params, returns, targets, tested, callees,"
+                " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (position, name, *row, body),
             )
-            callees = {f for t in targets for f in t.functions}
-            db.executemany("INSERT INTO call VALUES (?, ?)", [(position, c) for c in callees])
+            calls = [(position, callee) for callee in row[4].split()]
+            db.executemany("INSERT INTO call VALUES (?, ?)", calls)
         db.execute(
             f"INSERT OR IGNORE INTO {edge} SELECT c.caller, f.id FROM call c"
             f" JOIN {fact} f ON f.qualname = c.callee"
         )
         db.execute(f"CREATE INDEX {edge}_callee ON {edge} (callee)")
         db.execute("DELETE FROM call")
+
+    # --- another run's rows (seedlint.analysis.incremental) ----------------------------
+    def rows(self) -> Iterator[tuple[str, Known]]:
+        """Every function's row, to keep for the next run."""
+        found = self.db.execute(
+            f"SELECT qualname, body, params, returns, targets, tested, callees, summary, effects"
+            f" FROM {self.fact} ORDER BY id"
+        )
+        for name, body, params, returns, targets, tested, callees, summary, effects in found:
+            yield (
+                name,
+                Known(
+                    body,
+                    params,
+                    bool(returns),
+                    targets,
+                    bool(tested),
+                    callees,
+                    summary,
+                    bool(effects),
+                ),
+            )
+
+    def adopt(self, known: Mapping[str, Known]) -> tuple[list[int], set[int]]:
+        """Take the summaries of `known` for the functions whose body and call targets
+        are as they were; the ids of the others, which have none yet, and of those among
+        them whose body changed (or that are new)."""
+        rows = self.db.execute(f"SELECT id, qualname, body, targets FROM {self.fact}").fetchall()
+        kept, stale, edited = [], [], set()
+        for function_id, name, body, targets in rows:
+            old = known.get(name)
+            same_body = old is not None and bool(body) and old.body == body
+            if (
+                same_body
+                and old is not None
+                and old.summary is not None
+                and (old.targets == targets or _targets(old.targets) == _targets(targets))
+            ):
+                kept.append((old.summary, old.effects, function_id))
+                continue
+            stale.append(function_id)
+            if not same_body:
+                edited.add(function_id)
+        self.db.executemany(f"UPDATE {self.fact} SET summary = ?, effects = ? WHERE id = ?", kept)
+        self._summaries.clear()
+        return stale, edited
+
+    def forget(self, function_ids: Iterable[int]) -> None:
+        """Drop these functions' summaries, to compute them again."""
+        self.db.executemany(
+            f"UPDATE {self.fact} SET summary = NULL, effects = 0 WHERE id = ?",
+            [(i,) for i in function_ids],
+        )
+        self._summaries.clear()
+
+    def summary_of(self, function_id: int) -> Summary | None:
+        row = self.db.execute(
+            f"SELECT summary FROM {self.fact} WHERE id = ?", (function_id,)
+        ).fetchone()
+        return load(row[0], Summary) if row and row[0] is not None else None
+
+    def specialisable(self, function_id: int) -> bool:
+        """Whether callers may summarise its body for their arguments (it tests some
+        parameter): then what they know of it is more than its summary."""
+        row = self.db.execute(f"SELECT tested FROM {self.fact} WHERE id = ?", (function_id,))
+        return bool(row.fetchone()[0])
+
+    def edges(self) -> Iterator[tuple[int, int]]:
+        """Every (caller, callee) pair of project functions."""
+        return self.db.execute(f"SELECT caller, callee FROM {self.edge}")
+
+    def ids(self) -> dict[str, int]:
+        return dict(self.db.execute(f"SELECT qualname, id FROM {self.fact}"))
 
     def reuse(self, earlier: SummaryTable) -> None:
         """Take the summaries of `earlier` that still hold: those of functions whose calls

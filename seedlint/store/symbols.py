@@ -13,14 +13,15 @@ engine runs again without the cache.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
 
 from seedlint.lower.ir import ClassIR, FunctionIndex, ModuleFile, ModuleIndex
+from seedlint.parse.bindings import Binding, BindingKind
 from seedlint.parse.prefilter import Quiet
-from seedlint.parse.scopes import Binding, BindingKind
 from seedlint.store.codec import CodecError, decode, encode
 from seedlint.store.memo import BoundedMemo
 from seedlint.store.namefilter import NameFilter
@@ -38,14 +39,19 @@ _CLASS_LIMIT = 1 << 15
 _FUNCTION_LIMIT = 1 << 16
 
 _SCHEMA = """
-CREATE TABLE module (ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, file BLOB NOT NULL);
+CREATE TABLE module (
+    ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, file BLOB NOT NULL,
+    interface TEXT NOT NULL
+);
 CREATE TABLE binding (
     module TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, target TEXT,
     PRIMARY KEY (module, name)
 ) WITHOUT ROWID;
 CREATE TABLE class (key INTEGER PRIMARY KEY, qualname TEXT NOT NULL, info BLOB NOT NULL);
 CREATE INDEX class_name ON class (qualname);
-CREATE TABLE function (key INTEGER PRIMARY KEY, qualname TEXT NOT NULL, info BLOB NOT NULL);
+CREATE TABLE function (
+    key INTEGER PRIMARY KEY, qualname TEXT NOT NULL, info BLOB NOT NULL, body TEXT NOT NULL
+);
 CREATE INDEX function_name ON function (qualname);
 CREATE TABLE quiet (ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, unit BLOB NOT NULL);
 """
@@ -91,7 +97,10 @@ class SymbolTable:
             return
         db = self.db
         self._classes.clear()  # a class defined again is now its last definition
-        db.execute("INSERT INTO module VALUES (?, ?, ?)", (order, unit.name, encode(unit.file)))
+        db.execute(
+            "INSERT INTO module VALUES (?, ?, ?, ?)",
+            (order, unit.name, encode(unit.file), unit.interface),
+        )
         db.executemany(
             "INSERT INTO binding VALUES (?, ?, ?, ?)",
             [(unit.name, *row) for row in unit.bindings],
@@ -106,9 +115,13 @@ class SymbolTable:
             "INSERT INTO class VALUES (?, ?, ?)",
             [(base + i, name, info) for i, (name, info) in enumerate(unit.classes)],
         )
+        bodies = unit.bodies or ("",) * len(unit.functions)
         db.executemany(
-            "INSERT INTO function VALUES (?, ?, ?)",
-            [(base + i, name, info) for i, (name, info) in enumerate(unit.functions)],
+            "INSERT INTO function VALUES (?, ?, ?, ?)",
+            [
+                (base + i, name, info, body)
+                for i, ((name, info), body) in enumerate(zip(unit.functions, bodies, strict=True))
+            ],
         )
 
     def next_order(self) -> int:
@@ -131,10 +144,13 @@ class SymbolTable:
         self.db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
         slots = offset * _SLOTS
         for statement, shift in (
-            ("INSERT INTO module SELECT ord + ?, name, file FROM other.module", offset),
+            ("INSERT INTO module SELECT ord + ?, name, file, interface FROM other.module", offset),
             ("INSERT INTO quiet SELECT ord + ?, name, unit FROM other.quiet", offset),
             ("INSERT INTO class SELECT key + ?, qualname, info FROM other.class", slots),
-            ("INSERT INTO function SELECT key + ?, qualname, info FROM other.function", slots),
+            (
+                "INSERT INTO function SELECT key + ?, qualname, info, body FROM other.function",
+                slots,
+            ),
         ):
             self.db.execute(statement, (shift,))
         self.db.execute("INSERT INTO binding SELECT * FROM other.binding")
@@ -159,6 +175,10 @@ class SymbolTable:
         rows = self.db.execute("SELECT name FROM module UNION ALL SELECT name FROM quiet")
         return {name for (name,) in rows}
 
+    def module_names(self) -> list[str]:
+        """The parsed modules, in order."""
+        return [name for (name,) in self.db.execute("SELECT name FROM module ORDER BY ord")]
+
     def has_module(self, name: str) -> bool:
         if name not in self._names["module"]:
             return False
@@ -178,15 +198,21 @@ class SymbolTable:
             file = self._files.remember(order, load(data, ModuleFile))
         return file
 
-    def modules(self) -> Iterator[tuple[ModuleFile, tuple[FunctionIndex, ...]]]:
-        """Every module with its functions, one module in memory at a time."""
+    def modules(
+        self, wanted: Callable[[ModuleFile], bool] = lambda module: True
+    ) -> Iterator[tuple[ModuleFile, tuple[FunctionIndex, ...]]]:
+        """Every module `wanted` accepts with its functions, one module in memory at a
+        time (the functions of the others are not read)."""
         orders = [o for (o,) in self.db.execute("SELECT ord FROM module ORDER BY ord")]
         for order in orders:
+            file = self._file(order)
+            if not wanted(file):
+                continue
             rows = self.db.execute(
                 "SELECT key, info FROM function WHERE key >= ? AND key < ? ORDER BY key",
                 (order * _SLOTS, (order + 1) * _SLOTS),
             )
-            yield self._file(order), tuple(self._function(key, info) for key, info in rows)
+            yield file, tuple(self._function(key, info) for key, info in rows)
 
     def binding(self, module: str, name: str) -> Binding | None:
         """The binding that decides `name` in the module scope of `module`."""
@@ -264,6 +290,31 @@ class SymbolTable:
         )
         for qualname, key, info in rows:
             yield qualname, self._function(key, info)
+
+    def definition_rows(self) -> Iterator[tuple[str, int, bytes, str]]:
+        """`definitions` undecoded: name, row key, FunctionIndex blob, body digest."""
+        return self.db.execute(
+            "SELECT f.qualname, f.key, f.info, f.body FROM"
+            " (SELECT min(key) AS first, max(key) AS last FROM function GROUP BY qualname) d"
+            " JOIN function f ON f.key = d.last ORDER BY d.first"
+        )
+
+    def decoded(self, key: int, info: bytes) -> FunctionIndex:
+        """The FunctionIndex of a row `definition_rows` gave."""
+        return self._function(key, info)
+
+    def interface(self) -> str:
+        """A digest of what resolving any call can read of the modules, and of which
+        modules are left unparsed: equal digests, equal call targets for every function
+        whose own body is unchanged. By name, not order: module names are distinct, so
+        their order decides nothing (a run from scratch appends the files it wakes, a
+        run from the cache has them in place)."""
+        h = hashlib.sha256()
+        for name, interface in self.db.execute("SELECT name, interface FROM module ORDER BY name"):
+            h.update(f"m\0{name}\0{interface}\0".encode())
+        for (name,) in self.db.execute("SELECT name FROM quiet ORDER BY name"):
+            h.update(f"q\0{name}\0".encode())
+        return h.hexdigest()
 
     def definition_count(self) -> int:
         return int(self.db.execute("SELECT count(DISTINCT qualname) FROM function").fetchone()[0])
