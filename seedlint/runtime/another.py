@@ -23,8 +23,9 @@ def another_process() -> Iterator[None]:
     time.time = lambda: clock() + _LATER
     time.time_ns = lambda: clock_ns() + int(_LATER * 1e9)
     os.getpid = lambda: pid() + 1
-    random.seed()  # from the OS's entropy, as at a process's start
-    np.random.seed()
+    # From the OS's entropy, as at a process's start: irreproducible on purpose.
+    random.seed()  # noqa: SDL301
+    np.random.seed()  # noqa: SDL301
     try:
         yield
     finally:
