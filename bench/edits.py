@@ -125,6 +125,10 @@ def bench_file(file: Path, root: Path, work: Path, runs: int) -> None:
     row("  pre-commit, unchanged", run(hook))
     row("  pre-commit, after a one-line edit", run(hook, lambda: one_line_edit(file)), floor)
     run(flake8)  # the bridge's own run-level entry
+    # flake8's own checks of the file, for reference: without an SDL code selected the
+    # bridge does no work, so this is what the bridge rows cost beyond seedlint.
+    own = [str(_BIN / "flake8"), "--select", "E,W,F", relative]
+    row("  flake8 alone (--select E,W,F: no seedlint)", run(own))
     row("  flake8 bridge, unchanged", run(flake8))
     row("  flake8 bridge, after a one-line edit", run(flake8, lambda: one_line_edit(file)), floor)
     row("  flake8 bridge, an unsaved edited buffer", run(stdin, unsaved, text=True), floor)

@@ -209,3 +209,17 @@ def test_json_stays_valid_with_bad_files(tmp_path: Path) -> None:
     (with_good_file(tmp_path) / "bad.py").write_bytes(b"def (:\n\xff")
     data = json.loads(run_cli("--format", "json", str(tmp_path)).stdout)
     assert {d["code"] for d in data} == {"SDL001", "SDL101"}
+
+
+@pytest.mark.parametrize("text", [FINDING, "y = 1\n"], ids=["drawing", "quiet"])
+def test_a_module_beside_a_package_of_its_name(tmp_path: Path, text: str) -> None:
+    """`x.py` beside `x/__init__.py` (Python imports the package): both are checked."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x.py").write_text(text)
+    (tmp_path / "x" / "__init__.py").write_text(text)
+    (tmp_path / "other.py").write_text(FINDING)
+    config = Config()
+    found = analyse([str(tmp_path)], config, config.load_packs()).diagnostics
+    places = sorted((Path(d.path).relative_to(tmp_path).as_posix(), d.code) for d in found)
+    drawn = [("x.py", "SDL101"), ("x/__init__.py", "SDL101")] if text == FINDING else []
+    assert places == sorted([("other.py", "SDL101"), *drawn])

@@ -48,9 +48,15 @@ def placement(path: Path) -> Placement:
 def module_name_for(path: Path) -> tuple[str, bool]:
     """Dotted module name from the package folders above `path`; and whether it is a package.
     A notebook's own part is marked (`explore-ipynb`): no import names a notebook, and
-    `explore.ipynb` may sit beside `explore.py`."""
+    `explore.ipynb` may sit beside `explore.py`. So is a module that a package of the same
+    name beside it shadows (`x.py` beside `x/__init__.py`: `import x` is the package)."""
     is_package = path.name == "__init__.py"
-    own = f"{path.stem}-ipynb" if is_notebook(path) else path.stem
+    if is_notebook(path):
+        own = f"{path.stem}-ipynb"
+    elif not is_package and (path.parent / path.stem / "__init__.py").is_file():
+        own = f"{path.stem}-py"
+    else:
+        own = path.stem
     parts = [] if is_package else [own]
     folder = path.parent
     while (folder / "__init__.py").is_file():

@@ -180,12 +180,13 @@ class Cache:
         longest ago until the folder is well under its limit."""
         if not self._wrote or not self.usable():
             return
-        marker = self.folder / "last-tidy"
+        marker = self.folder / "tidy" / "last"  # (entries lie two folders deeper)
         with contextlib.suppress(OSError):
             if time.time() - marker.stat().st_mtime < _TIDY_EVERY:
                 return
         try:
-            marker.touch()
+            private_folder(marker.parent)
+            marker.touch(mode=0o600)
             entries = []
             for path in self.folder.glob("*/*/*"):
                 found = path.stat()
