@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -62,6 +63,23 @@ def main() -> None:
 
 def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     return checked_codes((c for v in values for c in v.split(",") if c.strip()), option)
+
+
+def _cache_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--no-cache and --cache-dir, the same for the linter and for confirm's plan."""
+    command = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Cache folder (default: $SEEDLINT_CACHE_DIR or ~/.cache/seedlint).",
+    )(command)
+    return click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")(
+        command
+    )
+
+
+def _cache(no_cache: bool, cache_dir: str | None) -> Cache | None:
+    return None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir())
 
 
 @main.command()
@@ -138,13 +156,7 @@ def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     default=None,
     help="Worker processes for parsing (default: all cores).",
 )
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Cache folder (default: $SEEDLINT_CACHE_DIR or ~/.cache/seedlint).",
-)
+@_cache_options
 @click.option(
     "--no-respect-gitignore",
     is_flag=True,
@@ -227,7 +239,7 @@ def check(
         sys.exit(0)
     options = Options(
         jobs=jobs or default_jobs(),
-        cache=None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir()),
+        cache=_cache(no_cache, cache_dir),
         prefilter=not no_prefilter,
     )
     if context == "package":
@@ -351,8 +363,15 @@ def rule(code: str | None, reference: bool) -> None:
     show_default=True,
     help="Seconds before the child process is stopped.",
 )
+@_cache_options
 def confirm(
-    target: str, model: str, settings: tuple[str, ...], output_format: str, timeout: float
+    target: str,
+    model: str,
+    settings: tuple[str, ...],
+    output_format: str,
+    timeout: float,
+    no_cache: bool,
+    cache_dir: str | None,
 ) -> None:
     """Run FILE::QUALNAME with the real mlx or torch to confirm its findings (runs your
     code)."""
@@ -365,6 +384,7 @@ def confirm(
         prepare,
         render_text,
         run_confirm,
+        start_child,
     )
     from seedlint.runtime.plan import PlanError
 
@@ -385,13 +405,16 @@ def confirm(
             overrides[name] = raw
     try:
         config = load_config(find_pyproject(Path(target.partition("::")[0])))
-        # Static: which framework runs the target follows from the stream of its findings.
-        plan, runs_with = prepare(target, config, model)
-        if runs_with.missing():
-            click.echo(f"seedlint: {runs_with.install_hint}", err=True)
-            sys.exit(2)
-        click.echo(notice(target, timeout, runs_with), err=True)  # before anything runs
-        answer = run_confirm(plan, target, model, overrides, timeout)
+        cache = _cache(no_cache, cache_dir)
+        with start_child(target) as child:
+            # Static: which framework runs the target follows from the stream of its
+            # findings. The child imports the likely one meanwhile.
+            plan, runs_with = prepare(target, config, model, cache)
+            if runs_with.missing():
+                click.echo(f"seedlint: {runs_with.install_hint}", err=True)
+                sys.exit(2)
+            click.echo(notice(target, timeout, runs_with), err=True)  # before anything runs
+            answer = run_confirm(plan, target, model, overrides, timeout, child)
     except (ConfigError, PackError, PlanError) as error:
         click.echo(f"seedlint: {error}", err=True)
         sys.exit(2)

@@ -553,14 +553,21 @@ class FunctionAnalysis:
 
 @contextlib.contextmanager
 def analyse_function(
-    folder: Path, path: Path, qualname: str, config: Config, packs: Packs
+    folder: Path,
+    path: Path,
+    qualname: str,
+    config: Config,
+    packs: Packs,
+    options: Options | None = None,
 ) -> Iterator[FunctionAnalysis]:
     """`qualname` of `path`, analysed with the project in `folder` (for its helpers);
     the symbol tables are closed and removed on exit. Raises LookupError naming what
     is missing."""
     with tempfile.TemporaryDirectory(prefix="seedlint-") as spill_dir:
         files = [f for f in discover([str(folder)], config) if isinstance(f, Path)]
-        tables, _errors, _parsed = project_tables(files, {}, None, Options(), Path(spill_dir))
+        tables, _errors, _parsed = project_tables(
+            files, {}, None, options or Options(), Path(spill_dir)
+        )
         try:
             yield _function_analysis(tables, path, qualname, config, packs)
         finally:

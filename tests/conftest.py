@@ -91,3 +91,13 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         del os.environ["SEEDLINT_CACHE_DIR"]
     else:
         os.environ["SEEDLINT_CACHE_DIR"] = previous
+
+
+def write_package(tmp_path: Path, body: str) -> str:
+    """A package `pkg` in `tmp_path` whose `lora.py` holds `body` (dedented); the
+    `FILE::apply` target of its function `apply`."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "lora.py").write_text(textwrap.dedent(body))
+    return f"{package / 'lora.py'}::apply"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import torch
 from seedlint.config import Config
 from seedlint.engine import analyse
 from seedlint.runtime.backends.torch import TorchBackend
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_package
 from tests.test_runtime import confirm, row
 
 FIXTURE = ROOT / "fixtures" / "torch_lora"
@@ -70,14 +69,6 @@ def test_adapters_after_the_seed_are_not_confirmed(function: str) -> None:
     assert (found["seeded"], found["draws_since_seed"]) == (True, 0)
     assert found["ambient_max_abs_diff"] == 0 and found["reference_max_abs_diff"] == 0
     assert LORA_PARAMETERS in found["detail"]
-
-
-def write_package(tmp_path: Path, body: str) -> str:
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "lora.py").write_text(textwrap.dedent(body))
-    return f"{package / 'lora.py'}::apply"
 
 
 def test_the_rows_are_those_of_mlx(tmp_path: Path) -> None:

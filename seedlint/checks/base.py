@@ -65,8 +65,10 @@ def seed_lines(lines: list[int], cells: Cells) -> str:
 
 Severity = Literal["error", "warning"]
 # What `seedlint confirm` tests for a finding of the rule: that the call's values follow
-# the ambient state (no seed ran), or that they differ from the seed-right-before order.
-Question = Literal["unseeded", "drift"]
+# the ambient state (no seed ran), that they differ from the seed-right-before order, or
+# that two runs with the same inputs and state leave the generator in different states
+# after the call (a seed value that changes from run to run).
+Question = Literal["unseeded", "drift", "reproducible"]
 
 
 class Rule(Protocol):

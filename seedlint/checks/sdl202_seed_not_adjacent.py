@@ -52,7 +52,7 @@ class SeedNotAdjacent:
     severity: ClassVar[Severity] = "warning"
     options: ClassVar[tuple[str, ...]] = ("adjacency", "packs")
     turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = (("adjacency", "strict"),)
-    confirms: ClassVar[Question | None] = None
+    confirms: ClassVar[Question | None] = "drift"
     messages: ClassVar[Mapping[str, str]] = MappingProxyType(
         {
             "unknown_between": "{callee} is not adjacent to its seed: `{unknown}` at "

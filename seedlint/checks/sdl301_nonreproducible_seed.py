@@ -57,7 +57,7 @@ class NonreproducibleSeed:
     severity: ClassVar[Severity] = "warning"
     options: ClassVar[tuple[str, ...]] = ("seed-params", "packs")
     turned_on_by: ClassVar[tuple[tuple[str, str], ...]] = ()
-    confirms: ClassVar[Question | None] = None
+    confirms: ClassVar[Question | None] = "reproducible"
     messages: ClassVar[Mapping[str, str]] = MappingProxyType(
         {"nonreproducible": "`{callee}` is not reproducible: {reason}"}
     )

@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
-
 from seedlint.config import Config
-from seedlint.runtime.backends import Framework, framework
+from seedlint.runtime.backends import Framework, framework, likely
 from seedlint.runtime.plan import Plan, PlanError, build_plan
-from seedlint.runtime.sandbox import Outcome, run_child
+from seedlint.runtime.sandbox import Child, Outcome, run_child
+from seedlint.store.cache import Cache
 
 _SHOWN = 10  # file names listed in the text report
 
@@ -36,9 +35,12 @@ def notice(target: str, timeout: float, runs_with: Framework) -> str:
     )
 
 
-def prepare(target: str, config: Config, model: str) -> tuple[Plan, Framework]:
-    """The plan (static: nothing runs) and the framework that will run it."""
-    plan, _findings = build_plan(target, config)
+def prepare(
+    target: str, config: Config, model: str, cache: Cache | None = None
+) -> tuple[Plan, Framework]:
+    """The plan (static: nothing runs) and the framework that will run it; `cache` is
+    the linter's, for the files of the target's package."""
+    plan, _findings = build_plan(target, config, cache)
     runs_with = framework(plan.framework)
     if model != "auto" and model not in runs_with.kinds:
         raise PlanError(
@@ -47,36 +49,28 @@ def prepare(target: str, config: Config, model: str) -> tuple[Plan, Framework]:
     return plan, runs_with
 
 
-def _defaults(node: cst.FunctionDef | cst.Module) -> dict[str, Any]:
-    import ast
-
-    out: dict[str, Any] = {}
-    if not isinstance(node, cst.FunctionDef):
-        return out
-    params = node.params
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        if param.default is None:
-            continue
-        try:
-            out[param.name.value] = ast.literal_eval(cst.Module([]).code_for_node(param.default))
-        except (ValueError, SyntaxError):
-            continue
-    return out
+def start_child(target: str) -> Child:
+    """The child process, started to import the frameworks the target's file imports
+    while the plan is made (none of the checked code runs before `run_confirm`)."""
+    path = Path(target.partition("::")[0])
+    return Child(likely(path.read_text(encoding="utf-8", errors="replace")))
 
 
 def run_confirm(
-    plan: Plan, target: str, model: str, overrides: dict[str, Any], timeout: float
+    plan: Plan,
+    target: str,
+    model: str,
+    overrides: dict[str, Any],
+    timeout: float,
+    child: Child | None = None,
 ) -> dict[str, Any]:
     payload = plan.to_json()
     payload["model"] = model
     payload["overrides"] = overrides
     payload["budget"] = max(1.0, timeout * 0.5)
-    from seedlint.runtime.sites import definition_node
-
-    payload["defaults"] = _defaults(definition_node(target))
     for site in payload["sites"]:
         site["inputs"] = {**site["inputs"], **overrides}
-    outcome = run_child(payload, timeout)
+    outcome = child.run(payload, timeout) if child else run_child(payload, timeout)
     answer = _answer(plan, outcome, timeout)
     # Every row comes from the same runs, so each carries the same list.
     answer["files_written"] = outcome.files_written
@@ -122,6 +116,9 @@ def render_text(target: str, answer: dict[str, Any], runs_with: Framework) -> st
         f"seedlint confirm {target}",
         f"(this ran the checked code, in a child process with the real {runs_with.label})",
     ]
+    if answer.get("runs"):
+        runs = answer["runs"]
+        lines.append(f"searched {runs} input set{'s' * (runs != 1)} in {answer['seconds']:g} s")
     if answer.get("bypassed_init"):
         lines.append("note: the package's own __init__ did not import here; it was bypassed")
     written = answer.get("files_written") or []

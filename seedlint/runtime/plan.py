@@ -7,6 +7,7 @@ Nothing here imports mlx, torch or the checked code.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,15 +16,23 @@ import libcst as cst
 
 from seedlint.checks import confirms
 from seedlint.config import Config
-from seedlint.engine import analyse_function
+from seedlint.engine import Options, analyse_function, default_jobs
 from seedlint.lower.compile import Lowerer
 from seedlint.parse.packages import placement
+from seedlint.parse.paths import parse_quietly
 from seedlint.parse.scopes import Definition, collect_scopes, dotted_name
-from seedlint.parse.sources import Source, SourceError, read_source
+from seedlint.parse.sources import Source, SourceError, discover, read_source
 from seedlint.parse.walk import children
 from seedlint.report.diagnostics import Diagnostic
+from seedlint.resolve.packs import Packs
 from seedlint.resolve.project import Project
+from seedlint.runtime.accesses import paths
 from seedlint.runtime.backends import choose
+from seedlint.runtime.conditions import Condition, function_node, guards, locate, same
+from seedlint.runtime.slicing import Callee, slice_of
+from seedlint.store.cache import Cache, digest
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class PlanError(Exception):
@@ -48,6 +57,10 @@ class Site:
     codes: list[str]
     inputs: dict[str, Any] = field(default_factory=dict)
     model_attrs: dict[str, bool] = field(default_factory=dict)
+    # Per code, the witness: (index in Plan.conditions, the value the path needs).
+    witness: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
+    # What the `if`s around the call need, as the same pairs: the way to reach it.
+    guards: list[tuple[int, bool]] = field(default_factory=list)
     message: str = ""
     stream: str = ""  # the random stream the call draws from
 
@@ -64,6 +77,43 @@ class Plan:
     candidates: dict[str, list[Any]]
     model_flags: list[str] = field(default_factory=list)
     framework: str = "mlx"  # the backend that runs it: the stream of its findings
+    defaults: dict[str, Any] = field(default_factory=dict)  # literal parameter defaults
+    conditions: list[Condition] = field(default_factory=list)  # of the witnesses
+    # Attribute paths the code reads off the model (`vision_tower.layers[0]`).
+    model_paths: list[tuple[str | int, ...]] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        """The plan `to_json` gave (pairs come back as lists)."""
+        sites = [
+            Site(
+                s["line"],
+                s["end_line"],
+                s["name"],
+                s["codes"],
+                s["inputs"],
+                s["model_attrs"],
+                s["witness"],
+                s["guards"],
+                stream=s["stream"],
+            )
+            for s in data["sites"]
+        ]
+        return cls(
+            data["root"],
+            data["module"],
+            data["qualname"],
+            data["model_param"],
+            data["params"],
+            data["seed_params"],
+            sites,
+            data["candidates"],
+            data["model_flags"],
+            data["framework"],
+            data["defaults"],
+            [Condition.from_json(c) for c in data["conditions"]],
+            [tuple(p) for p in data["model_paths"]],
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +126,9 @@ class Plan:
             "candidates": self.candidates,
             "model_flags": self.model_flags,
             "framework": self.framework,
+            "defaults": self.defaults,
+            "conditions": [c.to_json() for c in self.conditions],
+            "model_paths": [list(p) for p in self.model_paths],
             # What the run tests for each rule's findings (the rules own the answer).
             "questions": {code: confirms(code) for s in self.sites for code in s.codes},
             "sites": [
@@ -86,6 +139,8 @@ class Plan:
                     "codes": s.codes,
                     "inputs": s.inputs,
                     "model_attrs": s.model_attrs,
+                    "witness": s.witness,
+                    "guards": s.guards,
                     "stream": s.stream,
                 }
                 for s in self.sites
@@ -173,9 +228,10 @@ def _model_flags(definition: Definition, model_param: str) -> list[str]:
 class _Trees:
     """libcst definitions of project functions, parsed on demand (the analysis keeps none)."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, parsed: Source) -> None:
         self.project = project
         self.by_module: dict[str, dict[str, Definition]] = {}
+        self.parsed = parsed  # the target's file, already read
 
     def definition(self, qualname: str) -> Definition | None:
         parts = qualname.split(".")
@@ -184,7 +240,8 @@ class _Trees:
             if module is None:
                 continue
             if module.name not in self.by_module:
-                tree = parsed_source(Path(module.path)).module
+                same = Path(module.path).resolve() == self.parsed.path.resolve()
+                tree = (self.parsed if same else parsed_source(Path(module.path))).module
                 package = (
                     module.name
                     if Path(module.path).name == "__init__.py"
@@ -197,9 +254,11 @@ class _Trees:
 
 
 def _candidates(
-    project: Project, trees: _Trees, definition: Definition, params: set[str]
+    callee: Callee, option: Option, definition: Definition, params: set[str]
 ) -> dict[str, list[Any]]:
-    """Literal values that parameters are compared with, here or in helpers they reach."""
+    """Literal values that parameters are compared with, here or in helpers they reach,
+    and the values a pack names for the library arguments they are passed as
+    (`torch.device(device)` is built empty when `device` is "meta")."""
     out: dict[str, list[Any]] = {}
 
     def add(name: str, value: Any) -> None:
@@ -217,15 +276,21 @@ def _candidates(
             if caller_param:
                 for comparison in node.comparisons:
                     ok, literal = _literal(comparison.comparator)
-                    if ok and isinstance(literal, (str, int, float, bool, type(None))):
-                        add(caller_param, literal)
+                    # A small enumeration: `mode in ("a", "b")` offers each.
+                    enumerated = isinstance(literal, (tuple, list, set, frozenset))
+                    for value in (literal if enumerated else [literal]) if ok else []:
+                        if isinstance(value, _SCALARS):
+                            add(caller_param, value)
+        if isinstance(node, cst.Call):
+            passed = option(node, scope)
+            caller_param = mapping.get(passed[0]) if passed else None
+            if passed and caller_param:
+                add(caller_param, passed[1])
         if isinstance(node, cst.Call) and depth < 2:
-            target = project.resolve(Lowerer({}, scope.scope).key(node))
-            for function in target.functions:
-                callee = trees.definition(function)
-                inner = _argument_mapping(node, callee, mapping) if callee else {}
-                if callee and inner:
-                    scan(callee.node, inner, depth + 1, callee)
+            found = callee(node, scope)
+            inner = _argument_mapping(node, found, mapping) if found else {}
+            if found and inner:
+                scan(found.node, inner, depth + 1, found)
         for child in children(node):
             scan(child, mapping, depth, scope)
 
@@ -253,7 +318,11 @@ def _argument_mapping(
     return out
 
 
-def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
+def build_plan(
+    target: str, config: Config, cache: Cache | None = None
+) -> tuple[Plan, list[Diagnostic]]:
+    """The plan of FILE::QUALNAME; `cache` is the linter's, for the package's files and
+    for the plan itself (kept by everything it depends on)."""
     file_part, _, qualname = target.partition("::")
     path = Path(file_part)
     if not qualname or not path.is_file():
@@ -265,24 +334,57 @@ def build_plan(target: str, config: Config) -> tuple[Plan, list[Diagnostic]]:
     scope_dir = place.own_package
     from seedlint.runtime.sites import draw_sites
 
+    key = plan_key(target, scope_dir, config, packs) if cache is not None else None
+    stored = cache.get("plan", key, dict) if cache is not None and key else None
+    if stored is not None:
+        return Plan.from_json(stored), []
+    source = parsed_source(path)
+    tree = parse_quietly(source.text)
+    options = Options(jobs=default_jobs(), cache=cache)
     # The project's symbol table is read while the plan is made, and closed after.
     try:
-        with analyse_function(scope_dir, path, qualname, config, packs) as analysis:
+        with analyse_function(scope_dir, path, qualname, config, packs, options) as analysis:
             findings = analysis.findings
             plan = _plan(
                 analysis.function.qualname,
                 analysis.project,
-                draw_sites(analysis, path),
+                draw_sites(analysis, source.text, tree),
                 findings,
                 config,
-                path,
-                root,
-                module_name,
-                qualname,
+                Where(source, root, module_name, qualname, tree),
             )
     except LookupError as error:
         raise PlanError(str(error)) from error
+    if cache is not None and key and key == plan_key(target, scope_dir, config, packs):
+        cache.put("plan", key, plan.to_json())  # the files did not change meanwhile
     return plan, findings
+
+
+def plan_key(target: str, scope: Path, config: Config, packs: Packs) -> str | None:
+    """Everything a plan depends on: seedlint's code (in `digest`), the target, the
+    configuration and packs, and the text of every file of the target's package; None
+    if one cannot be read."""
+    parts = [str(Path(target.partition("::")[0]).resolve()), target.partition("::")[2]]
+    parts += [repr(config), packs.fingerprint()]
+    for found in discover([str(scope)], config):
+        if not isinstance(found, Path):
+            return None
+        try:
+            parts += [str(found), found.read_bytes().decode("utf-8", "surrogateescape")]
+        except OSError:
+            return None
+    return digest(*parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The target: its file (read, and its syntax tree), import root and names."""
+
+    source: Source
+    root: Path
+    module: str
+    qualname: str
+    tree: ast.Module
 
 
 def _plan(
@@ -291,25 +393,33 @@ def _plan(
     sites: list[Site],
     findings: list[Diagnostic],
     config: Config,
-    path: Path,
-    root: Path,
-    module_name: str,
-    qualname: str,
+    where: Where,
 ) -> Plan:
-    trees = _Trees(project)
+    trees = _Trees(project, where.source)
     definition = trees.definition(function)
-    if definition is None:
-        raise PlanError(f"{path}: no function {qualname}")
+    if definition is None or not isinstance(definition.node, cst.FunctionDef):
+        raise PlanError(f"{where.source.path}: no function {where.qualname}")
     params = [p for p in definition.params if p not in ("self", "cls")]
-    model_param = next((p for p in params if "model" in p), params[0] if params else "")
+    # A method with no such parameter reaches its model through `self` (built with it).
+    first = params[0] if params and "self" not in definition.params else ""
+    model_param = next((p for p in params if "model" in p), first)
     seed_params = [p for p in params if config.is_seed_param(p)]
     by_line: dict[int, Site] = {site.line: site for site in sites}
+    callee = _callee(project, trees)
+    conditions = _Conditions(where, definition, model_param, callee)
+    for each in sites:
+        each.guards = conditions.guards(each.line)
     for finding in findings:
         site = by_line.get(finding.line)
+        if site is None and confirms(finding.code) == "reproducible":
+            # A seed whose value may change: the seeding call is the site.
+            site = by_line[finding.line] = _seed_site(finding, where)
+            sites.append(site)
         if site is None:
             continue
         site.codes.append(finding.code)
         site.message = site.message or finding.message
+        site.witness[finding.code] = [(conditions.index(t), v) for t, v in finding.witness]
         if confirms(finding.code) != "unseeded":
             continue
         for text, value in finding.witness:
@@ -325,14 +435,107 @@ def _plan(
             if attribute:
                 site.model_attrs[attribute] = value
     return Plan(
-        str(root),
-        module_name,
-        qualname,
+        str(where.root),
+        where.module,
+        where.qualname,
         model_param,
         params,
         seed_params,
         sites,
-        _candidates(project, trees, definition, set(params)),
+        _candidates(callee, _option(project), definition, set(params)),
         _model_flags(definition, model_param),
         choose([f.stream for f in findings] + [s.stream for s in sites]),
+        _defaults(definition.node),
+        conditions.found,
+        paths(definition, model_param, callee),
     )
+
+
+def _seed_site(finding: Diagnostic, where: Where) -> Site:
+    from seedlint.runtime.sites import end_lines
+
+    ends = end_lines(where.source.text, where.tree)
+    end = ends.get((finding.line, finding.column), finding.line)
+    return Site(finding.line, end, finding.call, [], stream=finding.stream)
+
+
+def _defaults(node: cst.FunctionDef) -> dict[str, Any]:
+    """The parameters whose default is a literal, with it."""
+    out: dict[str, Any] = {}
+    params = node.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.default is not None:
+            ok, value = _literal(param.default)
+            if ok:
+                out[param.name.value] = value
+    return out
+
+
+def _callee(project: Project, trees: _Trees) -> Callee:
+    """The project function a call runs, if it resolves to one."""
+
+    def find(call: cst.Call, scope: Definition) -> Definition | None:
+        target = project.resolve(Lowerer({}, scope.scope).key(call))
+        return next((d for f in target.functions if (d := trees.definition(f)) is not None), None)
+
+    return find
+
+
+# The parameter a call passes as a pack entry's value argument, and the value the entry
+# names (`equals`), if any.
+Option = Callable[[cst.Call, Definition], "tuple[str, Any] | None"]
+
+
+def _option(project: Project) -> Option:
+    def find(call: cst.Call, scope: Definition) -> tuple[str, Any] | None:
+        entry = project.resolve(Lowerer({}, scope.scope).key(call)).pack
+        if entry is None or entry.equals is None:
+            return None
+        ok, value = _literal(cst.parse_expression(entry.equals))
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        for position, arg in enumerate(positional):
+            if position == entry.value_arg and isinstance(arg.value, cst.Name) and ok:
+                return arg.value.value, value
+        for arg in call.args:
+            named = arg.keyword is not None and arg.keyword.value == entry.value_kwarg
+            if named and isinstance(arg.value, cst.Name) and ok:
+                return arg.value.value, value
+        return None
+
+    return find
+
+
+class _Conditions:
+    """The witness conditions of a function, each located and sliced once."""
+
+    def __init__(
+        self, where: Where, definition: Definition, model_param: str, callee: Callee
+    ) -> None:
+        self.function = function_node(where.tree, where.qualname)
+        self.definition = definition
+        self.model_param = model_param
+        self.callee = callee
+        self.found: list[Condition] = []
+        self.by_text: dict[str, int] = {}
+
+    def index(self, text: str) -> int:
+        known = same(text)
+        if known not in self.by_text:
+            self.by_text[known] = len(self.found)
+            self.found.append(self._condition(text))
+        return self.by_text[known]
+
+    def guards(self, line: int) -> list[tuple[int, bool]]:
+        """The conditions of the `if`s around the statement on `line`, with the value
+        each must take for it to run."""
+        found = guards(self.function, line) if self.function else []
+        return [(self.index(text), value) for text, value in found]
+
+    def _condition(self, text: str) -> Condition:
+        tests, safe = locate(self.function, text) if self.function else ([], False)
+        try:
+            expression = cst.parse_expression(text)
+        except cst.ParserSyntaxError:
+            return Condition(text, tests, safe)
+        found = slice_of(self.definition, expression, self.model_param, self.callee)
+        return Condition(text, tests, safe, sorted(found.params), sorted(found.attrs))

@@ -1,7 +1,8 @@
 """Runs the `confirm` child in its own session and a fresh temporary working folder.
 
 The child reads its plan from a file and writes its answer to another, both outside its
-working folder; its stdout and stderr go to files. So nothing the checked code starts
+working folder (it may start before the plan is written, to import the frameworks
+meanwhile); its stdout and stderr go to files. So nothing the checked code starts
 can hold a pipe of ours open: the answer is read when the direct child exits. Then, or
 when the time is up, the child's whole process group is ended (SIGTERM, then SIGKILL),
 and the files the code left in its working folder are listed before the folder goes.
@@ -36,32 +37,65 @@ class Outcome:
     files_written: list[str]  # relative to the child's working folder
 
 
-def run_child(payload: dict[str, Any], timeout: float) -> Outcome:
-    """Start the child on `payload`, wait at most `timeout` seconds, end its group."""
-    with tempfile.TemporaryDirectory(prefix="seedlint-confirm-", ignore_cleanup_errors=True) as d:
-        base = Path(d)
-        work = base / "work"
-        work.mkdir()
-        plan_file, answer_file = base / "plan.json", base / "answer.json"
-        plan_file.write_text(json.dumps(payload), encoding="utf-8")
+class Child:
+    """A child started before its plan is ready: it imports the modules `warm` names
+    (frameworks, never the checked code) while the parent plans, then waits for its plan.
+    `run` hands the plan over and waits for the answer; leaving the `with` block ends the
+    child's group (if `run` did not) and removes its folder."""
+
+    def __init__(self, warm: list[str]) -> None:
+        self._folder = tempfile.TemporaryDirectory(
+            prefix="seedlint-confirm-", ignore_cleanup_errors=True
+        )
+        self.base = Path(self._folder.name)
+        self.work = self.base / "work"
+        self.work.mkdir()
+        self.plan_file, self.answer_file = self.base / "plan.json", self.base / "answer.json"
         boot = _BOOT.format(str(Path(seedlint.__file__).resolve().parent.parent))
-        with open(base / "stdout.txt", "wb") as out, open(base / "stderr.txt", "wb") as err:
-            child = subprocess.Popen(
-                [sys.executable, "-c", boot, str(plan_file), str(answer_file)],
-                cwd=work,
+        with (
+            open(self.base / "stdout.txt", "wb") as out,
+            open(self.base / "stderr.txt", "wb") as err,
+        ):
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", boot, str(self.plan_file), str(self.answer_file), *warm],
+                cwd=self.work,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
                 start_new_session=True,  # its own group: grandchildren can be ended too
             )
+        self.ended = False
+
+    def __enter__(self) -> Child:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if not self.ended:
+            _end_group(self.process)
+        self._folder.cleanup()
+
+    def run(self, payload: dict[str, Any], timeout: float) -> Outcome:
+        """Hand the plan over, wait at most `timeout` seconds, end the child's group."""
+        ready = self.plan_file.with_suffix(".part")
+        ready.write_text(json.dumps(payload), encoding="utf-8")
+        os.replace(ready, self.plan_file)  # whole when the child sees it
         try:
-            timed_out = not _exited(child, timeout)
+            timed_out = not _exited(self.process, timeout)
         finally:
-            _end_group(child)
+            _end_group(self.process)
+            self.ended = True
+        answer_file = self.answer_file
         answer = answer_file.read_text(encoding="utf-8") if answer_file.is_file() else None
-        lines = (base / "stderr.txt").read_text(encoding="utf-8", errors="replace").split("\n")
+        text = (self.base / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+        lines = text.split("\n")
         tail = next((line.strip() for line in reversed(lines) if line.strip()), "no output")
-        return Outcome(None if timed_out else answer, timed_out, tail, _files(work))
+        return Outcome(None if timed_out else answer, timed_out, tail, _files(self.work))
+
+
+def run_child(payload: dict[str, Any], timeout: float) -> Outcome:
+    """Start the child on `payload`, wait at most `timeout` seconds, end its group."""
+    with Child([]) as child:
+        return child.run(payload, timeout)
 
 
 def _exited(child: subprocess.Popen[bytes], timeout: float) -> bool:

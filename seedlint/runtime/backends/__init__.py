@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
@@ -26,6 +27,7 @@ class Framework:
     label: str  # for the notice and the report
     extra: str  # seedlint's optional dependency that installs `modules`
     kinds: tuple[str, ...]  # the tiny models it builds (`--model`)
+    warm: tuple[str, ...]  # what the child imports while the parent plans
 
     @property
     def install_hint(self) -> str:
@@ -36,13 +38,21 @@ class Framework:
 
 
 FRAMEWORKS = (
-    Framework("mlx", ("mlx", "mlx_lm"), "mlx and mlx-lm", "mlx", ("text", "vlm")),
+    Framework(
+        "mlx",
+        ("mlx", "mlx_lm"),
+        "mlx and mlx-lm",
+        "mlx",
+        ("text", "vlm"),
+        ("mlx.core", "mlx.nn", "mlx_lm.models.llama", "mlx_lm.tuner.utils"),
+    ),
     Framework(
         "torch",
         ("torch", "transformers", "peft"),
         "torch, transformers and peft",
         "torch",
         ("text",),
+        ("torch", "transformers", "peft"),
     ),
 )
 
@@ -52,6 +62,13 @@ def framework(stream: str) -> Framework:
     if found is None:
         raise ValueError(f"no runtime backend for the {stream} stream")
     return found
+
+
+def likely(source: str) -> list[str]:
+    """What to import ahead for code that imports these frameworks: a guess from its
+    import statements, made before the plan says which framework runs it."""
+    imported = set(re.findall(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", source, re.MULTILINE))
+    return [m for f in FRAMEWORKS if imported & set(f.modules) for m in f.warm]
 
 
 def choose(streams: list[str]) -> str:
@@ -82,6 +99,10 @@ class Backend(Protocol):
     def build(self, kind: str, param: str) -> Any:
         """What to pass as the model parameter `param`: a tiny model of `kind` built
         under a fixed seed (the same base weights in every run), or its configuration."""
+
+    def parts(self) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        """Makers of an empty container module and of a small linear layer, to grow a
+        tiny model the attributes the checked code reads."""
 
     def snapshot(self, model: Any, local_values: Mapping[str, Any], seen: Seen) -> Params:
         """The parameters of the model passed in (and of the models the function's locals

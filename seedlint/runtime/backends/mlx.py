@@ -53,6 +53,11 @@ class MlxBackend:
 
         return build(kind)
 
+    def parts(self) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        import mlx.nn as nn
+
+        return nn.Module, lambda: nn.Linear(16, 16)
+
     def snapshot(self, model: Any, local_values: Mapping[str, Any], seen: Seen) -> Params:
         from mlx.utils import tree_flatten
 

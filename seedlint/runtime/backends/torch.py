@@ -116,6 +116,9 @@ class TorchBackend:
         self.seed(0)
         return LlamaForCausalLM(config)
 
+    def parts(self) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        return torch.nn.Module, lambda: torch.nn.Linear(32, 32)
+
     def snapshot(self, model: Any, local_values: Mapping[str, Any], seen: Seen) -> Params:
         """Each parameter once, under the name it was first seen by in this run: a layer
         that peft wraps keeps its weight object, so it is not taken for a new one."""

@@ -1,0 +1,189 @@
+"""Which input sets to run, in the child: a search guided by the way each run went.
+
+A scenario is one input set: the tiny model's kind, the arguments, and attributes set on
+the model. A finding's witness is a list of conditions with the value its path needs; a
+run records the values each condition took (`Run.outcomes`). From the scenario the
+witness names, the search changes one parameter (or model attribute, or model kind) the
+first condition not yet met depends on (its backward slice, from the plan), and keeps the
+change that meets the most conditions, until the finding's question is answered, no
+change helps, or the budget is spent. Nothing here imports a framework.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeAlias
+
+Scenario: TypeAlias = dict[str, Any]  # {"kind": str, "inputs": {...}, "attrs": {...}}
+Witness: TypeAlias = list[tuple[int, bool]]  # (condition index, the value the path needs)
+Outcomes: TypeAlias = dict[int, set[bool]]  # condition index -> values a run saw
+
+# Values tried for any parameter a condition depends on, after the literals it is
+# compared with: truth values, None and the empty values a length test turns on.
+GENERIC: tuple[Any, ...] = (True, False, None, [], "", 0)
+_STEPS = 8  # changes kept, at most, while climbing towards one witness
+_EXPLORE = 16  # single changes tried, at most, once the path is taken
+
+
+def key(scenario: Scenario) -> str:
+    return json.dumps(scenario, sort_keys=True, default=repr)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def met(plan: dict[str, Any], outcomes: Outcomes, index: int, value: bool) -> bool:
+    """Whether a run took the condition the way the path needs (a condition the plan
+    could not locate in the source cannot be watched, and does not count against)."""
+    if not plan["conditions"][index]["tests"]:
+        return True
+    return value in outcomes.get(index, set())
+
+
+def unmet(plan: dict[str, Any], outcomes: Outcomes, witness: Witness) -> list[tuple[int, bool]]:
+    return [(i, v) for i, v in witness if not met(plan, outcomes, i, v)]
+
+
+def values(plan: dict[str, Any], param: str) -> list[Any]:
+    """What to try for a parameter: literals it is compared with, its default, then
+    the generic values; each once."""
+    out: list[Any] = []
+    for value in [*plan["candidates"].get(param, []), *GENERIC]:
+        if not any(_same(value, seen) for seen in out):
+            out.append(value)
+    return out
+
+
+def moves(
+    plan: dict[str, Any],
+    state: Scenario,
+    params: list[str],
+    attrs: list[str],
+    kinds: tuple[str, ...],
+) -> Iterator[Scenario]:
+    """Scenarios one change away from `state`: a parameter, a model attribute, or the
+    model's kind. Parameters the user set (`--set`) stay as they are."""
+    fixed = set(plan.get("overrides", {})) | {plan["model_param"]}
+    for param in params:
+        if param in fixed:
+            continue
+        current = state["inputs"].get(param, plan["defaults"].get(param, object()))
+        for value in values(plan, param):
+            if not _same(value, current):
+                yield {**state, "inputs": {**state["inputs"], param: value}}
+    for attribute in attrs:
+        for value in (True, False):
+            if state["attrs"].get(attribute) is not value:
+                changed = {**state, "attrs": {**state["attrs"], attribute: value}}
+                yield changed  # and on the other kinds, whose shape the attribute may say
+                yield from ({**changed, "kind": k} for k in kinds if k != state["kind"])
+    for kind in kinds:
+        if kind != state["kind"]:
+            yield {**state, "kind": kind}
+
+
+def depends(plan: dict[str, Any], index: int) -> tuple[list[str], list[str]]:
+    """The parameters and model attributes condition `index` depends on (all the
+    parameters when its slice found none)."""
+    condition = plan["conditions"][index]
+    return condition["params"] or plan["params"], condition["attrs"]
+
+
+class Tried(Protocol):
+    """What the search reads of a run."""
+
+    outcomes: Outcomes
+    error: str  # "" when the function returned
+
+
+Attempt: TypeAlias = Callable[[Scenario], "Tried | None"]  # None: the budget is spent
+
+
+def _score(plan: dict[str, Any], path: Witness, tried: Tried) -> tuple[int, bool]:
+    """How far a run went: the path's conditions it met, then whether it returned."""
+    return len(path) - len(unmet(plan, tried.outcomes, path)), not tried.error
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """What one site and code needs of a run."""
+
+    path: Witness  # the witness, and what the `if`s around the call need
+    answered: Callable[[], bool]  # whether a run on the path answered the question
+    settled: Callable[[], bool]  # whether one answered it at all, if on another path
+    related: list[str]  # parameters that may answer it once on the path, tried first
+
+
+def climb(
+    plan: dict[str, Any],
+    goal: Goal,
+    start: Scenario,
+    kinds: tuple[str, ...],
+    attempt: Attempt,
+) -> list[tuple[int, bool]]:
+    """Search from `start` for a scenario that takes the goal's path and answers its
+    question (judged by the caller on each run); the conditions still unmet at the end
+    (none if the path was taken)."""
+    path = goal.path
+    state = start
+    tried = attempt(state)
+    for _ in range(_STEPS):
+        if tried is None or goal.answered():
+            return [] if tried is not None else unmet(plan, {}, path)
+        missing = unmet(plan, tried.outcomes, path)
+        if not missing:
+            _explore(plan, goal, state, kinds, attempt)
+            return []
+        score = _score(plan, path, tried)
+        best: tuple[tuple[int, bool], Scenario, Tried] | None = None
+        for candidate in moves(plan, state, *depends(plan, missing[0][0]), kinds):
+            found = attempt(candidate)
+            if found is None:
+                break
+            if goal.answered():
+                return []
+            gained = _score(plan, path, found)
+            if gained > score and (best is None or gained > best[0]):
+                best = (gained, candidate, found)
+                if gained == (len(path), True):
+                    break
+        if best is None:
+            return missing
+        _, state, tried = best
+    return unmet(plan, tried.outcomes if tried else {}, path)
+
+
+def _explore(
+    plan: dict[str, Any], goal: Goal, state: Scenario, kinds: tuple[str, ...], attempt: Attempt
+) -> None:
+    """The path is taken but the question not answered (the call did not draw, or drew
+    seeded where drift is asked): try single changes of the related parameters, then
+    the literals other parameters are compared with."""
+    near = moves(plan, state, goal.related, [], kinds)
+    literal = (
+        {**state, "inputs": {**state["inputs"], param: value}}
+        for param, found in plan["candidates"].items()
+        if param not in goal.related and param not in plan.get("overrides", {})
+        for value in found
+    )
+    for count, candidate in enumerate(itertools.chain(near, literal)):
+        if count >= _EXPLORE or goal.settled() or attempt(candidate) is None:
+            return
+
+
+def phrase(plan: dict[str, Any], missing: list[tuple[int, bool]], ran: bool = False) -> str:
+    """The conditions in plain words, as needed: "`count > 0` false, which depends on
+    target_modules"; or as a run took them (`ran`): "`count > 0` true, not false, ..."."""
+    parts = []
+    for index, value in missing:
+        condition = plan["conditions"][index]
+        wanted = str(value).lower()
+        state = f"{str(not value).lower()}, not {wanted}" if ran else wanted
+        on = [*condition["params"], *(f"model.{a}" for a in condition["attrs"])]
+        depends = f", which depends on {', '.join(on)}" if on else ""
+        parts.append(f"`{condition['text']}` {state}{depends}")
+    return "; ".join(parts)
