@@ -127,3 +127,11 @@ def test_the_readme_names_every_stream_the_packs_know() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     streams = Config().load_packs().streams
     assert streams and all(f"`{stream}`" in readme for stream in streams)
+
+
+def test_the_reference_lists_every_message_template() -> None:
+    reference = (ROOT / "docs" / "rules.md").read_text()
+    for rule in ALL_RULES:
+        section = reference.split(f"## {rule.code} ")[1].split("\n## SDL")[0]
+        for name, template in rule.messages.items():
+            assert f"{name}: {template}" in section, (rule.code, name)

@@ -65,5 +65,15 @@ def reference() -> str:
             "",
             f"### {body}",
             "",
+            *messages(rule),
         ]
     return "\n".join(lines)
+
+
+def messages(rule: Rule) -> list[str]:
+    """The rule's message templates as the reference lists them (the JSON output's
+    `arguments` carry the named fields)."""
+    if not rule.messages:
+        return []
+    templates = [f"{name}: {template}" for name, template in rule.messages.items()]
+    return ["### Messages", "", "```text", *templates, "```", ""]
