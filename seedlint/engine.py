@@ -290,15 +290,21 @@ def _analyse(
     ):
         work = Work(supervisor, Path(spill_dir), config.max_file_size)
         projects = Projects(Path(spill_dir))
-        first = read_all(files, overrides, vocabulary, options, work, projects.add)
+        first = read_all(files, overrides, vocabulary, options, work)
         run_key = None
-        if cache is not None:
+        if cache is not None and first.complete:
             run_key = _run_key(found, first.contents, config, packs, report_key)
-            cached = cache.get("run", run_key, list)
-            if cached is not None and all(type(d) is Diagnostic for d in cached):
+            answer = _stored_answer(cache, run_key)
+            if answer is not None:
                 projects.close()
-                return RunResult(cached, len(files))
+                return RunResult(answer, len(files))
         errors, parsed = load_cached(first, overrides, vocabulary, options, work, projects.add)
+        if cache is not None and run_key is None:  # a worker read a file: known only now
+            run_key = _run_key(found, first.contents, config, packs, report_key)
+            answer = _stored_answer(cache, run_key)
+            if answer is not None:
+                projects.close()
+                return RunResult(answer, len(files))
         diagnostics += [_error(e) for path, e in errors if report(path)]
         transient = first.transient
         summarised = 0
@@ -333,6 +339,14 @@ def _analyse(
     if run_key is not None and cache is not None and not transient and _unchanged(first.signatures):
         cache.put("run", run_key, diagnostics)
     return RunResult(diagnostics, len(files), tuple(parsed), summarised)
+
+
+def _stored_answer(cache: Cache, run_key: str) -> list[Diagnostic] | None:
+    """The findings a run of the same files and settings stored, if any."""
+    cached = cache.get("run", run_key, list)
+    if cached is not None and all(type(d) is Diagnostic for d in cached):
+        return cached
+    return None
 
 
 @contextlib.contextmanager

@@ -246,6 +246,28 @@ def test_a_worker_cannot_grow_past_its_memory_limit() -> None:
     assert results[1] == 42  # a fresh worker took the next job
 
 
+def test_workers_outlive_the_thread_that_ran_their_jobs() -> None:
+    """Linux kills a worker when the thread that forked it ends (PR_SET_PDEATHSIG): a
+    job sent right after a map run by a thread that has ended must still be answered."""
+    import threading
+
+    with Supervisor(2, 60) as supervisor:
+        # Without and with workers started beforehand in the supervisor's thread.
+        for ready in [False] * 10 + [True] * 10:
+            if ready:
+                supervisor.ready(2)
+            answers: list[object] = []
+
+            def run_map(into: list[object] = answers) -> None:
+                into.extend(dict(supervisor.map([_Small()] * 4)).values())
+
+            thread = threading.Thread(target=run_map)
+            thread.start()
+            thread.join()
+            answers += [supervisor.call(_Small()) for _ in range(3)]
+            assert answers == [42] * 7, ready
+
+
 def test_the_bound_on_the_bytes_refuses_only_extreme_code() -> None:
     fine = [
         "x = [" + ", ".join(["1.5e-3"] * 20_000) + "]\n",  # long, but flat

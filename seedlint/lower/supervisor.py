@@ -8,6 +8,9 @@ where the system tells it (Linux), so that a loaded machine does not fail big fi
 a job that waits without using the processor is stopped after five limits. Workers
 cannot outlive the main process: on Linux the kernel kills them when it dies
 (PR_SET_PDEATHSIG), elsewhere a thread in each worker watches the parent's pid.
+The kernel sends that signal when the *thread* that forked a worker ends, so workers
+are kept for later jobs only if the supervisor's own thread forked them (`ready` forks
+them there for a map run by another thread).
 """
 
 from __future__ import annotations
@@ -137,6 +140,7 @@ class _Worker:
             self.pid, self.sentinel = self._process.pid, self._process.sentinel
         theirs.close()  # so that the worker's death reads as the end of the pipe
         self.connection: Connection = mine
+        self.forked_by = threading.get_ident()
         self._status: int | None = None
 
     def receive(self) -> tuple[bool, object]:
@@ -220,6 +224,7 @@ class Supervisor:
         self.timeout = timeout
         self.memory = memory
         self._idle: list[_Worker] = []
+        self._owner = threading.get_ident()
 
     def __enter__(self) -> Supervisor:
         return self
@@ -230,6 +235,12 @@ class Supervisor:
     def close(self) -> None:
         while self._idle:
             self._idle.pop().stop()
+
+    def ready(self, workers: int) -> None:
+        """Start up to `workers` workers now, in this thread: a map run by another thread
+        then forks none unless one is lost."""
+        while len(self._idle) < min(max(1, workers), self.workers):
+            self._idle.append(_Worker(self.memory))
 
     def call(self, job: Job) -> object:
         """One job's result (or its Failure)."""
@@ -324,6 +335,9 @@ class Supervisor:
         finally:
             for worker in list(busy):  # the caller stopped early: these hold unwanted jobs
                 worker.stop()
-            for worker in [w for w in self._idle if not w.alive()]:
+            # A worker forked by a thread that may end before the next map would die
+            # with it (PR_SET_PDEATHSIG): kept only if the supervisor's thread forked it.
+            lost = [w for w in self._idle if w.forked_by != self._owner or not w.alive()]
+            for worker in lost:
                 self._idle.remove(worker)
                 worker.stop()

@@ -10,8 +10,10 @@ unanalysable-file finding)."""
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -148,11 +150,27 @@ class Compiled:
     contents: dict[Path, str] = field(default_factory=dict)  # hash, or why unreadable
     signatures: dict[Path, tuple[int, ...] | None] = field(default_factory=dict)
     cached: list[tuple[int, Path, str]] = field(default_factory=list)  # index still to load
+    jobs: list[tuple[int, _Job]] = field(default_factory=list)  # files still to parse
+    seen: Seen | None = None  # what the cache knew of the files, to be told what was read
+    read: set[Path] = field(default_factory=set)  # the files whose text came from the disk
+    started: int = 0  # when the files were read
 
     @property
     def transient(self) -> bool:
         """Whether a file failed in a way another run might not (a time limit, say)."""
         return any(error.transient for _, error in self.errors)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every file's content is known (no worker is left to read one)."""
+        return all(job.data is not None for _, job in self.jobs)
+
+    def remember(self, cache: Cache | None) -> None:
+        """Tell the cache what the files held (once every content is known)."""
+        if cache is not None and self.seen is not None:
+            self.read |= {job.path for _, job in self.jobs if job.data is None}
+            self.seen.store(cache, self, self.read, self.started)
+            self.seen = None
 
 
 _RACY_NS = 2_000_000_000  # a file changed this close to its reading may change unseen
@@ -173,6 +191,10 @@ class Seen:
         key = digest("seen", *(str(real(path)) for path in files))
         found = cache.get("seen", key, dict) or {}
         return cls(key, {name: entry for name, entry in found.items() if _is_entry(entry)})
+
+    def knows(self, path: Path) -> bool:
+        """Whether the file was read before (then it is likely one edit away)."""
+        return str(real(path)) in self.entries
 
     def unchanged(self, path: Path) -> tuple[str, tuple[int, ...]] | None:
         """The file's content hash and signature, if it is as it was when last read."""
@@ -198,6 +220,7 @@ class Seen:
                 entries[name] = self.entries[name]
         if entries != self.entries:
             cache.put("seen", self.key, entries)
+            self.entries = entries
 
 
 def _is_entry(entry: object) -> bool:
@@ -238,33 +261,109 @@ def read_all(
     vocabulary: Vocabulary | None,
     options: Options,
     work: Work,
-    add: Callable[[int, Unit], None],
 ) -> Compiled:
-    """Read every file once in the workers: give `add` the units parsed (with each
-    file's position in `files`) as they arrive; files whose index is in the cache are
-    left in `cached` for `load_cached`, so that a run answered from the cache as a
-    whole loads none."""
-    compiled = Compiled()
+    """What is known of every file before any is parsed: the files whose index is in
+    the cache are left in `cached`, the others in `jobs`, for `load_cached`. A file read
+    before whose signature changed (an edit, most often) is read and hashed here, so that
+    a run answered from the cache as a whole (`complete`) loads and parses nothing; a file
+    never seen is left to a worker to read, hash and parse at once."""
     cache = options.cache
-    seen = Seen.load(cache, files) if cache is not None else Seen("", {})
-    started = time.time_ns()
-    jobs, positions = [], []
+    compiled = Compiled(seen=Seen.load(cache, files) if cache is not None else None)
+    compiled.started = time.time_ns()
     for position, path in enumerate(files):
-        known = seen.unchanged(path) if real(path) not in overrides else None
-        if known is not None and cache is not None:
+        job = _job(path, overrides, vocabulary, cache, work)
+        if cache is None or compiled.seen is None or real(path) in overrides:
+            compiled.jobs.append((position, job))
+            continue
+        known = compiled.seen.unchanged(path)
+        if known is None and compiled.seen.knows(path):
+            read = read_file(path, work.max_size)
+            if isinstance(read, SourceError):
+                compiled.contents[path] = read.reason
+                compiled.signatures[path] = None
+                compiled.errors.append((path, read))
+                continue
+            compiled.read.add(path)
+            known = hashlib.sha256(read.data).hexdigest(), read.signature
+            job = replace(job, data=read.data, lookup=False)
+        if known is not None:
             content, now = known
+            compiled.contents[path] = content
+            compiled.signatures[path] = now
             key = _cache_key(path, content)
-            if _cached(cache, key):  # nothing to read: the index is loaded from the cache
-                compiled.contents[path] = content
-                compiled.signatures[path] = now
+            if _cached(cache, key):  # nothing to parse: the index is loaded from the cache
                 compiled.cached.append((position, path, key))
                 continue
-        jobs.append(_job(path, overrides, vocabulary, cache, work))
-        positions.append(position)
-    _compile(jobs, positions, work.supervisor, cache, add, compiled)
-    if cache is not None:
-        seen.store(cache, compiled, {job.path for job in jobs if job.data is None}, started)
+        compiled.jobs.append((position, job))
+    if compiled.complete:
+        compiled.remember(cache)
     return compiled
+
+
+class _Parsing:
+    """The workers parsing files while the main process does other work: a thread
+    waits for their outcomes and queues them, to be handled as they come once the
+    caller iterates (no more of them held at once than arrived meanwhile)."""
+
+    def __init__(self, supervisor: Supervisor, jobs: list[_Job]) -> None:
+        # Largest files first, so that no worker is left with a big one at the end.
+        self._order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].path))
+        self._jobs = jobs
+        self._queue: queue.SimpleQueue[tuple[int, object] | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._collect, args=(supervisor,), daemon=True)
+        if jobs:
+            supervisor.ready(self._workers)
+            self._thread.start()
+
+    @property
+    def _workers(self) -> int:
+        return max(1, len(self._jobs) // _MIN_FILES_PER_WORKER)
+
+    def _collect(self, supervisor: Supervisor) -> None:
+        try:
+            jobs = [self._jobs[i] for i in self._order]
+            for i, outcome in supervisor.map(jobs, self._workers):
+                self._queue.put((self._order[i], outcome))
+        except BaseException as error:  # raised in the caller's thread
+            self._error = error
+        finally:
+            self._queue.put(None)
+
+    def __iter__(self) -> Iterator[tuple[int, object]]:
+        """(index in the jobs, outcome or Failure) of each job, as they end."""
+        if not self._jobs:
+            return
+        while (item := self._queue.get()) is not None:
+            yield item
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def wait(self) -> None:
+        """Let the jobs end (their outcomes unused): the caller is failing."""
+        if self._jobs:
+            self._thread.join()
+
+
+def _load(
+    cached: list[tuple[int, Path, str]], cache: Cache | None, add: Callable[[int, Unit], None]
+) -> list[tuple[int, Path]]:
+    """Give `add` these indexes from the cache; the files whose entry was lost since."""
+    again = []
+    for position, path, key in cached:
+        assert cache is not None
+        index = cache.get("index", key, ModuleIndex)
+        spill = cache.file("spill", key)
+        if index is not None and spill.is_file():
+            # The cache folder may have moved since the index was written, and the file
+            # may have been named otherwise.
+            file = replace(index.file, spill=spill, path=path, display=str(path))
+            add(position, replace(index, file=file))
+            cache.touch(spill)
+        else:
+            again.append((position, path))
+    return again
 
 
 def load_cached(
@@ -275,26 +374,26 @@ def load_cached(
     work: Work,
     add: Callable[[int, Unit], None],
 ) -> tuple[list[tuple[Path, SourceError]], list[Path]]:
-    """Give `add` the cached indexes `read_all` left (parsing those the cache lost since);
+    """Give `add` every file's unit: the cached indexes `read_all` left, loaded while the
+    workers parse its jobs (and those whose cache entry was lost since), then theirs;
     the errors and the files parsed, in order."""
     cache = options.cache
-    again: list[tuple[int, Path]] = []
-    for position, path, key in compiled.cached:
-        assert cache is not None
-        cached = cache.get("index", key, ModuleIndex)
-        spill = cache.file("spill", key)
-        if cached is not None and spill.is_file():
-            # The cache folder may have moved since the index was written, and the file
-            # may have been named otherwise.
-            file = replace(cached.file, spill=spill, path=path, display=str(path))
-            add(position, replace(cached, file=file))
-            cache.touch(spill)
-        else:
-            again.append((position, path))
+    parsing = _Parsing(work.supervisor, [job for _, job in compiled.jobs])
+    try:
+        again = _load(compiled.cached, cache, add)
+    except BaseException:
+        parsing.wait()
+        raise
     compiled.cached = []
+    _take(parsing, compiled.jobs, cache, add, compiled)
+    compiled.remember(cache)
+    again += _load(compiled.cached, cache, add)  # found in the cache by a worker
+    compiled.cached, compiled.jobs = [], []
     if again:
-        jobs = [_job(path, overrides, vocabulary, cache, work, lookup=False) for _, path in again]
-        _compile(jobs, [p for p, _ in again], work.supervisor, cache, add, compiled)
+        jobs = [
+            (p, _job(path, overrides, vocabulary, cache, work, lookup=False)) for p, path in again
+        ]
+        _take(_Parsing(work.supervisor, [job for _, job in jobs]), jobs, cache, add, compiled)
     return compiled.errors, [path for _, path in sorted(compiled.parsed)]
 
 
@@ -318,7 +417,7 @@ def compile_all(
             return compile_all(
                 files, overrides, vocabulary, options, spill_dir, add, Work(supervisor, spill_dir)
             )
-    compiled = read_all(files, overrides, vocabulary, options, work, add)
+    compiled = read_all(files, overrides, vocabulary, options, work)
     return load_cached(compiled, overrides, vocabulary, options, work, add)
 
 
@@ -329,27 +428,25 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _compile(
-    jobs: list[_Job],
-    positions: list[int],
-    supervisor: Supervisor,
+def _take(
+    outcomes: Iterable[tuple[int, object]],
+    jobs: list[tuple[int, _Job]],
     cache: Cache | None,
     add: Callable[[int, Unit], None],
     compiled: Compiled,
 ) -> None:
-    # Largest files first, so that no worker is left with a big one at the end.
-    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].path))
-    workers = max(1, len(jobs) // _MIN_FILES_PER_WORKER)
-    for i, outcome in supervisor.map([jobs[i] for i in order], workers):
-        job, position = jobs[order[i]], positions[order[i]]
+    """Hand over the units of finished jobs, keeping what each file held."""
+    for i, outcome in outcomes:
+        position, job = jobs[i]
         if isinstance(outcome, Failure):
             error = SourceError(str(job.path), outcome.reason, transient=outcome.transient)
             outcome = _Outcome(error, content=outcome.reason)
         assert isinstance(outcome, _Outcome)
         compiled.contents[job.path] = outcome.content
-        compiled.signatures[job.path] = outcome.signature
+        if outcome.signature is not None or job.path not in compiled.signatures:
+            compiled.signatures[job.path] = outcome.signature
         result = outcome.unit
-        if result is None:
+        if result is None:  # in the cache after all: loaded from there
             compiled.cached.append((position, job.path, outcome.key))
         elif isinstance(result, SourceError):
             compiled.errors.append((job.path, result))
