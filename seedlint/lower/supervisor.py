@@ -25,7 +25,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
@@ -256,7 +256,9 @@ class Supervisor:
         left = self.timeout - (used - held.processor)
         return max(left, 0.05) if left > 0 else 0.0
 
-    def map(self, jobs: Sequence[Job], workers: int | None = None) -> Iterator[tuple[int, Any]]:
+    def map(
+        self, jobs: Sequence[Job], workers: int | None = None
+    ) -> Generator[tuple[int, Any], None, None]:
         """(position, result or Failure) of each job, as results arrive.
 
         Each worker is sent up to `_DEPTH` jobs, so that it never waits for the main

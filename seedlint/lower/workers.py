@@ -311,6 +311,7 @@ class _Parsing:
         self._jobs = jobs
         self._queue: queue.SimpleQueue[tuple[int, object] | None] = queue.SimpleQueue()
         self._error: BaseException | None = None
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._collect, args=(supervisor,), daemon=True)
         if jobs:
             supervisor.ready(self._workers)
@@ -321,13 +322,16 @@ class _Parsing:
         return max(1, len(self._jobs) // _MIN_FILES_PER_WORKER)
 
     def _collect(self, supervisor: Supervisor) -> None:
+        outcomes = supervisor.map([self._jobs[i] for i in self._order], self._workers)
         try:
-            jobs = [self._jobs[i] for i in self._order]
-            for i, outcome in supervisor.map(jobs, self._workers):
+            for i, outcome in outcomes:
+                if self._stop.is_set():
+                    break
                 self._queue.put((self._order[i], outcome))
         except BaseException as error:  # raised in the caller's thread
             self._error = error
         finally:
+            outcomes.close()  # stops the workers still holding jobs, if it stopped early
             self._queue.put(None)
 
     def __iter__(self) -> Iterator[tuple[int, object]]:
@@ -340,8 +344,9 @@ class _Parsing:
         if self._error is not None:
             raise self._error
 
-    def wait(self) -> None:
-        """Let the jobs end (their outcomes unused): the caller is failing."""
+    def cancel(self) -> None:
+        """Stop once the running jobs end (their outcomes unused): the caller is failing."""
+        self._stop.set()
         if self._jobs:
             self._thread.join()
 
@@ -382,7 +387,7 @@ def load_cached(
     try:
         again = _load(compiled.cached, cache, add)
     except BaseException:
-        parsing.wait()
+        parsing.cancel()
         raise
     compiled.cached = []
     _take(parsing, compiled.jobs, cache, add, compiled)
