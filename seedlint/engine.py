@@ -18,35 +18,26 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from seedlint.analysis.arguments import Specialiser
-from seedlint.analysis.events import Event, EventKind
-from seedlint.analysis.incremental import ProjectState, resume, snapshot
-from seedlint.analysis.summaries import (
-    ResolvedFunction,
-    compute_summaries,
-    needs_flow,
-    resolve_function,
-    specialiser,
-)
-from seedlint.checks import ALL_CHECKS, FunctionFacts, UnusedNoqa, unanalysable, unused_noqa
+from seedlint.analysis.events import EventKind
+from seedlint.analysis.incremental import ProjectState, snapshot
+from seedlint.analysis.project import AnalysedProject, analyse_project, quiet_callees
+from seedlint.checks import unanalysable
+from seedlint.checks.module import check_module
 from seedlint.config import Config
 from seedlint.lower.ir import FunctionIndex, ModuleFile
 from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.lower.watcher import removed_with_parent
-from seedlint.lower.workers import Unit, Work, compile_all, load_cached, read_all
-from seedlint.parse.notebooks import Cells
-from seedlint.parse.packages import placement
+from seedlint.lower.workers import Unit, Work, load_cached, lower_all, read_all
 from seedlint.parse.paths import real
 from seedlint.parse.prefilter import Vocabulary
 from seedlint.parse.sources import SourceError, discover, signature
-from seedlint.report.diagnostics import Diagnostic, Finding
-from seedlint.report.noqa import suppressed
-from seedlint.report.positions import FileView, Loader, Positions, ViewJob, load_view
+from seedlint.report.diagnostics import Diagnostic
+from seedlint.report.positions import FileView, Positions, ViewJob
 from seedlint.resolve.packs import Packs
 from seedlint.resolve.project import Project
 from seedlint.store.cache import Cache, digest
-from seedlint.store.spill import SpillError, read_function
-from seedlint.store.summary_table import SummaryTable
+from seedlint.store.projects import Projects
+from seedlint.store.spill import SpillError
 from seedlint.store.symbols import SymbolTable
 
 
@@ -71,48 +62,6 @@ def _error(error: SourceError) -> Diagnostic:
     return unanalysable(error.path, error.reason, error.line, error.column, error.cell)
 
 
-class Projects:
-    """Units as they arrive, stored in one symbol table per root folder; then merged
-    into projects: tables whose module names do not clash."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.by_root: dict[Path, SymbolTable] = {}
-        self._roots: dict[int, list[Path]] = {}  # id of a merged table -> its root folders
-
-    def add(self, order: int, unit: Unit) -> None:
-        root = placement(Path(unit.path)).import_root
-        table = self.by_root.get(root)
-        if table is None:
-            table = SymbolTable(self.folder / f"symbols-{len(self.by_root)}.sqlite")
-            self.by_root[root] = table
-        table.add(unit, order)
-
-    def close(self) -> None:
-        for table in self.by_root.values():
-            table.close()
-
-    def merged(self) -> list[SymbolTable]:
-        out: list[tuple[SymbolTable, set[str]]] = []
-        self._roots = {id(table): [root] for root, table in self.by_root.items()}
-        for table in sorted(self.by_root.values(), key=lambda t: t.first):
-            names = table.names()
-            for existing, existing_names in out:
-                if not existing_names & names:
-                    existing.merge(table)
-                    existing_names |= names
-                    self._roots[id(existing)] += self._roots.pop(id(table))
-                    table.close()
-                    break
-            else:
-                out.append((table, names))
-        return [table for table, _ in out]
-
-    def roots(self, table: SymbolTable) -> list[Path]:
-        """The root folders whose modules a merged table holds."""
-        return sorted(self._roots[id(table)])
-
-
 def project_tables(
     files: list[Path],
     overrides: Mapping[Path, bytes],
@@ -122,89 +71,8 @@ def project_tables(
 ) -> tuple[list[SymbolTable], list[tuple[Path, SourceError]], list[Path]]:
     """Compile `files` into the symbol tables of their projects; errors, files parsed."""
     projects = Projects(spill_dir)
-    errors, parsed = compile_all(files, overrides, vocabulary, options, spill_dir, projects.add)
+    errors, parsed = lower_all(files, overrides, vocabulary, options, spill_dir, projects.add)
     return projects.merged(), errors, parsed
-
-
-@dataclass(slots=True)
-class AnalysedProject:
-    """One project: what every call refers to, and the summaries of every function."""
-
-    project: Project
-    summaries: SummaryTable  # also the targets of each function's calls
-    is_seed_param: Callable[[str], bool]
-    specialise: Specialiser | None = None  # callee summaries for a call's arguments
-    summarised: int = 0  # functions whose summaries this round computed
-
-    def resolved(self, qualname: str) -> ResolvedFunction:
-        """The graph of the definition a name denotes (the last, if a module defines
-        the name twice), read back from its module's spill file."""
-        found = self.project.symbols.located(qualname)
-        assert found is not None, qualname
-        return self.resolved_of(*found)
-
-    def resolved_of(self, module: ModuleFile, function: FunctionIndex) -> ResolvedFunction:
-        return resolve_function(read_function(module, function), self.project, self.is_seed_param)
-
-    def has_events(self, function: FunctionIndex) -> bool:
-        """Whether the function seeds, draws or calls something that never returns: a
-        function without is never flagged, and its graph is not read."""
-        return needs_flow(self.project.call_targets(function), self.summaries)
-
-    def is_relevant(self, qualname: str | None) -> bool:
-        """Whether a project function, or a class by one of its methods (a module that
-        builds one may call them through a typed receiver), seeds or draws."""
-        if qualname is None:
-            return False
-        facts = self.summaries
-        if facts.has_effects(qualname):
-            return True
-        info = self.project.symbols.class_info(qualname)
-        return info is not None and any(facts.has_effects(f"{qualname}.{m}") for m in info.methods)
-
-
-def analyse_project(
-    symbols: SymbolTable,
-    packs: Packs,
-    earlier: SummaryTable | None = None,
-    round_number: int = 0,
-    config: Config | None = None,
-    state: ProjectState | None = None,
-) -> AnalysedProject:
-    """Model a project; with `earlier` (the facts of the same project with fewer
-    modules parsed) or `state` (what an earlier run of it left, before an edit),
-    summaries that cannot have changed are reused."""
-    project = Project(symbols, packs)
-    known = state.known() if state is not None else None
-    same_interface = state is not None and state.interface == symbols.interface()
-    facts = SummaryTable(project, round_number, known if same_interface else None)
-    analysed = AnalysedProject(project, facts, (config or Config()).is_seed_param)
-    specialise = specialiser(facts, packs.streams, analysed.resolved, project.definitions.get)
-    analysed.specialise = specialise
-
-    def compute() -> None:
-        specialise.memo.clear()  # specialisations made with summaries since replaced
-        compute_summaries(facts, packs.streams, analysed.resolved, specialise)
-
-    if known is not None:
-        analysed.summarised = resume(facts, known, compute)
-        return analysed
-    if earlier is not None:
-        facts.reuse(earlier)
-    analysed.summarised = facts.count() - len(facts)
-    compute()
-    return analysed
-
-
-def _quiet_callees(analysed: AnalysedProject, config: Config) -> set[str]:
-    """Quiet modules called from code whose results depend on paths (a helper there
-    might never return, which cuts those paths)."""
-    out = set()
-    facts = analysed.summaries
-    for qualname, params, effects in facts.parameters():
-        if effects or any(config.is_seed_param(p) for p in params):
-            out |= {t.quiet_module for t in facts.targets(qualname) if t.quiet_module}
-    return out
 
 
 def analyse(
@@ -383,7 +251,7 @@ def _summarise_rounds(
     def parse(wake: list[tuple[str, Path]]) -> None:
         nonlocal transient
         symbols.wake([name for name, _path in wake])
-        errors, woken = compile_all(
+        errors, woken = lower_all(
             [path for _name, path in wake],
             overrides,
             None,
@@ -415,7 +283,7 @@ def _summarise_rounds(
         summarised = analysed.summarised = summarised + analysed.summarised
         if earlier is not None:
             earlier.drop()
-        called = _quiet_callees(analysed, config)
+        called = quiet_callees(analysed, config)
         # Names and paths only: a quiet file's references are not kept.
         wake = [
             (q.name, Path(q.path))
@@ -435,114 +303,6 @@ def _appender(symbols: SymbolTable) -> Callable[[int, Unit], None]:
     """Adds units after those `symbols` has, in the order of their positions."""
     base = symbols.next_order()
     return lambda order, unit: symbols.add(unit, base + order)
-
-
-def responsibility(
-    function: FunctionIndex, events: list[list[Event]], config: Config, packs: Packs
-) -> tuple[tuple[str, ...], frozenset[str]]:
-    """Seed-like parameters, and the streams the function takes responsibility for: all
-    with a seed-like parameter, else those it seeds. A callee that seeds and also draws
-    for its own result (a self-contained seeded computation) does not count."""
-    seed_params = tuple(p for p in function.params if config.is_seed_param(p))
-    if seed_params:
-        return seed_params, frozenset(packs.streams)
-    return seed_params, seeded_streams(events)
-
-
-def seeded_streams(events: list[list[Event]]) -> frozenset[str]:
-    """The streams a function seeds itself or through seed helpers."""
-    flat = [e for block in events for e in block]
-    # A callee that draws from the stream as well as seeding it (before or after its
-    # seed) is a seeded computation of its own, not a seed helper.
-    contained = {(id(e.call), e.stream) for e in flat if e.kind is EventKind.CONSUME}
-    seeding = frozenset(
-        e.stream
-        for e in flat
-        if e.stream
-        and e.kind in (EventKind.SEED, EventKind.MAYBE_SEED)
-        and (id(e.call), e.stream) not in contained
-    )
-    return seeding
-
-
-def check_module(
-    module: ModuleFile,
-    functions: tuple[FunctionIndex, ...],
-    analysed: AnalysedProject,
-    config: Config,
-    packs: Packs,
-    text: bytes | None = None,
-    load: Loader = load_view,
-) -> list[Diagnostic]:
-    """Findings in one module; `text` is its content if not the disk's (for positions,
-    which `load` computes). In a notebook they are placed in its code cells."""
-    diagnostics: list[Diagnostic] = []
-    view = FileView(module, text, load)
-    cells = Cells(module.cells)
-    judge_noqa = config.enabled(UnusedNoqa(), module.display)
-    found_on: set[tuple[int, str]] = set()  # (line, code) of every finding, shown or not
-    for function in functions:
-        # Each definition is checked, also when a name is defined twice (a property
-        # and its setter): calls to the name resolve to the last one.
-        if not analysed.has_events(function):
-            continue
-        model = analysed.resolved_of(module, function)
-        events = model.block_events(analysed.summaries, analysed.specialise)
-        seed_params, responsible = responsibility(function, events, config, packs)
-        if not responsible:
-            continue
-        flow = model.solve(events, packs.streams)
-        keyed: frozenset[str] = frozenset()
-        if seed_params:
-            keys = {name for _position, name in model.key_parameters(analysed.summaries)}
-            if all(p in keys for p in seed_params):
-                keyed = responsible - seeded_streams(events)
-        facts = FunctionFacts(
-            model,
-            flow,
-            responsible,
-            seed_params,
-            analysed.project,
-            config,
-            lambda call: view.position(call.index)[0],
-            keyed,
-            cells,
-        )
-        for check in ALL_CHECKS:
-            on = config.enabled(check, module.display)
-            if not on and not judge_noqa:
-                continue  # (to judge noqa comments, every rule's findings count)
-            for finding in check.run(facts):
-                diagnostic = _place(finding, module, view, model.definition.display)
-                found_on.add((diagnostic.line, diagnostic.code))
-                if on and not suppressed(view.line(diagnostic.line), diagnostic.code):
-                    diagnostics.append(diagnostic)
-    if judge_noqa:
-        diagnostics += unused_noqa(module.display, view.line_count(), view.line, found_on)
-    return [_in_cell(d, cells) for d in diagnostics]
-
-
-def _in_cell(diagnostic: Diagnostic, cells: Cells) -> Diagnostic:
-    """A diagnostic placed by the line of the module's text, placed in its cell (`# noqa`
-    is judged before: a comment is on the text's line)."""
-    cell, line = cells.locate(diagnostic.line)
-    return diagnostic if cell is None else replace(diagnostic, cell=cell, line=line)
-
-
-def _place(finding: Finding, module: ModuleFile, view: FileView, function: str) -> Diagnostic:
-    line, column = view.position(finding.node.index)
-    return Diagnostic(
-        module.display,
-        line,
-        column,
-        finding.code,
-        finding.message,
-        function,
-        finding.stream,
-        finding.witness,
-        finding.node.written,
-        finding.arguments,
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seedlint.analysis.events import Summary
+from seedlint.analysis.project import analyse_project
 from seedlint.cfg.model import Block
 from seedlint.config import Config
-from seedlint.engine import Options, analyse, analyse_project, project_tables
-from seedlint.lower.compile import compile_file
+from seedlint.engine import Options, analyse, project_tables
 from seedlint.lower.ir import (
     CallKey,
     CallSite,
@@ -39,6 +39,7 @@ from seedlint.lower.ir import (
     ModuleIndex,
     ModuleIR,
 )
+from seedlint.lower.lowering import lower_file
 from seedlint.parse.prefilter import Quiet, Vocabulary
 from seedlint.parse.sources import discover
 from seedlint.store.codec import MAX_DEPTH, CodecError, decode, encode, frame
@@ -293,7 +294,7 @@ def _modules() -> list[Path]:
 
 def test_the_ir_of_fixtures_and_a_real_module_round_trips(tmp_path: Path) -> None:
     for path in _modules():
-        module = compile_file(path)
+        module = lower_file(path)
         assert isinstance(module, ModuleIR), path
         assert round_trips(module.call_names)
         for function in module.functions:
@@ -425,7 +426,7 @@ def test_deep_values_need_no_deep_stack() -> None:
 def test_a_deeply_nested_call_is_stored_and_read_back(tmp_path: Path) -> None:
     source = "def f():\n    x = " + "g(" * 300 + "1" + ")" * 300 + "\n"
     (tmp_path / "deep.py").write_text(source)
-    module = compile_file(tmp_path / "deep.py")
+    module = lower_file(tmp_path / "deep.py")
     assert isinstance(module, ModuleIR)
     assert round_trips(module.functions[1])
     assert isinstance(spill_module(module, (tmp_path / "spill",)), ModuleIndex)

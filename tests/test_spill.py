@@ -13,10 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from seedlint import engine
+from seedlint.analysis.project import analyse_project
 from seedlint.analysis.summaries import summarize
 from seedlint.cli import main
 from seedlint.config import Config
-from seedlint.engine import Options, analyse, analyse_project, project_tables
+from seedlint.engine import Options, analyse, project_tables
 from seedlint.parse.sources import discover
 from seedlint.store.cache import Cache
 from seedlint.store.symbols import SymbolTable

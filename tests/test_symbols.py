@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from seedlint.analysis.project import analyse_project
 from seedlint.config import Config
-from seedlint.engine import Options, _summarise_rounds, analyse_project, project_tables
+from seedlint.engine import Options, _summarise_rounds, project_tables
 from seedlint.parse.prefilter import Vocabulary
 from seedlint.parse.sources import discover
 from seedlint.store.symbols import SymbolTable

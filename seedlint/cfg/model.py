@@ -34,7 +34,7 @@ class Block:
     # libcst calls and condition while building; CallSites and condition text once lowered.
     calls: tuple[Any, ...]
     condition: Any
-    # The statement the block begins (a libcst node while the module is compiled), for
+    # The statement the block begins (a libcst node while the module is lowered), for
     # dumps and tests; not stored.
     statement: Any
     # Attribute assignments of a local object (`layer.weight = w`): (how many of `calls`

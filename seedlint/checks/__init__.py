@@ -1,6 +1,6 @@
 """The rules: every check, in code order, and what each declares about itself (code,
-name, severity, options, what the runtime confirms). Nothing outside this package names
-a rule code; it asks here."""
+name, severity, options, what the runtime confirms); `module` runs them on a module's
+functions. Nothing outside this package names a rule code; it asks here."""
 
 from __future__ import annotations
 

@@ -117,10 +117,10 @@ def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:
     if refusal is not None:
         return SourceError(str(job.path), refusal)
     # Here, not at the top: a run answered from the cache never loads libcst.
-    from seedlint.lower.compile import compile_file
+    from seedlint.lower.lowering import lower_file
 
     try:
-        module = compile_file(job.path, data)
+        module = lower_file(job.path, data)
     except RecursionError:
         return SourceError(str(job.path), "too deeply nested to analyse")
     if isinstance(module, SourceError):
@@ -142,7 +142,7 @@ def _cache_key(path: Path, content: str) -> str:
 
 
 @dataclass(slots=True)
-class Compiled:
+class Lowered:
     """What reading every file gave, beyond the units handed over as they came."""
 
     errors: list[tuple[Path, SourceError]] = field(default_factory=list)
@@ -208,11 +208,11 @@ class Seen:
             return None
         return content, now
 
-    def store(self, cache: Cache, compiled: Compiled, read: set[Path], started: int) -> None:
+    def store(self, cache: Cache, lowered: Lowered, read: set[Path], started: int) -> None:
         """Keep what this run read (`read`: the files whose text came from the disk)."""
         entries = {}
-        for path, content in compiled.contents.items():
-            now = compiled.signatures.get(path)
+        for path, content in lowered.contents.items():
+            now = lowered.signatures.get(path)
             name = str(real(path))
             if path in read and now is not None:
                 entries[name] = (now, content, started)
@@ -236,7 +236,7 @@ def _is_entry(entry: object) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Work:
-    """Where and how files are compiled: the run's workers, spill folder and limits."""
+    """Where and how files are lowered: the run's workers, spill folder and limits."""
 
     supervisor: Supervisor
     spill_dir: Path
@@ -261,43 +261,43 @@ def read_all(
     vocabulary: Vocabulary | None,
     options: Options,
     work: Work,
-) -> Compiled:
+) -> Lowered:
     """What is known of every file before any is parsed: the files whose index is in
     the cache are left in `cached`, the others in `jobs`, for `load_cached`. A file read
     before whose signature changed (an edit, most often) is read and hashed here, so that
     a run answered from the cache as a whole (`complete`) loads and parses nothing; a file
     never seen is left to a worker to read, hash and parse at once."""
     cache = options.cache
-    compiled = Compiled(seen=Seen.load(cache, files) if cache is not None else None)
-    compiled.started = time.time_ns()
+    lowered = Lowered(seen=Seen.load(cache, files) if cache is not None else None)
+    lowered.started = time.time_ns()
     for position, path in enumerate(files):
         job = _job(path, overrides, vocabulary, cache, work)
-        if cache is None or compiled.seen is None or real(path) in overrides:
-            compiled.jobs.append((position, job))
+        if cache is None or lowered.seen is None or real(path) in overrides:
+            lowered.jobs.append((position, job))
             continue
-        known = compiled.seen.unchanged(path)
-        if known is None and compiled.seen.knows(path):
+        known = lowered.seen.unchanged(path)
+        if known is None and lowered.seen.knows(path):
             read = read_file(path, work.max_size)
             if isinstance(read, SourceError):
-                compiled.contents[path] = read.reason
-                compiled.signatures[path] = None
-                compiled.errors.append((path, read))
+                lowered.contents[path] = read.reason
+                lowered.signatures[path] = None
+                lowered.errors.append((path, read))
                 continue
-            compiled.read.add(path)
+            lowered.read.add(path)
             known = hashlib.sha256(read.data).hexdigest(), read.signature
             job = replace(job, data=read.data, lookup=False)
         if known is not None:
             content, now = known
-            compiled.contents[path] = content
-            compiled.signatures[path] = now
+            lowered.contents[path] = content
+            lowered.signatures[path] = now
             key = _cache_key(path, content)
             if _cached(cache, key):  # nothing to parse: the index is loaded from the cache
-                compiled.cached.append((position, path, key))
+                lowered.cached.append((position, path, key))
                 continue
-        compiled.jobs.append((position, job))
-    if compiled.complete:
-        compiled.remember(cache)
-    return compiled
+        lowered.jobs.append((position, job))
+    if lowered.complete:
+        lowered.remember(cache)
+    return lowered
 
 
 class _Parsing:
@@ -372,7 +372,7 @@ def _load(
 
 
 def load_cached(
-    compiled: Compiled,
+    lowered: Lowered,
     overrides: Mapping[Path, bytes],
     vocabulary: Vocabulary | None,
     options: Options,
@@ -383,26 +383,26 @@ def load_cached(
     workers parse its jobs (and those whose cache entry was lost since), then theirs;
     the errors and the files parsed, in order."""
     cache = options.cache
-    parsing = _Parsing(work.supervisor, [job for _, job in compiled.jobs])
+    parsing = _Parsing(work.supervisor, [job for _, job in lowered.jobs])
     try:
-        again = _load(compiled.cached, cache, add)
+        again = _load(lowered.cached, cache, add)
     except BaseException:
         parsing.cancel()
         raise
-    compiled.cached = []
-    _take(parsing, compiled.jobs, cache, add, compiled)
-    compiled.remember(cache)
-    again += _load(compiled.cached, cache, add)  # found in the cache by a worker
-    compiled.cached, compiled.jobs = [], []
+    lowered.cached = []
+    _take(parsing, lowered.jobs, cache, add, lowered)
+    lowered.remember(cache)
+    again += _load(lowered.cached, cache, add)  # found in the cache by a worker
+    lowered.cached, lowered.jobs = [], []
     if again:
         jobs = [
             (p, _job(path, overrides, vocabulary, cache, work, lookup=False)) for p, path in again
         ]
-        _take(_Parsing(work.supervisor, [job for _, job in jobs]), jobs, cache, add, compiled)
-    return compiled.errors, [path for _, path in sorted(compiled.parsed)]
+        _take(_Parsing(work.supervisor, [job for _, job in jobs]), jobs, cache, add, lowered)
+    return lowered.errors, [path for _, path in sorted(lowered.parsed)]
 
 
-def compile_all(
+def lower_all(
     files: Sequence[Path],
     overrides: Mapping[Path, bytes],
     vocabulary: Vocabulary | None,
@@ -419,11 +419,11 @@ def compile_all(
     workers are started for this call and stopped after it."""
     if work is None:
         with Supervisor(options.jobs, Config().file_timeout) as supervisor:
-            return compile_all(
+            return lower_all(
                 files, overrides, vocabulary, options, spill_dir, add, Work(supervisor, spill_dir)
             )
-    compiled = read_all(files, overrides, vocabulary, options, work)
-    return load_cached(compiled, overrides, vocabulary, options, work, add)
+    lowered = read_all(files, overrides, vocabulary, options, work)
+    return load_cached(lowered, overrides, vocabulary, options, work, add)
 
 
 def _size(path: Path) -> int:
@@ -438,7 +438,7 @@ def _take(
     jobs: list[tuple[int, _Job]],
     cache: Cache | None,
     add: Callable[[int, Unit], None],
-    compiled: Compiled,
+    lowered: Lowered,
 ) -> None:
     """Hand over the units of finished jobs, keeping what each file held."""
     for i, outcome in outcomes:
@@ -447,17 +447,17 @@ def _take(
             error = SourceError(str(job.path), outcome.reason, transient=outcome.transient)
             outcome = _Outcome(error, content=outcome.reason)
         assert isinstance(outcome, _Outcome)
-        compiled.contents[job.path] = outcome.content
-        if outcome.signature is not None or job.path not in compiled.signatures:
-            compiled.signatures[job.path] = outcome.signature
+        lowered.contents[job.path] = outcome.content
+        if outcome.signature is not None or job.path not in lowered.signatures:
+            lowered.signatures[job.path] = outcome.signature
         result = outcome.unit
         if result is None:  # in the cache after all: loaded from there
-            compiled.cached.append((position, job.path, outcome.key))
+            lowered.cached.append((position, job.path, outcome.key))
         elif isinstance(result, SourceError):
-            compiled.errors.append((job.path, result))
+            lowered.errors.append((job.path, result))
         else:
             add(position, result)
             if isinstance(result, ModuleIndex):
-                compiled.parsed.append((position, job.path))
+                lowered.parsed.append((position, job.path))
                 if cache is not None and result.file.spill == cache.file("spill", outcome.key):
                     cache.put("index", key=outcome.key, value=result)

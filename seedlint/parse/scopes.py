@@ -103,6 +103,24 @@ class ScopeCollector:
     def scope(self) -> Scope:
         return self.stack[-1]
 
+    def _walk_body(
+        self,
+        body: cst.BaseSuite,
+        scope: Scope,
+        enclosing_class: str | None,
+        owner: Definition | ClassInfo,
+    ) -> None:
+        """Walk a definition's body in its own scope, then leave the definition (whose
+        name `display_stack` already holds)."""
+        self.stack.append(scope)
+        self.class_stack.append(enclosing_class)
+        self.owners.append(owner)
+        self.walk(body)
+        self.owners.pop()
+        self.class_stack.pop()
+        self.stack.pop()
+        self.display_stack.pop()
+
     def _child_qualname(self, name: str) -> str:
         scope = self.scope
         if scope.kind == "function":
@@ -137,14 +155,7 @@ class ScopeCollector:
         self.walk(node.params)
         if node.returns is not None:
             self.walk(node.returns)
-        self.stack.append(scope)
-        self.class_stack.append(None)
-        self.owners.append(definition)
-        self.walk(node.body)
-        self.owners.pop()
-        self.stack.pop()
-        self.class_stack.pop()
-        self.display_stack.pop()
+        self._walk_body(node.body, scope, None, definition)
         return False
 
     def visit_Param(self, node: cst.Param) -> bool:
@@ -169,14 +180,7 @@ class ScopeCollector:
         )
         info = self.classes[qualname] = ClassInfo(qualname, node, self.scope, methods)
         self.display_stack.append(name)
-        self.stack.append(scope)
-        self.class_stack.append(qualname)
-        self.owners.append(info)
-        self.walk(node.body)
-        self.owners.pop()
-        self.class_stack.pop()
-        self.stack.pop()
-        self.display_stack.pop()
+        self._walk_body(node.body, scope, qualname, info)
         return False
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:

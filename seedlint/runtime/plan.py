@@ -17,7 +17,7 @@ import libcst as cst
 from seedlint.checks import confirms
 from seedlint.config import Config
 from seedlint.engine import Options, analyse_function, default_jobs
-from seedlint.lower.compile import Lowerer
+from seedlint.lower.lowering import Lowerer
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import parse_quietly
 from seedlint.parse.scopes import Definition, collect_scopes, dotted_name

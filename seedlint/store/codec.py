@@ -101,7 +101,7 @@ def _registered() -> tuple[type, ...]:
 
 
 def _stored_fields(cls: type) -> dict[str, Any]:
-    """Fields that hold more kinds of value while a module is compiled than once it is
+    """Fields that hold more kinds of value while a module is lowered than once it is
     stored: a stored graph's blocks hold lowered calls and condition text."""
     from seedlint.cfg.model import Block
     from seedlint.lower.ir import CallSite

@@ -1,7 +1,7 @@
 """Spill files: a module's function graphs on disk, so that the main process holds only
 the index of every module and reads a graph back when the analysis needs it.
 
-A worker writes the file right after compiling the module; the main process reads
+A worker writes the file right after lowering the module; the main process reads
 single functions by offset. Each record is a blob of seedlint.store.codec. A file that has
 vanished (its cache folder was cleared during the run) or reads back damaged raises
 SpillError, and the engine runs again without the cache.

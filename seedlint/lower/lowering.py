@@ -227,7 +227,7 @@ def _text(node: cst.CSTNode) -> str:
     return " ".join(_EMPTY_MODULE.code_for_node(node).split())
 
 
-def compile_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceError:
+def lower_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceError:
     """The analysable form of one file, or the one-line reason it has none."""
     source = read_source(path, data)
     if isinstance(source, SourceError):
