@@ -81,7 +81,7 @@ def _task(job: _Job) -> _Outcome:
             return _Outcome(read, content=read.reason)
         data, signature = read.data, read.signature
     content = hashlib.sha256(data).hexdigest()
-    key = _cache_key(job.path, content) if job.cache is not None else ""
+    key = _cache_key(real(job.path), job.path, content) if job.cache is not None else ""
     outcome = _Outcome(None, key, content, signature)
     if job.cache is not None and job.lookup and _cached(job.cache, key):
         return outcome
@@ -134,11 +134,11 @@ def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:
         return SourceError(str(job.path), str(error))
 
 
-def _cache_key(path: Path, content: str) -> str:
-    # By where the file is, not how it was named: `src/a.py` from the repository and
-    # `/home/me/repo/src/a.py` from an editor share one entry (the path as given is put
-    # back when it is loaded).
-    return digest(str(real(path)), module_name_for(path)[0], content)
+def _cache_key(where: Path, path: Path, content: str) -> str:
+    # By where the file is (`where`, its resolved path), not how it was named: `src/a.py`
+    # from the repository and `/home/me/repo/src/a.py` from an editor share one entry
+    # (the path as given is put back when it is loaded).
+    return digest(str(where), module_name_for(path)[0], content)
 
 
 @dataclass(slots=True)
@@ -148,6 +148,7 @@ class Lowered:
     errors: list[tuple[Path, SourceError]] = field(default_factory=list)
     parsed: list[tuple[int, Path]] = field(default_factory=list)
     contents: dict[Path, str] = field(default_factory=dict)  # hash, or why unreadable
+    resolved: dict[Path, Path] = field(default_factory=dict)  # each file's resolved path
     signatures: dict[Path, tuple[int, ...] | None] = field(default_factory=dict)
     cached: list[tuple[int, Path, str]] = field(default_factory=list)  # index still to load
     jobs: list[tuple[int, _Job]] = field(default_factory=list)  # files still to parse
@@ -187,18 +188,19 @@ class Seen:
     entries: dict[str, tuple[tuple[int, ...], str, int]]
 
     @classmethod
-    def load(cls, cache: Cache, files: Sequence[Path]) -> Seen:
-        key = digest("seen", *(str(real(path)) for path in files))
+    def load(cls, cache: Cache, resolved: Iterable[Path]) -> Seen:
+        key = digest("seen", *(str(where) for where in resolved))
         found = cache.get("seen", key, dict) or {}
         return cls(key, {name: entry for name, entry in found.items() if _is_entry(entry)})
 
-    def knows(self, path: Path) -> bool:
-        """Whether the file was read before (then it is likely one edit away)."""
-        return str(real(path)) in self.entries
+    def knows(self, where: Path) -> bool:
+        """Whether the file (by its resolved path) was read before (then it is likely
+        one edit away)."""
+        return str(where) in self.entries
 
-    def unchanged(self, path: Path) -> tuple[str, tuple[int, ...]] | None:
+    def unchanged(self, path: Path, where: Path) -> tuple[str, tuple[int, ...]] | None:
         """The file's content hash and signature, if it is as it was when last read."""
-        entry = self.entries.get(str(real(path)))
+        entry = self.entries.get(str(where))
         if entry is None:
             return None
         before, content, read_at = entry
@@ -213,7 +215,7 @@ class Seen:
         entries = {}
         for path, content in lowered.contents.items():
             now = lowered.signatures.get(path)
-            name = str(real(path))
+            name = str(lowered.resolved.get(path) or real(path))
             if path in read and now is not None:
                 entries[name] = (now, content, started)
             elif path not in read and name in self.entries:
@@ -250,8 +252,9 @@ def _job(
     cache: Cache | None,
     work: Work,
     lookup: bool = True,
+    where: Path | None = None,
 ) -> _Job:
-    data = overrides.get(real(path))
+    data = overrides.get(where or real(path))
     return _Job(path, data, vocabulary, cache, work.spill_dir, work.max_size, lookup)
 
 
@@ -268,15 +271,17 @@ def read_all(
     a run answered from the cache as a whole (`complete`) loads and parses nothing; a file
     never seen is left to a worker to read, hash and parse at once."""
     cache = options.cache
-    lowered = Lowered(seen=Seen.load(cache, files) if cache is not None else None)
+    lowered = Lowered(resolved={path: real(path) for path in files})
+    lowered.seen = Seen.load(cache, lowered.resolved.values()) if cache is not None else None
     lowered.started = time.time_ns()
     for position, path in enumerate(files):
-        job = _job(path, overrides, vocabulary, cache, work)
-        if cache is None or lowered.seen is None or real(path) in overrides:
+        where = lowered.resolved[path]
+        job = _job(path, overrides, vocabulary, cache, work, where=where)
+        if cache is None or lowered.seen is None or where in overrides:
             lowered.jobs.append((position, job))
             continue
-        known = lowered.seen.unchanged(path)
-        if known is None and lowered.seen.knows(path):
+        known = lowered.seen.unchanged(path, where)
+        if known is None and lowered.seen.knows(where):
             read = read_file(path, work.max_size)
             if isinstance(read, SourceError):
                 lowered.contents[path] = read.reason
@@ -290,7 +295,7 @@ def read_all(
             content, now = known
             lowered.contents[path] = content
             lowered.signatures[path] = now
-            key = _cache_key(path, content)
+            key = _cache_key(where, path, content)
             if _cached(cache, key):  # nothing to parse: the index is loaded from the cache
                 lowered.cached.append((position, path, key))
                 continue
