@@ -73,14 +73,10 @@ class Config:
         return _glob_matcher(self.seed_params)(name) is not None
 
     def excluded(self, path: Path) -> bool:
-        patterns = (*DEFAULT_EXCLUDE, *self.exclude)
-        parts = path.parts
-        for pattern in patterns:
-            if any(fnmatch.fnmatchcase(part, pattern) for part in parts):
-                return True
-            if fnmatch.fnmatchcase(path.as_posix(), pattern):
-                return True
-        return False
+        """Whether a pattern matches the path (relative to where the walk began) or one of
+        its parts."""
+        matches = _glob_matcher((*DEFAULT_EXCLUDE, *self.exclude))
+        return any(matches(part) for part in path.parts) or matches(path.as_posix()) is not None
 
     def enabled(self, rule: Rule, path: str = "") -> bool:
         """Whether the rule reports in this file."""

@@ -16,6 +16,7 @@ import pytest
 from seedlint import engine
 from seedlint.config import Config
 from seedlint.engine import analyse
+from seedlint.parse.paths import real_files
 from seedlint.store.cache import Cache
 from tests.conftest import FINDING
 
@@ -99,6 +100,30 @@ def test_symlink_loops(tmp_path: Path) -> None:
     found = lint(tmp_path)
     assert found.count(("good.py", 5, "SDL101")) == 1
     assert {f[0] for f in found if f[2] == "SDL001"} >= {"a.py", "b.py"}
+
+
+def test_a_file_and_a_link_to_it_are_one_file_and_each_path_resolves_as_realpath(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "real").mkdir()
+    package = with_good_file(tmp_path / "real")
+    os.symlink(package / "good.py", package / "alias.py")  # the same file again
+    os.symlink(package, tmp_path / "linked")  # the same folder again
+    os.symlink(tmp_path / "nowhere.py", package / "dangling.py")
+    found = lint(tmp_path)
+    assert [f for f in found if f[2] == "SDL101"] in (
+        [("good.py", 5, "SDL101")],
+        [("alias.py", 5, "SDL101")],
+    ), found
+    paths = [
+        package / "good.py",
+        package / "alias.py",
+        tmp_path / "linked" / "good.py",
+        package / "dangling.py",
+        tmp_path / "missing" / "x.py",
+        Path("relative") / ".." / "x.py",
+    ]
+    assert real_files(paths) == {path: Path(os.path.realpath(path)) for path in paths}
 
 
 def test_missing_path_and_directory_named_py(tmp_path: Path) -> None:

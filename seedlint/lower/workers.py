@@ -24,7 +24,7 @@ from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.parse.depth import too_complex
 from seedlint.parse.notebooks import Cells, as_module
 from seedlint.parse.packages import module_name_for
-from seedlint.parse.paths import parse_quietly, real
+from seedlint.parse.paths import parse_quietly, real, real_files
 from seedlint.parse.prefilter import Quiet, Vocabulary, references
 from seedlint.parse.sources import DEFAULT_MAX_FILE_SIZE, SourceError, read_file, signature
 from seedlint.store.cache import Cache, digest
@@ -134,11 +134,13 @@ def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:
         return SourceError(str(job.path), str(error))
 
 
-def _cache_key(where: Path, path: Path, content: str) -> str:
+def _cache_key(
+    where: Path, path: Path, content: str, packages: dict[Path, tuple[str, ...]] | None = None
+) -> str:
     # By where the file is (`where`, its resolved path), not how it was named: `src/a.py`
     # from the repository and `/home/me/repo/src/a.py` from an editor share one entry
     # (the path as given is put back when it is loaded).
-    return digest(str(where), module_name_for(path)[0], content)
+    return digest(str(where), module_name_for(path, packages)[0], content)
 
 
 @dataclass(slots=True)
@@ -271,7 +273,8 @@ def read_all(
     a run answered from the cache as a whole (`complete`) loads and parses nothing; a file
     never seen is left to a worker to read, hash and parse at once."""
     cache = options.cache
-    lowered = Lowered(resolved={path: real(path) for path in files})
+    lowered = Lowered(resolved=real_files(files))
+    packages: dict[Path, tuple[str, ...]] = {}  # each folder's package names
     lowered.seen = Seen.load(cache, lowered.resolved.values()) if cache is not None else None
     lowered.started = time.time_ns()
     for position, path in enumerate(files):
@@ -295,7 +298,7 @@ def read_all(
             content, now = known
             lowered.contents[path] = content
             lowered.signatures[path] = now
-            key = _cache_key(where, path, content)
+            key = _cache_key(where, path, content, packages)
             if _cached(cache, key):  # nothing to parse: the index is loaded from the cache
                 lowered.cached.append((position, path, key))
                 continue

@@ -45,11 +45,14 @@ def placement(path: Path) -> Placement:
     return Placement(path, module, is_package)
 
 
-def module_name_for(path: Path) -> tuple[str, bool]:
+def module_name_for(
+    path: Path, packages: dict[Path, tuple[str, ...]] | None = None
+) -> tuple[str, bool]:
     """Dotted module name from the package folders above `path`; and whether it is a package.
     A notebook's own part is marked (`explore-ipynb`): no import names a notebook, and
     `explore.ipynb` may sit beside `explore.py`. So is a module that a package of the same
-    name beside it shadows (`x.py` beside `x/__init__.py`: `import x` is the package)."""
+    name beside it shadows (`x.py` beside `x/__init__.py`: `import x` is the package).
+    `packages` remembers each folder's package names, for the files of one run."""
     is_package = path.name == "__init__.py"
     if is_notebook(path):
         own = f"{path.stem}-ipynb"
@@ -57,11 +60,20 @@ def module_name_for(path: Path) -> tuple[str, bool]:
         own = f"{path.stem}-py"
     else:
         own = path.stem
-    parts = [] if is_package else [own]
-    folder = path.parent
+    above = packages.get(path.parent) if packages is not None else None
+    if above is None:
+        above = _packages_above(path.parent)
+        if packages is not None:
+            packages[path.parent] = above
+    return ".".join((*above, *(() if is_package else (own,)))) or own, is_package
+
+
+def _packages_above(folder: Path) -> tuple[str, ...]:
+    """The names of the packages `folder` is in, outermost first (itself last)."""
+    parts = []
     while (folder / "__init__.py").is_file():
         parts.append(folder.name)
         if folder.parent == folder:
             break
         folder = folder.parent
-    return ".".join(reversed(parts)) or own, is_package
+    return tuple(reversed(parts))

@@ -163,11 +163,21 @@ def _walk(root: Path, config: Config, seen: set[str]) -> Iterator[Path | SourceE
             if is_dir:
                 subfolders.append((path, rules))
             elif entry.name.endswith(CHECKED_SUFFIXES):
-                key = os.path.realpath(path)
+                # (the folder's real path and the name, unless the entry is a link itself)
+                key = os.path.join(real, entry.name)
+                if _is_link(entry):
+                    key = os.path.realpath(path)
                 if key not in seen:
                     seen.add(key)
                     yield path
         stack.extend(reversed(subfolders))
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True
 
 
 def read_source(path: Path, data: bytes | None = None) -> Source | SourceError:

@@ -301,7 +301,10 @@ def build_packs(
     for path in extra_files:
         entries += read_pack_file(path, str(path))
     configured = list(extra_entries)
-    _check_streams(configured, _builtin_streams() | {s for e, _, _ in entries for s in e.streams})
+    if configured:
+        _check_streams(
+            configured, _builtin_streams() | {s for e, _, _ in entries for s in e.streams}
+        )
     entries += configured
     return index_entries(entries, tuple(chosen))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from seedlint.lower.workers import Unit
-from seedlint.parse.packages import placement
+from seedlint.parse.packages import Placement
 from seedlint.store.symbols import SymbolTable
 
 
@@ -20,7 +20,9 @@ class Projects:
         self._roots: dict[int, list[Path]] = {}  # id of a merged table -> its root folders
 
     def add(self, order: int, unit: Unit) -> None:
-        root = placement(Path(unit.path)).import_root
+        path = Path(unit.path)
+        # (the unit's name is the one the package folders above it give: no need to walk them)
+        root = Placement(path, unit.name, path.name == "__init__.py").import_root
         table = self.by_root.get(root)
         if table is None:
             table = SymbolTable(self.folder / f"symbols-{len(self.by_root)}.sqlite")
