@@ -166,11 +166,17 @@ class Project:
         if key.inner is not None:
             inner = self.resolve(key.inner)
             if inner.pack is not None and inner.pack.on_result:
-                return Target(pack=_drawing(inner.pack))
+                return self._pack_target(_drawing(inner.pack), key)
         elif key.qualified is not None:
             target = self._by_qualname(key.qualified, key)
             if target is not None:
                 return target
+        if key.path is not None and key.path.endswith("()"):
+            # What a library call gave, kept in a local: `pipe = X.from_pretrained(...)`,
+            # then `pipe(prompt)` (an `on = "result"` entry of the call that made it).
+            made = self.packs.lookup(key.path[:-2])
+            if made is not None and made.on_result:
+                return self._pack_target(_drawing(made), key)
         if key.path is not None:
             # A receiver known through a call or a local: `make().run`, `obj.run`.
             runs = self.receivers.callees(key.path)
@@ -242,6 +248,12 @@ def qualify_dotted(dotted: str, scope: Scope) -> str | None:
 
 
 def _drawing(entry: PackEntry) -> PackEntry:
+    """What calling the result of an `on = "result"` entry's call does: it draws, unless
+    that call passes one of the entry's `pure_with` keywords."""
     return PackEntry(
-        Kind.CONSUME, entry.streams, origin=entry.origin, initialises=entry.initialises
+        Kind.CONSUME,
+        entry.streams,
+        entry.pure_with,
+        origin=entry.origin,
+        initialises=entry.initialises,
     )
