@@ -453,3 +453,22 @@ def test_the_cache_folder_stays_under_its_limit_losing_what_was_used_longest_ago
     cache.put("run", "10key", ["x" * 40_000])
     cache.tidy()  # within the hour: the folder is not looked at again
     assert cache.get("run", "09key", list) is not None
+
+
+def test_the_cache_keys_change_with_any_module_of_seedlint(tmp_path: Path) -> None:
+    """A cache written by other code is never read back: changing any module (not only
+    the cache's own folder) changes every key."""
+    copy = tmp_path / "seedlint"
+    shutil.copytree(ROOT / "seedlint", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    code = "from seedlint.store.cache import digest; print(digest('x'))"
+
+    def key() -> str:
+        env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+        command = [sys.executable, "-P", "-c", code]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+
+    first = key()
+    assert first == key()
+    summaries = copy / "analysis" / "summaries.py"
+    summaries.write_text(summaries.read_text(encoding="utf-8") + "\n# changed\n")
+    assert key() != first

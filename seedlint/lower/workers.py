@@ -105,7 +105,7 @@ def _in_cells(unit: Unit | SourceError, cells: Cells) -> Unit | SourceError:
 
 
 def _cached(cache: Cache, key: str) -> bool:
-    return cache.has("index", key) and cache.file("spill", key).is_file()
+    return cache.has("index", key) and cache.has_file("spill", key)
 
 
 def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:

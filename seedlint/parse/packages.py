@@ -3,6 +3,7 @@ and its packages' folders. The one place that walks `__init__.py` files upward."
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def module_name_for(
     is_package = path.name == "__init__.py"
     if is_notebook(path):
         own = f"{path.stem}-ipynb"
-    elif not is_package and (path.parent / path.stem / "__init__.py").is_file():
+    elif not is_package and os.path.isfile(os.path.join(path.parent, path.stem, "__init__.py")):
         own = f"{path.stem}-py"
     else:
         own = path.stem

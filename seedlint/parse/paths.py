@@ -16,24 +16,36 @@ def real(path: Path | str) -> Path:
 
 
 def real_files(paths: Iterable[Path]) -> dict[Path, Path]:
-    """`real` of each path, each folder resolved once: a file that is not a link itself
-    is its folder's real path and its name."""
+    """`real` of each path, each folder resolved once: a file or folder that is not a link
+    itself is its folder's real path and its name."""
     folders: dict[str, str] = {}
     out: dict[Path, Path] = {}
     for path in paths:
         head, name = os.path.split(os.fspath(path))
-        try:
-            is_link = stat.S_ISLNK(os.lstat(path).st_mode)
-        except OSError:
-            is_link = True  # (missing or unreadable: `real` says what it can)
-        if is_link or name in ("", ".", ".."):
+        if _is_link(os.fspath(path)) or name in ("", ".", ".."):
             out[path] = real(path)
-            continue
-        folder = folders.get(head)
-        if folder is None:
-            folder = folders[head] = os.path.realpath(head or os.curdir)
-        out[path] = Path(folder, name)
+        else:
+            out[path] = Path(os.path.join(_real_folder(head, folders), name))
     return out
+
+
+def _real_folder(folder: str, known: dict[str, str]) -> str:
+    found = known.get(folder)
+    if found is None:
+        head, name = os.path.split(folder)
+        if not name or name in (".", "..") or head == folder or _is_link(folder):
+            found = os.path.realpath(folder or os.curdir)
+        else:
+            found = os.path.join(_real_folder(head, known), name)
+        known[folder] = found
+    return found
+
+
+def _is_link(path: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return True  # (missing or unreadable: `realpath` says what it can)
 
 
 def parse_quietly(source: str | bytes) -> ast.Module:

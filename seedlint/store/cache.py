@@ -57,7 +57,7 @@ def _code_fingerprint() -> bytes:
     """seedlint's own source: a cache written by other code (even under the same version
     number, as in a development install) is never read back."""
     h = hashlib.sha256(__version__.encode())
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]  # all of seedlint, not only this folder
     for path in sorted(package.rglob("*.py")):
         h.update(str(path.relative_to(package)).encode())
         h.update(path.read_bytes())
@@ -116,7 +116,11 @@ class Cache:
 
     def has(self, kind: str, key: str) -> bool:
         """Whether an entry is stored (it may still fail to load)."""
-        return self._path(kind, key).is_file()
+        return self.has_file(kind, f"{key}.blob")
+
+    def has_file(self, kind: str, key: str) -> bool:
+        """Whether `file(kind, key)` is a file (a path as text: this runs once per file)."""
+        return os.path.isfile(os.path.join(self.folder, kind, key[:2], key))
 
     def usable(self) -> bool:
         """Whether this user alone can write the folder: made private if it is not yet
