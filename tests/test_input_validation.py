@@ -92,6 +92,17 @@ def test_known_codes_and_prefixes_are_accepted(tmp_path: Path) -> None:
             'when_keyword = "num labels"',
             "[tool.seedlint]: [[consume]] entry 1: 'when_keyword' must be a keyword name",
         ),
+        (
+            '[[tool.seedlint.consume]]\ncall = "pkg.make"\nstreams = ["torch"]\n'
+            "value_arg = 0\nunless_equals = false",
+            "[tool.seedlint]: [[consume]] entry 1: 'unless_equals' must be a string, boolean or"
+            " integer, on [[seed]] entries only",
+        ),
+        (
+            '[[tool.seedlint.seed]]\ncall = "pkg.seed_all"\nstreams = ["torch"]\n'
+            "unless_equals = false",
+            "[tool.seedlint]: [[seed]] entry 1: 'unless_equals' needs 'value_arg' or 'value_kwarg'",
+        ),
     ],
 )
 def test_invalid_configuration_values(tmp_path: Path, table: str, named: str) -> None:

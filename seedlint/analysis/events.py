@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
+from seedlint.analysis.values import pack_seed_values
 from seedlint.lower.ir import CallSite
 from seedlint.resolve.packs import Kind
 from seedlint.resolve.project import Target
@@ -99,6 +100,10 @@ def events_for(
         entry = target.pack
         if entry.kind in (Kind.LOAD, Kind.EMPTY):
             return []
+        if entry.unless_equals is not None and any(
+            arg.literal == entry.unless_equals for arg in pack_seed_values(call, entry) or ()
+        ):
+            return []  # the literal that turns the seeding off
         kind = _KINDS[entry.kind]
         init = kind is EventKind.CONSUME and (entry.initialises or call.stored_in_object)
         keyed = _maybe_none_key(call, entry.pure_with) if kind is not EventKind.SEED else None

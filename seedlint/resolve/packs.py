@@ -47,6 +47,9 @@ class PackEntry:
     # The literal (as its repr) the argument at value_arg / value_kwarg must be for the
     # entry to apply: `torch.device("meta")`; None when it always applies.
     equals: str | None = None
+    # The literal (as its repr) for which a [[seed]] entry does not apply: LightningCLI's
+    # `seed_everything_default=False`.
+    unless_equals: str | None = None
     fills: int | None = None  # an [[advance]] that also loads the argument at this position
     stores: tuple[str, ...] = ()  # a [[load]]: assigning these attributes loads the owner
     key: bool = False  # a [[pure]] entry that makes an explicit key or generator of its arguments
@@ -71,6 +74,7 @@ _KEYS = frozenset(
         "store",
         "key",
         "when_keyword",
+        "unless_equals",
     }
 )
 _NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE, Kind.EMPTY)
@@ -143,6 +147,14 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         )
     if equals is not None and value_arg is None and value_kwarg is None:
         raise PackError(f"{where}: 'equals' needs 'value_arg' or 'value_kwarg'")
+    unless_equals = raw.get("unless_equals")
+    if unless_equals is not None and (kind is not Kind.SEED or not _is_literal(unless_equals)):
+        raise PackError(
+            f"{where}: 'unless_equals' must be a string, boolean or integer, on [[seed]] "
+            "entries only"
+        )
+    if unless_equals is not None and value_arg is None and value_kwarg is None:
+        raise PackError(f"{where}: 'unless_equals' needs 'value_arg' or 'value_kwarg'")
     fills = raw.get("fills")
     if fills is not None and (kind is not Kind.ADVANCE or not _is_index(fills)):
         raise PackError(
@@ -170,6 +182,7 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         origin=where,
         initialises=initialises,
         equals=repr(equals) if equals is not None else None,
+        unless_equals=repr(unless_equals) if unless_equals is not None else None,
         fills=fills,
         stores=stores,
         key=key,
