@@ -253,7 +253,8 @@ def _via(events: list[Event]) -> tuple[str, ...]:
 def _components(facts: SummaryTable) -> Iterator[list[int]]:
     """The strongly connected components of the functions without a summary, callees
     before callers; the edges are read from the table."""
-    return components(facts.count(), facts.callees, facts.is_unsummarised)
+    flags = facts.unsummarised()
+    return components(len(flags), facts.callees, lambda node: flags[node] == 1)
 
 
 def _summary(

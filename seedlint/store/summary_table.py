@@ -22,6 +22,7 @@ from seedlint.store.symbols import load
 Targets = tuple[Target, ...]  # of a function's call keys, in the index's order
 
 _CACHE_LIMIT = 4096
+_BATCH = 4096  # function rows written at a time
 
 
 def _targets(data: bytes) -> Targets:
@@ -79,6 +80,12 @@ class SummaryTable(Mapping[str, Summary]):
             "DELETE FROM call;"
         )
         symbols = project.symbols
+        insert = (
+            f"INSERT INTO {fact} (id, qualname, params, returns, targets, tested, callees,"
+            " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        rows: list[tuple[object, ...]] = []
+        calls: list[tuple[int, str]] = []
         for position, (name, key, info, body) in enumerate(symbols.definition_rows()):
             old = known.get(name)
             if old is not None and body and old.body == body:
@@ -89,13 +96,14 @@ class SummaryTable(Mapping[str, Summary]):
                 callees = " ".join(sorted({f for t in targets for f in t.functions}))
                 params = " ".join(function.params)
                 row = (params, function.returns, encode(targets), bool(function.tested), callees)
-            db.execute(
-                f"INSERT INTO {fact} (id, qualname, params, returns, targets, tested, callees,"
-                " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (position, name, *row, body),
-            )
-            calls = [(position, callee) for callee in row[4].split()]
-            db.executemany("INSERT INTO call VALUES (?, ?)", calls)
+            rows.append((position, name, *row, body))
+            calls += [(position, callee) for callee in row[4].split()]
+            if len(rows) >= _BATCH:  # (a batch at a time: the rows' blobs stay on disk)
+                db.executemany(insert, rows)
+                db.executemany("INSERT INTO call VALUES (?, ?)", calls)
+                rows, calls = [], []
+        db.executemany(insert, rows)
+        db.executemany("INSERT INTO call VALUES (?, ?)", calls)
         db.execute(
             f"INSERT OR IGNORE INTO {edge} SELECT c.caller, f.id FROM call c"
             f" JOIN {fact} f ON f.qualname = c.callee"
@@ -218,11 +226,12 @@ class SummaryTable(Mapping[str, Summary]):
         row = self.db.execute(f"SELECT qualname FROM {self.fact} WHERE id = ?", (function_id,))
         return str(row.fetchone()[0])
 
-    def is_unsummarised(self, function_id: int) -> bool:
-        row = self.db.execute(
-            f"SELECT summary IS NULL FROM {self.fact} WHERE id = ?", (function_id,)
-        )
-        return bool(row.fetchone()[0])
+    def unsummarised(self) -> bytearray:
+        """1 for each function (by id) without a summary yet, else 0."""
+        flags = bytearray(self.count())
+        for (function_id,) in self.db.execute(f"SELECT id FROM {self.fact} WHERE summary IS NULL"):
+            flags[function_id] = 1
+        return flags
 
     def callees(self, function_id: int) -> list[int]:
         """The project functions without a summary yet that a function calls, by name."""
