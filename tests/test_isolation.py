@@ -287,3 +287,28 @@ def test_the_bound_on_the_bytes_refuses_only_extreme_code() -> None:
     }
     for text, reason in extreme.items():
         assert reason in (too_complex(text.encode()) or ""), text[:40]
+
+
+class _Slow:
+    """A parse job that takes a second (`_Parsing` orders jobs by their file's size)."""
+
+    path = Path("missing.py")
+
+    def run(self) -> int:
+        time.sleep(1)
+        return 7
+
+
+def test_parsing_in_the_background_stops_when_the_caller_fails() -> None:
+    """When loading the cached indexes fails (Ctrl-C, a damaged table), the background
+    parse stops once its running jobs end, instead of running every job first; the
+    supervisor then works as before."""
+    from seedlint.lower.workers import _Parsing
+
+    with Supervisor(2, 60) as supervisor:
+        parsing = _Parsing(supervisor, [_Slow()] * 8)  # type: ignore[list-item]
+        started = time.monotonic()
+        parsing.cancel()
+        waited = time.monotonic() - started
+        assert waited < 2.5, waited  # the jobs running; all 8 take 4 s on 2 workers
+        assert supervisor.call(_Small()) == 42
