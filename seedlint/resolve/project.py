@@ -163,17 +163,14 @@ class Project:
     def _resolve(self, key: CallKey) -> Target:
         if key.above is not None and key.attribute is not None:
             return self._super(key.above, key.attribute, key, 0) or Target()
-        if key.inner is not None:
-            inner = self.resolve(key.inner)
-            if inner.pack is not None and inner.pack.on_result:
-                return self._pack_target(_drawing(inner.pack), key)
-        elif key.qualified is not None:
+        if key.inner is None and key.qualified is not None:
             target = self._by_qualname(key.qualified, key)
             if target is not None:
                 return target
         if key.path is not None and key.path.endswith("()"):
-            # What a library call gave, kept in a local: `pipe = X.from_pretrained(...)`,
-            # then `pipe(prompt)` (an `on = "result"` entry of the call that made it).
+            # What a library call gave, called at once or kept in a local: `make()(x)`, or
+            # `pipe = X.from_pretrained(...)` then `pipe(prompt)` (an `on = "result"` entry
+            # of the call that made it).
             made = self.packs.lookup(key.path[:-2])
             if made is not None and made.on_result:
                 return self._pack_target(_drawing(made), key)
