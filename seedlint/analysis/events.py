@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
-from seedlint.analysis.values import pack_seed_values
+from seedlint.analysis.values import passes_literal
 from seedlint.lower.ir import CallSite
 from seedlint.resolve.packs import Kind
 from seedlint.resolve.project import Target
@@ -100,9 +100,7 @@ def events_for(
         entry = target.pack
         if entry.kind in (Kind.LOAD, Kind.EMPTY):
             return []
-        if entry.unless_equals is not None and any(
-            arg.literal == entry.unless_equals for arg in pack_seed_values(call, entry) or ()
-        ):
+        if entry.unless_equals is not None and passes_literal(call, entry, entry.unless_equals):
             return []  # the literal that turns the seeding off
         kind = _KINDS[entry.kind]
         init = kind is EventKind.CONSUME and (entry.initialises or call.stored_in_object)

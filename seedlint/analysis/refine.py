@@ -16,7 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from seedlint.analysis.events import DRAWS, Event, EventKind, Summary
-from seedlint.analysis.values import made_of, pack_seed_values, receiver_offset, seed_value_args
+from seedlint.analysis.values import (
+    made_of,
+    passes_literal,
+    receiver_offset,
+    seed_value_args,
+)
 from seedlint.cfg.model import CFG, EdgeKind
 from seedlint.lower.ir import Arg, CallSite
 from seedlint.resolve.packs import Kind, PackEntry
@@ -97,10 +102,7 @@ def _built_empty(event: Event, targets: Mapping[int, Target]) -> bool:
 
 
 def _argument_equals(call: CallSite, entry: PackEntry) -> bool:
-    if entry.equals is None:
-        return True
-    values = pack_seed_values(call, entry) or []
-    return any(arg.literal == entry.equals for arg in values)
+    return entry.equals is None or passes_literal(call, entry, entry.equals)
 
 
 def _loads(

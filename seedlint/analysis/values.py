@@ -28,6 +28,11 @@ def pack_seed_values(call: CallSite, entry: PackEntry) -> list[Arg] | None:
     return None if entry.missing_value_is_entropy else []
 
 
+def passes_literal(call: CallSite, entry: PackEntry, literal: str) -> bool:
+    """Whether the call passes `literal` (a repr) as the pack entry's value argument."""
+    return any(arg.literal == literal for arg in pack_seed_values(call, entry) or ())
+
+
 def seed_value_args(call: CallSite, entry: PackEntry | None) -> list[Arg]:
     """The arguments that carry a seeding call's value: a pack seeder's value argument,
     every argument of a project seeder (any might become the seed)."""

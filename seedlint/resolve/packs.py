@@ -104,6 +104,24 @@ def _is_literal(value: Any) -> bool:
     return isinstance(value, (str, bool, int))
 
 
+def _value_literal(
+    raw: dict[str, Any], key: str, kind: Kind, belongs: Kind, has_value: bool, where: str
+) -> str | None:
+    """The repr of a literal that the entry's value argument is compared with (`equals`,
+    `unless_equals`), which only `belongs` entries with a value argument take."""
+    literal = raw.get(key)
+    if literal is None:
+        return None
+    if kind is not belongs or not _is_literal(literal):
+        raise PackError(
+            f"{where}: '{key}' must be a string, boolean or integer, on [[{belongs.value}]]"
+            " entries only"
+        )
+    if not has_value:
+        raise PackError(f"{where}: '{key}' needs 'value_arg' or 'value_kwarg'")
+    return repr(literal)
+
+
 def _is_index(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -140,21 +158,9 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
     missing = raw.get("missing_value")
     if missing not in (None, "entropy"):
         raise PackError(f"{where}: 'missing_value' must be \"entropy\"")
-    equals = raw.get("equals")
-    if equals is not None and (kind is not Kind.EMPTY or not _is_literal(equals)):
-        raise PackError(
-            f"{where}: 'equals' must be a string, boolean or integer, on [[empty]] entries only"
-        )
-    if equals is not None and value_arg is None and value_kwarg is None:
-        raise PackError(f"{where}: 'equals' needs 'value_arg' or 'value_kwarg'")
-    unless_equals = raw.get("unless_equals")
-    if unless_equals is not None and (kind is not Kind.SEED or not _is_literal(unless_equals)):
-        raise PackError(
-            f"{where}: 'unless_equals' must be a string, boolean or integer, on [[seed]] "
-            "entries only"
-        )
-    if unless_equals is not None and value_arg is None and value_kwarg is None:
-        raise PackError(f"{where}: 'unless_equals' needs 'value_arg' or 'value_kwarg'")
+    has_value = value_arg is not None or value_kwarg is not None
+    equals = _value_literal(raw, "equals", kind, Kind.EMPTY, has_value, where)
+    unless_equals = _value_literal(raw, "unless_equals", kind, Kind.SEED, has_value, where)
     fills = raw.get("fills")
     if fills is not None and (kind is not Kind.ADVANCE or not _is_index(fills)):
         raise PackError(
@@ -181,8 +187,8 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         missing_value_is_entropy=missing == "entropy",
         origin=where,
         initialises=initialises,
-        equals=repr(equals) if equals is not None else None,
-        unless_equals=repr(unless_equals) if unless_equals is not None else None,
+        equals=equals,
+        unless_equals=unless_equals,
         fills=fills,
         stores=stores,
         key=key,
