@@ -37,6 +37,7 @@ from seedlint.resolve.packs import Packs
 from seedlint.resolve.project import Project
 from seedlint.store.cache import Cache, digest
 from seedlint.store.projects import Projects
+from seedlint.store.resident import ResidentTables
 from seedlint.store.spill import SpillError
 from seedlint.store.symbols import SymbolTable
 
@@ -124,6 +125,16 @@ def _run_key(
     return digest(*parts)
 
 
+def _resident(
+    cache: Cache | None, files: list[Path], vocabulary: Vocabulary | None
+) -> ResidentTables | None:
+    """The symbol tables kept for runs over these files (see store.resident)."""
+    if cache is None:
+        return None
+    words = vocabulary.pattern.pattern if vocabulary is not None else b""
+    return ResidentTables(cache, digest("tables", str(cache.folder), words, *map(str, files)))
+
+
 def _state_key(config: Config, packs: Packs, roots: list[Path]) -> str:
     """Where the state of the project of these root folders is kept: one per project
     and settings, replaced by each run."""
@@ -157,15 +168,17 @@ def _analyse(
         Supervisor(options.jobs, config.file_timeout) as supervisor,
     ):
         work = Work(supervisor, Path(spill_dir), config.max_file_size)
-        projects = Projects(Path(spill_dir))
         first = read_all(files, overrides, vocabulary, options, work)
         run_key = None
         if cache is not None and first.complete:
             run_key = _run_key(found, first.contents, config, packs, report_key)
             answer = _stored_answer(cache, run_key)
             if answer is not None:
-                projects.close()
                 return RunResult(answer, len(files))
+        resident = _resident(options.cache, files, vocabulary)
+        tables = resident.restore(Path(spill_dir), first.keys) if resident is not None else {}
+        projects = Projects(Path(spill_dir), tables)
+        first.drop(resident.restored if resident is not None else {})
         errors, parsed = load_cached(first, overrides, vocabulary, options, work, projects.add)
         if cache is not None and run_key is None:  # a worker read a file: known only now
             run_key = _run_key(found, first.contents, config, packs, report_key)
@@ -173,6 +186,8 @@ def _analyse(
             if answer is not None:
                 projects.close()
                 return RunResult(answer, len(files))
+        if resident is not None:
+            resident.save(Path(spill_dir), projects.by_root, first.unit_keys)
         diagnostics += [_error(e) for path, e in errors if report(path)]
         transient = first.transient
         summarised = 0

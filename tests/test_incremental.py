@@ -17,6 +17,7 @@ import pytest
 
 from seedlint.config import Config
 from seedlint.engine import Options, RunResult, analyse
+from seedlint.store import resident
 from seedlint.store.cache import Cache
 
 Statement = tuple[str, ...]
@@ -236,3 +237,33 @@ def test_a_callers_summary_follows_a_none_test_it_inlines(tmp_path: Path) -> Non
     assert first.diagnostics != cold.diagnostics
     assert resumed.diagnostics == cold.diagnostics
     assert 0 < resumed.summarised < cold.summarised
+
+
+@pytest.mark.parametrize("few", [0, 8])
+def test_kept_symbol_tables_give_the_answers_of_a_run_from_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    """After each edit the run starts from the symbol tables a run before kept (saved
+    again after every edit with `few` = 0, else only once), with the edited files'
+    units replaced: the findings are those of a run without the cache."""
+    monkeypatch.setattr(resident, "_FEW", few)
+    restored: list[int] = []
+    restore = resident.ResidentTables.restore
+
+    def counting(self: resident.ResidentTables, *args: object) -> object:
+        tables = restore(self, *args)  # type: ignore[arg-type]
+        restored.append(len(self.restored))
+        return tables
+
+    monkeypatch.setattr(resident.ResidentTables, "restore", counting)
+    rng = random.Random(11)
+    package = _initial()
+    cached = Options(cache=Cache(tmp_path / "cache"))
+    package.write(tmp_path)
+    _run(tmp_path, cached)
+    for step in range(8):
+        _edit(package, rng)
+        package.write(tmp_path)
+        assert _run(tmp_path, cached).diagnostics == _run(tmp_path, Options()).diagnostics, step
+    # (an edit that adds a module makes another list of files: a run without tables)
+    assert restored[0] == 0 and sum(count > 0 for count in restored) >= len(restored) // 2

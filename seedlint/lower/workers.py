@@ -153,6 +153,10 @@ class Lowered:
     resolved: dict[Path, Path] = field(default_factory=dict)  # each file's resolved path
     signatures: dict[Path, tuple[int, ...] | None] = field(default_factory=dict)
     cached: list[tuple[int, Path, str]] = field(default_factory=list)  # index still to load
+    # By position: the cache key of each file whose text was known before parsing, and
+    # of each unit handed over that the cache holds as it is (from there, or quiet).
+    keys: dict[int, str] = field(default_factory=dict)
+    unit_keys: dict[int, str] = field(default_factory=dict)
     jobs: list[tuple[int, _Job]] = field(default_factory=list)  # files still to parse
     seen: Seen | None = None  # what the cache knew of the files, to be told what was read
     read: set[Path] = field(default_factory=set)  # the files whose text came from the disk
@@ -162,6 +166,13 @@ class Lowered:
     def transient(self) -> bool:
         """Whether a file failed in a way another run might not (a time limit, say)."""
         return any(error.transient for _, error in self.errors)
+
+    def drop(self, positions: Mapping[int, str]) -> None:
+        """Leave out the files in these positions: their units are held already (with
+        these keys)."""
+        self.cached = [item for item in self.cached if item[0] not in positions]
+        self.jobs = [item for item in self.jobs if item[0] not in positions]
+        self.unit_keys.update(positions)
 
     @property
     def complete(self) -> bool:
@@ -298,7 +309,7 @@ def read_all(
             content, now = known
             lowered.contents[path] = content
             lowered.signatures[path] = now
-            key = _cache_key(where, path, content, packages)
+            key = lowered.keys[position] = _cache_key(where, path, content, packages)
             if _cached(cache, key):  # nothing to parse: the index is loaded from the cache
                 lowered.cached.append((position, path, key))
                 continue
@@ -360,11 +371,12 @@ class _Parsing:
 
 
 def _load(
-    cached: list[tuple[int, Path, str]], cache: Cache | None, add: Callable[[int, Unit], None]
+    lowered: Lowered, cache: Cache | None, add: Callable[[int, Unit], None]
 ) -> list[tuple[int, Path]]:
-    """Give `add` these indexes from the cache; the files whose entry was lost since."""
+    """Give `add` the indexes `lowered` has yet to load from the cache; the files whose
+    entry was lost since."""
     again = []
-    for position, path, key in cached:
+    for position, path, key in lowered.cached:
         assert cache is not None
         index = cache.get("index", key, ModuleIndex)
         spill = cache.file("spill", key)
@@ -373,6 +385,7 @@ def _load(
             # may have been named otherwise.
             file = replace(index.file, spill=spill, path=path, display=str(path))
             add(position, replace(index, file=file))
+            lowered.unit_keys[position] = key
             cache.touch(spill)
         else:
             again.append((position, path))
@@ -393,14 +406,14 @@ def load_cached(
     cache = options.cache
     parsing = _Parsing(work.supervisor, [job for _, job in lowered.jobs])
     try:
-        again = _load(lowered.cached, cache, add)
+        again = _load(lowered, cache, add)
     except BaseException:
         parsing.cancel()
         raise
     lowered.cached = []
     _take(parsing, lowered.jobs, cache, add, lowered)
     lowered.remember(cache)
-    again += _load(lowered.cached, cache, add)  # found in the cache by a worker
+    again += _load(lowered, cache, add)  # found in the cache by a worker
     lowered.cached, lowered.jobs = [], []
     if again:
         jobs = [
@@ -469,3 +482,6 @@ def _take(
                 lowered.parsed.append((position, job.path))
                 if cache is not None and result.file.spill == cache.file("spill", outcome.key):
                     cache.put("index", key=outcome.key, value=result)
+                    lowered.unit_keys[position] = outcome.key
+            elif outcome.key:
+                lowered.unit_keys[position] = outcome.key

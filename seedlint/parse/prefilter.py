@@ -33,8 +33,10 @@ class Vocabulary:
 
 def _words_pattern(words: Iterable[str]) -> re.Pattern[bytes]:
     # `*` in a word (from a pack's `*ForCausalLM`) stands for any identifier characters.
+    # Longest first, then alphabetical: the same pattern in every process.
     alternatives = "|".join(
-        re.escape(w).replace(r"\*", r"\w*") for w in sorted(set(words), key=len, reverse=True)
+        re.escape(w).replace(r"\*", r"\w*")
+        for w in sorted(set(words), key=lambda word: (-len(word), word))
     )
     return re.compile(rb"\b(?:" + alternatives.encode() + rb")\b")
 

@@ -177,7 +177,11 @@ class Cache:
         # A read-only or full cache folder, or a value too big to keep, only costs speed.
         with contextlib.suppress(OSError, CodecError):
             write_atomically(self._path(kind, key), [encode(value)])
-            self._wrote = True
+            self.wrote()
+
+    def wrote(self) -> None:
+        """Note an entry written by the caller itself (at `file(kind, key)`), for `tidy`."""
+        self._wrote = True
 
     def tidy(self) -> None:
         """After a run that wrote entries, at most once an hour: remove the entries used

@@ -315,17 +315,23 @@ def _lower(root: object) -> list[Any]:
 
 
 # --- reading ------------------------------------------------------------------------
-def decode(data: bytes, expected: type[T]) -> T:
-    """The value a blob holds, checked to be an `expected`; raises CodecError."""
+def unframe(data: bytes, limit: int = MAX_BLOB) -> bytes:
+    """The payload of a blob `frame` made, checked; raises CodecError."""
     if len(data) < _HEADER or data[: len(_MAGIC)] != _MAGIC:
         raise CodecError("not seedlint data")
     if data[len(_MAGIC)] != VERSION:
         raise CodecError(f"data of format version {data[len(_MAGIC)]}, not {VERSION}")
     payload = data[_HEADER:]
-    if len(payload) > MAX_BLOB:
+    if len(payload) > limit:
         raise CodecError("more data than the cache keeps")
     if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != data[len(_MAGIC) + 1 : _HEADER]:
         raise CodecError("damaged data (checksum mismatch)")
+    return payload
+
+
+def decode(data: bytes, expected: type[T]) -> T:
+    """The value a blob holds, checked to be an `expected`; raises CodecError."""
+    payload = unframe(data)
     try:
         program = _JSON.decode(payload.decode())
         value = _build(program)

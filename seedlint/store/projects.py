@@ -14,9 +14,10 @@ class Projects:
     """Units as they arrive, stored in one symbol table per root folder; then merged
     into projects: tables whose module names do not clash."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, tables: dict[Path, SymbolTable] | None = None) -> None:
+        """`tables`: tables by root folder to add to (those a run before left, say)."""
         self.folder = folder
-        self.by_root: dict[Path, SymbolTable] = {}
+        self.by_root: dict[Path, SymbolTable] = tables or {}
         self._roots: dict[int, list[Path]] = {}  # id of a merged table -> its root folders
 
     def add(self, order: int, unit: Unit) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -66,14 +66,20 @@ def load(data: bytes, expected: type[T]) -> T:
 
 
 class SymbolTable:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, written: bool = False) -> None:
+        """A new, empty table at `path`; or, `written`, the one `copy_to` wrote there
+        (SpillError if it is not of this schema)."""
         self.path = path
         self.db = sqlite3.connect(path)
         # A scratch database, deleted with the run: no journal, no syncing.
         self.db.executescript(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;"
+            " PRAGMA trusted_schema = OFF;"
         )
-        self.db.executescript(_SCHEMA)
+        if written:
+            _check_schema(self.db)
+        else:
+            self.db.executescript(_SCHEMA)
         self._files: BoundedMemo[int, ModuleFile] = BoundedMemo(_MEMO_LIMIT)
         self._classes: BoundedMemo[str, ClassIR | None] = BoundedMemo(_CLASS_LIMIT)
         self._functions: BoundedMemo[int, FunctionIndex] = BoundedMemo(_FUNCTION_LIMIT)
@@ -81,6 +87,8 @@ class SymbolTable:
         self.first = -1  # the smallest order added, to list projects in input order
         # The names in each table, so that most "is there one?" questions need no query.
         self._names = {table: NameFilter() for table in ("module", "quiet", "class", "function")}
+        if written:
+            self._fill_filters()
 
     def close(self) -> None:
         self.db.close()
@@ -123,6 +131,59 @@ class SymbolTable:
                 for i, ((name, info), body) in enumerate(zip(unit.functions, bodies, strict=True))
             ],
         )
+
+    def _fill_filters(self) -> None:
+        for table, column in (
+            ("module", "name"),
+            ("quiet", "name"),
+            ("class", "qualname"),
+            ("function", "qualname"),
+        ):
+            add = self._names[table].add
+            for (name,) in self.db.execute(f"SELECT {column} FROM {table}"):
+                add(name)
+        self._find_first()
+
+    def _find_first(self) -> None:
+        (first,) = self.db.execute(
+            "SELECT min(ord) FROM (SELECT ord FROM module UNION ALL SELECT ord FROM quiet)"
+        ).fetchone()
+        self.first = -1 if first is None else int(first)
+
+    def copy_to(self, target: sqlite3.Connection) -> None:
+        """Write every table into `target` (an empty database), for a later run."""
+        self.db.commit()
+        self.db.backup(target)
+
+    def orders(self) -> Iterator[tuple[int, bool]]:
+        """The order of every unit held, and whether it is a quiet file."""
+        for order, quiet in self.db.execute(
+            "SELECT ord, 0 FROM module UNION ALL SELECT ord, 1 FROM quiet"
+        ):
+            yield int(order), bool(quiet)
+
+    def drop(self, orders: Iterable[int]) -> None:
+        """Forget the units given in these orders (their files changed). The name
+        filters keep their names: a "perhaps" is then answered by a query."""
+        dropped = [(order,) for order in orders]
+        if not dropped:
+            return
+        db = self.db
+        db.executemany(
+            "DELETE FROM binding WHERE module = (SELECT name FROM module WHERE ord = ?)", dropped
+        )
+        for statement in ("DELETE FROM module WHERE ord = ?", "DELETE FROM quiet WHERE ord = ?"):
+            db.executemany(statement, dropped)
+        for table in ("class", "function"):
+            db.executemany(
+                f"DELETE FROM {table} WHERE key >= ? AND key < ?",
+                [(order * _SLOTS, (order + 1) * _SLOTS) for (order,) in dropped],
+            )
+        self._files.clear()
+        self._classes.clear()
+        self._functions.clear()
+        self._quiet_answers.clear()
+        self._find_first()
 
     def next_order(self) -> int:
         found = self.db.execute(
@@ -318,6 +379,22 @@ class SymbolTable:
 
     def definition_count(self) -> int:
         return int(self.db.execute("SELECT count(DISTINCT qualname) FROM function").fetchone()[0])
+
+
+def _check_schema(source: sqlite3.Connection) -> None:
+    """SpillError unless `source` holds this schema's tables, and tables only beside
+    them (no triggers or views: their statements would run in this process)."""
+    expected = sqlite3.connect(":memory:")
+    expected.executescript(_SCHEMA)
+    query = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    want = set(expected.execute(query))
+    expected.close()
+    try:
+        found = set(source.execute(query))
+    except sqlite3.DatabaseError as error:
+        raise SpillError(f"damaged symbol table: {error}") from error
+    if not want <= found or any(kind != "table" for kind, _name, _sql in found - want):
+        raise SpillError("a symbol table of another shape")
 
 
 class Definitions(Mapping[str, FunctionIndex]):
