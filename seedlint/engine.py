@@ -19,7 +19,6 @@ from functools import partial
 from pathlib import Path
 
 from seedlint.analysis.events import EventKind
-from seedlint.analysis.incremental import ProjectState, snapshot
 from seedlint.analysis.project import AnalysedProject, analyse_project, quiet_callees
 from seedlint.checks import unanalysable
 from seedlint.checks.module import check_module
@@ -27,7 +26,7 @@ from seedlint.config import Config
 from seedlint.lower.ir import FunctionIndex, ModuleFile
 from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.lower.watcher import removed_with_parent
-from seedlint.lower.workers import Unit, Work, load_cached, lower_all, read_all
+from seedlint.lower.workers import Unit, Work, load_cached, load_parser, lower_all, read_all
 from seedlint.parse.paths import real
 from seedlint.parse.prefilter import Vocabulary
 from seedlint.parse.sources import SourceError, discover, signature
@@ -39,6 +38,7 @@ from seedlint.store.cache import Cache, digest
 from seedlint.store.projects import Projects
 from seedlint.store.resident import ResidentTables
 from seedlint.store.spill import SpillError
+from seedlint.store.state import ProjectState, keep_state, load_state
 from seedlint.store.symbols import SymbolTable
 
 
@@ -165,8 +165,11 @@ def _analyse(
     cache = options.cache if not overrides else None
     with (
         _spill_folder() as spill_dir,
-        Supervisor(options.jobs, config.file_timeout) as supervisor,
+        Supervisor(options.jobs, config.file_timeout, prepare=load_parser) as supervisor,
     ):
+        # A worker started now has the parser imported by the time an edited file needs
+        # it; a run that parses nothing just stops it.
+        supervisor.ready(1)
         work = Work(supervisor, Path(spill_dir), config.max_file_size)
         first = read_all(files, overrides, vocabulary, options, work)
         run_key = None
@@ -201,13 +204,14 @@ def _analyse(
 
         for symbols in projects.merged():
             key = _state_key(config, packs, projects.roots(symbols))
-            state = options.cache.get("state", key, ProjectState) if options.cache else None
+            store = options.cache  # (with overrides too: the state says what it holds)
+            state = load_state(store, key, Path(spill_dir)) if store is not None else None
             analysed, more, woken_transient = _summarise_rounds(
                 symbols, packs, config, overrides, options, Path(spill_dir), work, state
             )
-            if options.cache is not None:
-                kept = snapshot(analysed.summaries, symbols.interface(), symbols.module_names())
-                options.cache.put("state", key, kept)
+            if store is not None:
+                interface, names = symbols.interface(), symbols.module_names()
+                keep_state(store, key, analysed.summaries, interface, names, Path(spill_dir))
             parsed += more
             transient |= woken_transient
             summarised += analysed.summarised

@@ -13,6 +13,7 @@ import os
 import pickle
 import random
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -42,6 +43,8 @@ from seedlint.lower.ir import (
 from seedlint.lower.lowering import lower_file
 from seedlint.parse.prefilter import Quiet, Vocabulary
 from seedlint.parse.sources import discover
+from seedlint.store import databases, state
+from seedlint.store.cache import Cache
 from seedlint.store.codec import MAX_DEPTH, CodecError, decode, encode, frame
 from seedlint.store.spill import spill_module
 from tests.conftest import parseable_fixtures
@@ -472,3 +475,43 @@ def test_the_cache_keys_change_with_any_module_of_seedlint(tmp_path: Path) -> No
     summaries = copy / "analysis" / "summaries.py"
     summaries.write_text(summaries.read_text(encoding="utf-8") + "\n# changed\n")
     assert key() != first
+
+
+def _kept_state(cache: Cache, key: str, tmp_path: Path, body: object) -> None:
+    """A state entry holding one function's row whose body digest is `body`."""
+    path = tmp_path / f"made-{key}.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(state._SCHEMA)
+    db.execute("INSERT INTO made VALUES ('interface', 'pkg.a\npkg.b')")
+    db.execute(
+        "INSERT INTO known VALUES ('pkg.a.f', ?, 'x y', 1, x'00', 0, 'pkg.b.g', NULL, 1)", (body,)
+    )
+    db.commit()
+    db.close()
+    databases.keep(cache, state._entry(cache, key), path)
+
+
+def test_a_kept_state_reads_back_only_with_the_types_it_was_written_with(
+    tmp_path: Path,
+) -> None:
+    cache = Cache(tmp_path / "cache")
+    _kept_state(cache, "good", tmp_path, "digest")
+    loaded = state.load_state(cache, "good", tmp_path)
+    assert loaded is not None
+    assert (loaded.interface, loaded.parsed) == ("interface", ("pkg.a", "pkg.b"))
+    row = loaded.known["pkg.a.f"]
+    assert (row.body, row.params, row.returns, row.callees, row.effects) == (
+        "digest",
+        "x y",
+        True,
+        "pkg.b.g",
+        True,
+    )
+    _kept_state(cache, "bad", tmp_path, b"\x01")  # bytes where a digest belongs
+    assert state.load_state(cache, "bad", tmp_path) is None
+    entry = state._entry(cache, "good")
+    data = bytearray(entry.read_bytes())
+    data[-1] ^= 1  # one bit of the database flipped
+    entry.write_bytes(bytes(data))
+    assert state.load_state(cache, "good", tmp_path) is None
+    assert not list(tmp_path.glob("state-*"))  # the copies made to read them are gone

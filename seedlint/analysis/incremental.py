@@ -1,7 +1,7 @@
 """Summaries after an edit: what the edited files cannot change is taken from the run
 before, the rest is computed again, callers only while a summary comes out different.
 
-In: a project's SummaryTable just recorded (no summaries yet) and the ProjectState an
+In: a project's SummaryTable just recorded (no summaries yet) and the rows an
 earlier run of the same project left. Out: the summaries a run from scratch computes.
 
 A function is computed again when its body or its call targets changed; then each
@@ -15,28 +15,11 @@ whole, as from scratch, so that a recursion reaches the same fixed point.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from seedlint.analysis.events import Summary
 from seedlint.analysis.graphs import components
 from seedlint.store.summary_table import Known, SummaryTable
 from seedlint.store.symbols import load
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectState:
-    """What a run leaves for the next one of the same project."""
-
-    interface: str  # SymbolTable.interface() when its summaries were computed
-    parsed: tuple[str, ...]  # the modules it parsed, quiet ones it woke included
-    rows: tuple[tuple[str, Known], ...]  # every function's row
-
-    def known(self) -> dict[str, Known]:
-        return dict(self.rows)
-
-
-def snapshot(facts: SummaryTable, interface: str, parsed: Iterable[str]) -> ProjectState:
-    return ProjectState(interface, tuple(parsed), tuple(facts.rows()))
 
 
 def resume(facts: SummaryTable, known: dict[str, Known], compute: Callable[[], None]) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from seedlint.analysis.arguments import Specialiser
-from seedlint.analysis.incremental import ProjectState, resume
+from seedlint.analysis.incremental import resume
 from seedlint.analysis.summaries import (
     ResolvedFunction,
     compute_summaries,
@@ -20,6 +20,7 @@ from seedlint.lower.ir import FunctionIndex, ModuleFile
 from seedlint.resolve.packs import Packs
 from seedlint.resolve.project import Project
 from seedlint.store.spill import read_function
+from seedlint.store.state import ProjectState
 from seedlint.store.summary_table import SummaryTable
 from seedlint.store.symbols import SymbolTable
 
@@ -73,7 +74,7 @@ def analyse_project(
     modules parsed) or `state` (what an earlier run of it left, before an edit),
     summaries that cannot have changed are reused."""
     project = Project(symbols, packs)
-    known = state.known() if state is not None else None
+    known = state.known if state is not None else None
     same_interface = state is not None and state.interface == symbols.interface()
     facts = SummaryTable(project, round_number, known if same_interface else None)
     analysed = AnalysedProject(project, facts, (config or Config()).is_seed_param)

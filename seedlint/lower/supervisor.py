@@ -25,7 +25,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
@@ -91,11 +91,16 @@ def _limit_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _serve(connection: Connection, parent: int, memory: int) -> None:
+def _serve(
+    connection: Connection, parent: int, memory: int, prepare: Callable[[], None] | None
+) -> None:
     """A worker: run each job received, send its result back, until the pipe closes."""
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _limit_memory(memory)
+    if prepare is not None:
+        with contextlib.suppress(Exception):  # (a job that needs it will say what failed)
+            prepare()
     while True:
         try:
             job = connection.recv()
@@ -116,7 +121,7 @@ class _Worker:
     """One worker process. Forked by hand where the system can fork: multiprocessing
     refuses to start children from a daemonic process, such as a flake8 worker."""
 
-    def __init__(self, memory: int) -> None:
+    def __init__(self, memory: int, prepare: Callable[[], None] | None) -> None:
         mine, theirs = multiprocessing.Pipe()
         parent = os.getpid()
         if hasattr(os, "fork"):
@@ -127,7 +132,7 @@ class _Worker:
                 try:
                     os.close(alive)
                     mine.close()
-                    _serve(theirs, parent, memory)
+                    _serve(theirs, parent, memory, prepare)
                 finally:
                     os._exit(0)
             os.close(holder)
@@ -135,7 +140,7 @@ class _Worker:
             self._process: Any = None
         else:
             context = multiprocessing.get_context("spawn")
-            self._process = context.Process(target=_serve, args=(theirs, parent, memory))
+            self._process = context.Process(target=_serve, args=(theirs, parent, memory, prepare))
             self._process.start()
             self.pid, self.sentinel = self._process.pid, self._process.sentinel
         theirs.close()  # so that the worker's death reads as the end of the pipe
@@ -219,10 +224,19 @@ class _Held:
 class Supervisor:
     """Up to `workers` processes running jobs, each within `timeout` seconds."""
 
-    def __init__(self, workers: int, timeout: float, memory: int = MEMORY_LIMIT) -> None:
+    def __init__(
+        self,
+        workers: int,
+        timeout: float,
+        memory: int = MEMORY_LIMIT,
+        prepare: Callable[[], None] | None = None,
+    ) -> None:
+        """`prepare`: what each worker does first, before it waits for a job (imports
+        that would otherwise delay its first job)."""
         self.workers = max(1, workers)
         self.timeout = timeout
         self.memory = memory
+        self.prepare = prepare
         self._idle: list[_Worker] = []
         self._owner = threading.get_ident()
 
@@ -240,7 +254,7 @@ class Supervisor:
         """Start up to `workers` workers now, in this thread: a map run by another thread
         then forks none unless one is lost."""
         while len(self._idle) < min(max(1, workers), self.workers):
-            self._idle.append(_Worker(self.memory))
+            self._idle.append(_Worker(self.memory, self.prepare))
 
     def call(self, job: Job) -> object:
         """One job's result (or its Failure)."""
@@ -284,7 +298,9 @@ class Supervisor:
             while pending or busy:
                 while pending:
                     if len(busy) < limit:
-                        worker = self._idle.pop() if self._idle else _Worker(self.memory)
+                        worker = (
+                            self._idle.pop() if self._idle else _Worker(self.memory, self.prepare)
+                        )
                         busy[worker] = deque()
                     worker = min(busy, key=lambda w: len(busy[w]))
                     if len(busy[worker]) >= _DEPTH:

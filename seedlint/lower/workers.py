@@ -134,6 +134,12 @@ def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:
         return SourceError(str(job.path), str(error))
 
 
+def load_parser() -> None:
+    """Import what parsing needs (libcst above all: 0.1 s), for a worker to do while it
+    waits for its first job."""
+    import seedlint.lower.lowering  # noqa: F401
+
+
 def _cache_key(
     where: Path, path: Path, content: str, packages: dict[Path, tuple[str, ...]] | None = None
 ) -> str:

@@ -54,7 +54,6 @@ def _registered() -> tuple[type, ...]:
     by the code that wrote it: cache keys include seedlint's code). Imported here, not
     at the top: these modules store their data through this one."""
     from seedlint.analysis.events import EventKind, StreamEffect, Summary
-    from seedlint.analysis.incremental import ProjectState
     from seedlint.cfg.model import CFG, Block, Edge, EdgeKind
     from seedlint.lower.ir import (
         Arg,
@@ -92,7 +91,6 @@ def _registered() -> tuple[type, ...]:
         ModuleFile,
         ModuleIndex,
         PackEntry,
-        ProjectState,
         Quiet,
         StreamEffect,
         Summary,

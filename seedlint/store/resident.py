@@ -18,8 +18,9 @@ import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
-from seedlint.store.cache import Cache, write_atomically
-from seedlint.store.codec import CodecError, frame, unframe
+from seedlint.store.cache import Cache
+from seedlint.store.codec import CodecError
+from seedlint.store.databases import keep, unpack
 from seedlint.store.spill import SpillError
 from seedlint.store.symbols import SymbolTable
 
@@ -50,13 +51,13 @@ class ResidentTables:
             entry = self._entry(number)
             target = folder / f"symbols-{len(tables)}.sqlite"
             try:
-                data = unframe(entry.read_bytes(), self.cache.limit)
+                unpack(self.cache, entry, target)
             except FileNotFoundError:
                 break
             except (OSError, CodecError):
+                target.unlink(missing_ok=True)
                 continue  # damaged: its files are loaded instead
             try:
-                target.write_bytes(data)
                 found = self._restore_one(target, keys, set(tables))
             except (sqlite3.DatabaseError, SpillError, TypeError, ValueError):
                 found = None
@@ -64,7 +65,6 @@ class ResidentTables:
                 target.unlink(missing_ok=True)
             else:
                 tables[found[0]] = found[1]
-            self.cache.touch(entry)
         return tables
 
     def _restore_one(
@@ -121,10 +121,9 @@ class ResidentTables:
                 copy = folder / f"resident-{number}.sqlite"
                 try:
                     _write_copy(copy, root, table, keys)
-                    write_atomically(self._entry(number), [frame(copy.read_bytes())])
+                    keep(self.cache, self._entry(number), copy)
                 finally:
                     copy.unlink(missing_ok=True)
-                self.cache.wrote()
             number = len(tables)
             while self._entry(number).is_file():  # from a run with more root folders
                 self._entry(number).unlink()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from seedlint.analysis.events import Summary
 from seedlint.resolve.project import Project, Target
@@ -112,26 +113,17 @@ class SummaryTable(Mapping[str, Summary]):
         db.execute("DELETE FROM call")
 
     # --- another run's rows (seedlint.analysis.incremental) ----------------------------
-    def rows(self) -> Iterator[tuple[str, Known]]:
-        """Every function's row, to keep for the next run."""
-        found = self.db.execute(
-            f"SELECT qualname, body, params, returns, targets, tested, callees, summary, effects"
-            f" FROM {self.fact} ORDER BY id"
-        )
-        for name, body, params, returns, targets, tested, callees, summary, effects in found:
-            yield (
-                name,
-                Known(
-                    body,
-                    params,
-                    bool(returns),
-                    targets,
-                    bool(tested),
-                    callees,
-                    summary,
-                    bool(effects),
-                ),
-            )
+    def copy_rows(self, path: Path, table: str, columns: str) -> None:
+        """Copy every function's row into `table` of the database file `path` (its
+        `columns` named as here)."""
+        db = self.db
+        db.commit()
+        db.execute("ATTACH DATABASE ? AS kept", (str(path),))
+        try:
+            db.execute(f"INSERT INTO kept.{table} ({columns}) SELECT {columns} FROM {self.fact}")
+            db.commit()
+        finally:
+            db.execute("DETACH DATABASE kept")
 
     def adopt(self, known: Mapping[str, Known]) -> tuple[list[int], set[int]]:
         """Take the summaries of `known` for the functions whose body and call targets

@@ -23,6 +23,7 @@ from seedlint.lower.ir import ClassIR, FunctionIndex, ModuleFile, ModuleIndex
 from seedlint.parse.bindings import Binding, BindingKind
 from seedlint.parse.prefilter import Quiet
 from seedlint.store.codec import CodecError, decode, encode
+from seedlint.store.databases import SCRATCH_PRAGMAS, check_schema
 from seedlint.store.memo import BoundedMemo
 from seedlint.store.namefilter import NameFilter
 from seedlint.store.spill import SpillError
@@ -72,12 +73,9 @@ class SymbolTable:
         self.path = path
         self.db = sqlite3.connect(path)
         # A scratch database, deleted with the run: no journal, no syncing.
-        self.db.executescript(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;"
-            " PRAGMA trusted_schema = OFF;"
-        )
+        self.db.executescript(SCRATCH_PRAGMAS)
         if written:
-            _check_schema(self.db)
+            check_schema(self.db, _SCHEMA)
         else:
             self.db.executescript(_SCHEMA)
         self._files: BoundedMemo[int, ModuleFile] = BoundedMemo(_MEMO_LIMIT)
@@ -379,22 +377,6 @@ class SymbolTable:
 
     def definition_count(self) -> int:
         return int(self.db.execute("SELECT count(DISTINCT qualname) FROM function").fetchone()[0])
-
-
-def _check_schema(source: sqlite3.Connection) -> None:
-    """SpillError unless `source` holds this schema's tables, and tables only beside
-    them (no triggers or views: their statements would run in this process)."""
-    expected = sqlite3.connect(":memory:")
-    expected.executescript(_SCHEMA)
-    query = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-    want = set(expected.execute(query))
-    expected.close()
-    try:
-        found = set(source.execute(query))
-    except sqlite3.DatabaseError as error:
-        raise SpillError(f"damaged symbol table: {error}") from error
-    if not want <= found or any(kind != "table" for kind, _name, _sql in found - want):
-        raise SpillError("a symbol table of another shape")
 
 
 class Definitions(Mapping[str, FunctionIndex]):
