@@ -26,7 +26,15 @@ from seedlint.config import Config
 from seedlint.lower.ir import FunctionIndex, ModuleFile
 from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.lower.watcher import removed_with_parent
-from seedlint.lower.workers import Unit, Work, load_cached, load_parser, lower_all, read_all
+from seedlint.lower.workers import (
+    PARTS_FROM,
+    Unit,
+    Work,
+    load_cached,
+    load_parser,
+    lower_all,
+    read_all,
+)
 from seedlint.parse.paths import real
 from seedlint.parse.prefilter import Vocabulary
 from seedlint.parse.sources import SourceError, discover, signature
@@ -57,6 +65,7 @@ class Options:
     jobs: int = 1
     cache: Cache | None = None
     prefilter: bool = True
+    parts_from: int = PARTS_FROM  # lines from which a module is lowered in parts
 
 
 def _error(error: SourceError) -> Diagnostic:
@@ -170,7 +179,7 @@ def _analyse(
         # A worker started now has the parser imported by the time an edited file needs
         # it; a run that parses nothing just stops it.
         supervisor.ready(1)
-        work = Work(supervisor, Path(spill_dir), config.max_file_size)
+        work = Work(supervisor, Path(spill_dir), config.max_file_size, options.parts_from)
         first = read_all(files, overrides, vocabulary, options, work)
         run_key = None
         if cache is not None and first.complete:
@@ -394,7 +403,7 @@ def _function_analysis(
     draws: dict[int, Draw] = {}
     for _block, _index, event, _state in flow.points():
         if event.kind is EventKind.CONSUME:
-            line, column = view.position(event.call.index)
+            line, column = view.position(function.call_base + event.call.index)
             draws.setdefault(line, Draw(line, column, event.name, event.stream or ""))
     findings = [
         d

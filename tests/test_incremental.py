@@ -17,6 +17,7 @@ import pytest
 
 from seedlint.config import Config
 from seedlint.engine import Options, RunResult, analyse
+from seedlint.lower.workers import PARTS_FROM
 from seedlint.store import resident
 from seedlint.store.cache import Cache
 
@@ -138,11 +139,16 @@ def _run(root: Path, options: Options, only: Path | None = None) -> RunResult:
     return analyse([str(root / "pkg")], config, config.load_packs(), report, None, options, key)
 
 
+@pytest.mark.parametrize("parts_from", [PARTS_FROM, 0], ids=["whole", "in-parts"])
 @pytest.mark.parametrize("seed", [3, 5, 6])
-def test_resumed_runs_match_runs_from_scratch_after_random_edits(tmp_path: Path, seed: int) -> None:
+def test_resumed_runs_match_runs_from_scratch_after_random_edits(
+    tmp_path: Path, seed: int, parts_from: int
+) -> None:
+    """`in-parts`: the cached runs lower every module in parts (seedlint.lower.parts),
+    reusing the parts of the last lowering; the runs from scratch lower them whole."""
     rng = random.Random(seed)
     package = _initial()
-    cached = Options(cache=Cache(tmp_path / "cache"))
+    cached = Options(cache=Cache(tmp_path / "cache"), parts_from=parts_from)
     package.write(tmp_path)
     first = _run(tmp_path, cached)
     findings = len(first.diagnostics)

@@ -4,13 +4,14 @@ in their cells), with `# noqa` applied."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from seedlint.analysis.events import Event, EventKind
 from seedlint.analysis.project import AnalysedProject
 from seedlint.checks import ALL_CHECKS, FunctionFacts, UnusedNoqa, unused_noqa
 from seedlint.config import Config
-from seedlint.lower.ir import FunctionIndex, ModuleFile
+from seedlint.lower.ir import CallSite, FunctionIndex, ModuleFile
 from seedlint.parse.notebooks import Cells
 from seedlint.report.diagnostics import Diagnostic, Finding
 from seedlint.report.noqa import suppressed
@@ -85,7 +86,7 @@ def check_module(
             seed_params,
             analysed.project,
             config,
-            lambda call: view.position(call.index)[0],
+            _lines(view, function.call_base),
             keyed,
             cells,
         )
@@ -94,13 +95,18 @@ def check_module(
             if not on and not judge_noqa:
                 continue  # (to judge noqa comments, every rule's findings count)
             for finding in check.run(facts):
-                diagnostic = _place(finding, module, view, model.definition.display)
+                diagnostic = _place(finding, module, view, function, model.definition.display)
                 found_on.add((diagnostic.line, diagnostic.code))
                 if on and not suppressed(view.line(diagnostic.line), diagnostic.code):
                     diagnostics.append(diagnostic)
     if judge_noqa:
         diagnostics += unused_noqa(module.display, view.line_count(), view.line, found_on)
     return [_in_cell(d, cells) for d in diagnostics]
+
+
+def _lines(view: FileView, base: int) -> Callable[[CallSite], int]:
+    """The line of a call of a function whose call indexes count from `base`."""
+    return lambda call: view.position(base + call.index)[0]
 
 
 def _in_cell(diagnostic: Diagnostic, cells: Cells) -> Diagnostic:
@@ -110,8 +116,10 @@ def _in_cell(diagnostic: Diagnostic, cells: Cells) -> Diagnostic:
     return diagnostic if cell is None else replace(diagnostic, cell=cell, line=line)
 
 
-def _place(finding: Finding, module: ModuleFile, view: FileView, function: str) -> Diagnostic:
-    line, column = view.position(finding.node.index)
+def _place(
+    finding: Finding, module: ModuleFile, view: FileView, index: FunctionIndex, function: str
+) -> Diagnostic:
+    line, column = view.position(index.call_base + finding.node.index)
     return Diagnostic(
         module.display,
         line,

@@ -102,12 +102,21 @@ class ClassIR:
 
 
 @dataclass(frozen=True, slots=True)
+class LoweredFunction:
+    """A function lowered in an earlier run (seedlint.lower.parts), kept encoded: its
+    FunctionIR's spill record and its index without a place in a spill file."""
+
+    record: bytes
+    index: FunctionIndex
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleIR:
     name: str
     path: Path
     display: str
     scope: Scope
-    functions: tuple[FunctionIR, ...]
+    functions: tuple[FunctionIR | LoweredFunction, ...]
     classes: dict[str, ClassIR]
     digest: str  # of the text analysed, to check a later re-read for positions
     call_names: tuple[str | None, ...]  # last name of every call's callee, in source order
@@ -133,6 +142,10 @@ class FunctionIndex:
     # A None test of its one parameter (`def exists(v): return v is not None`): what a
     # condition `exists(seed)` says of `seed` ("is not None").
     predicate: str | None = None
+    # What its calls' indexes count from: a function lowered apart from its module
+    # (seedlint.lower.parts) numbers its calls from its definition's first body call, so
+    # that its record stays the same when the calls before it change in number.
+    call_base: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from seedlint.lower.ir import SOME_VALUE, Arg, CallKey, CallSite, ClassIR, Funct
 from seedlint.lower.valuepaths import annotation_path, value_path
 from seedlint.parse.bindings import BindingKind, Scope
 from seedlint.parse.packages import module_name_for
-from seedlint.parse.scopes import Definition, Store, collect_scopes, dotted_name
+from seedlint.parse.scopes import ClassInfo, Definition, Store, collect_scopes, dotted_name
 from seedlint.parse.sources import SourceError, read_source
 from seedlint.parse.walk import calls_in
 from seedlint.resolve.project import qualify_dotted
@@ -35,7 +35,8 @@ class Lowerer:
         self.index = index
         self.scope = scope
         self.assigned: dict[str, cst.BaseExpression] = {}  # the function's single assignments
-        self.attributes: dict[str, list[tuple[str, str]]] = {}  # class → (attribute, path)
+        # (class, attribute, path) of the attributes typed, in the order they were met
+        self.typed: list[tuple[str, str, str]] = []
         self.sites: dict[int, CallSite] = {}
         self.stores: dict[int, cst.BaseExpression] = {}  # of the function being lowered
         self.within: dict[int, tuple[cst.Call, ...]] = {}  # its calls' `with` items
@@ -147,10 +148,25 @@ class Lowerer:
             # in a class (`nn.Linear()` for every projection) is pickled once.
             path = value_path(value, self.scope, self.assigned) if value is not None else None
             if path is not None and path.endswith(")") and not path.startswith("builtins."):
-                self.attributes.setdefault(owner, []).append((attribute, sys.intern(path)))
+                self.typed.append((owner, attribute, sys.intern(path)))
             annotated = annotation_path(annotation, self.scope) if annotation is not None else None
             if annotated is not None and not annotated.startswith("builtins."):
-                self.attributes.setdefault(owner, []).append((attribute, sys.intern(annotated)))
+                self.typed.append((owner, attribute, sys.intern(annotated)))
+
+    def classes(self, found: dict[str, ClassInfo]) -> dict[str, ClassIR]:
+        """The module's classes, with the attributes typed so far."""
+        typed: dict[str, list[tuple[str, str]]] = {}
+        for owner, attribute, path in self.typed:
+            typed.setdefault(owner, []).append((attribute, path))
+        return {
+            qualname: ClassIR(
+                qualname,
+                info.methods,
+                tuple(_qualified(base.value, info.scope) for base in info.node.bases),
+                tuple(dict.fromkeys(typed.get(qualname, ()))),
+            )
+            for qualname, info in found.items()
+        }
 
 
 def _literal(node: cst.BaseExpression) -> str | None:
@@ -248,16 +264,8 @@ def lower_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceError:
             lowerer.store(info.stores)
     except RecursionError:
         return SourceError(source.display, "too deeply nested to analyse")
-    classes = {
-        qualname: ClassIR(
-            qualname,
-            info.methods,
-            tuple(_qualified(base.value, info.scope) for base in info.node.bases),
-            tuple(dict.fromkeys(lowerer.attributes.get(qualname, ()))),
-        )
-        for qualname, info in collected.classes.items()
-    }
-    call_names = tuple(_last_name(call.func) for call in collected.calls)
+    classes = lowerer.classes(collected.classes)
+    call_names = tuple(last_name(call.func) for call in collected.calls)
     digest = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
     return ModuleIR(
         name, path, source.display, collected.scope, tuple(functions), classes, digest, call_names
@@ -287,7 +295,7 @@ def _is_super(node: cst.BaseExpression) -> bool:
     )
 
 
-def _last_name(node: cst.BaseExpression) -> str | None:
+def last_name(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):

@@ -60,6 +60,7 @@ class Definition:
     # attribute, value, annotation), for typing receivers (seedlint.resolve.receivers).
     returns: list[cst.BaseExpression] = field(default_factory=list)
     stores: list[Store] = field(default_factory=list)
+    body_calls: int = 0  # the calls (of the module, in source order) before its body
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,14 +148,22 @@ class ScopeCollector:
                 scope.bind(param, LOCAL)
         self.display_stack.append(name)
         display = ".".join(self.display_stack)
-        definition = Definition(qualname, display, node, scope, enclosing_class, tuple(params))
-        self.definitions.append(definition)
         # Decorators, defaults and annotations run in the outer scope.
         for decorator in node.decorators:
             self.walk(decorator)
         self.walk(node.params)
         if node.returns is not None:
             self.walk(node.returns)
+        definition = Definition(
+            qualname,
+            display,
+            node,
+            scope,
+            enclosing_class,
+            tuple(params),
+            body_calls=len(self.calls),
+        )
+        self.definitions.append(definition)
         self._walk_body(node.body, scope, None, definition)
         return False
 

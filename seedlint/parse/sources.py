@@ -180,6 +180,15 @@ def _is_link(entry: os.DirEntry[str]) -> bool:
         return True
 
 
+def source_text(data: bytes) -> str | None:
+    """A module's text as its encoding declaration (or UTF-8) reads it, or None."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return None
+
+
 def read_source(path: Path, data: bytes | None = None) -> Source | SourceError:
     """Parse `path` (or `data`, an editor's unsaved text of it) into a Source or a reason."""
     import libcst as cst  # only where files are parsed (the workers, `confirm`)

@@ -62,9 +62,11 @@ def _registered() -> tuple[type, ...]:
         ClassIR,
         FunctionIndex,
         FunctionIR,
+        LoweredFunction,
         ModuleFile,
         ModuleIndex,
     )
+    from seedlint.lower.parts import LoweredDefinition, LoweredParts
     from seedlint.parse.prefilter import Quiet
     from seedlint.report.diagnostics import Diagnostic
     from seedlint.resolve.packs import Kind, PackEntry
@@ -88,6 +90,9 @@ def _registered() -> tuple[type, ...]:
         FunctionIR,
         FunctionIndex,
         Known,
+        LoweredDefinition,
+        LoweredFunction,
+        LoweredParts,
         ModuleFile,
         ModuleIndex,
         PackEntry,

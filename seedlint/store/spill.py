@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from seedlint.analysis.arguments import tested
-from seedlint.lower.ir import FunctionIndex, FunctionIR, ModuleFile, ModuleIndex, ModuleIR
+from seedlint.lower.ir import (
+    FunctionIndex,
+    FunctionIR,
+    LoweredFunction,
+    ModuleFile,
+    ModuleIndex,
+    ModuleIR,
+)
 from seedlint.parse.bindings import BindingKind, Scope
 from seedlint.store.cache import write_atomically
 from seedlint.store.codec import MAX_BLOB, CodecError, decode, encode
@@ -27,13 +34,22 @@ class SpillError(Exception):
     pass
 
 
+def lowered_function(function: FunctionIR) -> LoweredFunction:
+    """A function's spill record and its index (placed in no spill file yet)."""
+    record = encode(function)
+    return LoweredFunction(record, _index(function, 0, len(record)))
+
+
 def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleIndex:
     """Write `module` to the first destination that can be written; its index."""
     try:
         names = encode(module.call_names)
-        records = [encode(f) for f in module.functions]
+        lowered = [
+            f if isinstance(f, LoweredFunction) else lowered_function(f) for f in module.functions
+        ]
     except CodecError as failure:  # nested past what the codec keeps
         raise SpillError(f"cannot store analysis data: {failure}") from failure
+    records = [f.record for f in lowered]
     error: OSError | None = None
     for destination in destinations:
         try:
@@ -45,16 +61,16 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
         raise SpillError(f"cannot write analysis data: {error}")
     functions = []
     offset = len(names)
-    for function, record in zip(module.functions, records, strict=True):
-        functions.append(_index(function, offset, len(record)))
-        offset += len(record)
+    for function in lowered:
+        functions.append(replace(function.index, offset=offset))
+        offset += len(function.record)
     file = ModuleFile(
         module.name, module.path, module.display, module.digest, destination, len(names)
     )
     bindings = _bindings(module.scope)
     classes = tuple((c.qualname, encode(c)) for c in module.classes.values())
     # Other modules see a function's index but not its own calls or where it is spilled.
-    seen = [encode(replace(f, keys=(), offset=0, length=0)) for f in functions]
+    seen = [encode(replace(f, keys=(), offset=0, length=0, call_base=0)) for f in functions]
     interface = hashlib.sha256(encode((module.name, bindings, classes, tuple(seen))))
     return ModuleIndex(
         file,
