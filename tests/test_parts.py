@@ -53,6 +53,10 @@ def decorated(a=mx.random.normal((2,)), *, b=lambda: nn.Linear(2, 2)) -> nn.Line
 
 
 async def waits(seed):
+    class Local:
+        def __init__(self):
+            self.layer: nn.Linear = make()
+
     mx.random.seed(seed)
     x = [mx.random.normal((2,)) for _ in range(2)]; y = nn.Linear(2, 2)
     return x, y
@@ -85,6 +89,12 @@ class Model(nn.Module):
             return mx.random.normal((2,))
 
     def lora(self):
+        class Adapter(nn.Module):
+            scale = nn.Linear(1, 1)
+
+            def __init__(self):
+                self.a = nn.Linear(2, 2)
+
         def walk(module):
             for child in module.children():
                 walk(child)

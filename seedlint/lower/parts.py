@@ -21,7 +21,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from seedlint.lower.ir import FunctionIR, LoweredFunction, ModuleIR
+from seedlint.lower.ir import ClassIR, FunctionIR, LoweredFunction, ModuleIR
 from seedlint.lower.lowering import Lowerer, last_name
 from seedlint.lower.skeleton import Skeleton, Slot, skeleton_of
 from seedlint.parse.bindings import Scope
@@ -36,12 +36,13 @@ _NAME = re.compile(r"[^\W\d]\w*")
 @dataclass(frozen=True, slots=True)
 class LoweredDefinition:
     """A function body the skeleton leaves out, lowered: its functions (itself and the
-    ones nested in it), the callee names of its body's calls and the attributes it
-    types, as (class, attribute, value path)."""
+    ones nested in it), the callee names of its body's calls, the attributes its
+    functions type, as (class, attribute, value path), and the classes it defines."""
 
     functions: tuple[LoweredFunction, ...]
     call_names: tuple[str | None, ...]
     typed: tuple[tuple[str, str, str], ...]
+    classes: tuple[ClassIR, ...]  # the classes defined in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +136,17 @@ def _lower_apart(
     for definition in own:
         functions.append(lowered_function(lowerer.function(definition)))
         lowerer.store(definition.stores)
+    typed = tuple(lowerer.typed)
+    # Classes defined in the body: every attribute they type is typed here.
+    inner = stub.qualname + "."
+    nested = {q: info for q, info in collected.classes.items() if q.startswith(inner)}
+    lowerer.assigned = {}
+    for info in nested.values():
+        lowerer.scope = info.scope
+        lowerer.store(info.stores)
+    classes = tuple(lowerer.classes(nested).values())
     names = tuple(last_name(call.func) for call in calls)
-    return LoweredDefinition(tuple(functions), names, tuple(lowerer.typed))
+    return LoweredDefinition(tuple(functions), names, typed, classes)
 
 
 def _assemble(
@@ -186,14 +196,10 @@ def _assemble(
     for info in collected.classes.values():
         lowerer.scope = info.scope
         lowerer.store(info.stores)
+    classes = lowerer.classes(collected.classes)
+    for _key, part in parts.values():
+        classes.update((c.qualname, c) for c in part.classes)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return ModuleIR(
-        name,
-        path,
-        display,
-        collected.scope,
-        tuple(functions),
-        lowerer.classes(collected.classes),
-        digest,
-        tuple(names),
+        name, path, display, collected.scope, tuple(functions), classes, digest, tuple(names)
     )
