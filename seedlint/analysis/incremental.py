@@ -16,23 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from seedlint.analysis.events import Summary
 from seedlint.analysis.graphs import components
-from seedlint.store.summary_table import Known, SummaryTable
-from seedlint.store.symbols import load
+from seedlint.store.summary_table import SummaryTable
 
 
-def resume(facts: SummaryTable, known: dict[str, Known], compute: Callable[[], None]) -> int:
-    """Fill `facts` from `known` and `compute` (which summarises the functions without a
-    summary, callees first); how many functions were computed. The call graph is read
-    around the functions computed again, never as a whole."""
-    adopted, edited = facts.adopt(known)
+def resume(facts: SummaryTable, earlier: str, compute: Callable[[], None]) -> int:
+    """Fill `facts` from the earlier rows (the attached database `earlier`) and `compute`
+    (which summarises the functions without a summary, callees first); how many
+    functions were computed. The call graph is read around the functions computed
+    again, never as a whole."""
+    adopted, edited = facts.adopt(earlier)
     stale = set(adopted)
-    before: dict[int, Summary | None] = {}
-    for function_id in stale:
-        old = known.get(facts.name(function_id))
-        blob = old.summary if old is not None else None
-        before[function_id] = load(blob, Summary) if blob is not None else None
+    before = {function_id: facts.earlier_summary(earlier, function_id) for function_id in stale}
     computed = 0
     while stale:
         stale = _with_components(facts, stale)

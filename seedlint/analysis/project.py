@@ -20,7 +20,7 @@ from seedlint.lower.ir import FunctionIndex, ModuleFile
 from seedlint.resolve.packs import Packs
 from seedlint.resolve.project import Project
 from seedlint.store.spill import read_function
-from seedlint.store.state import ProjectState
+from seedlint.store.state import ProjectState, attached
 from seedlint.store.summary_table import SummaryTable
 from seedlint.store.symbols import SymbolTable
 
@@ -74,9 +74,26 @@ def analyse_project(
     modules parsed) or `state` (what an earlier run of it left, before an edit),
     summaries that cannot have changed are reused."""
     project = Project(symbols, packs)
-    known = state.known if state is not None else None
-    same_interface = state is not None and state.interface == symbols.interface()
-    facts = SummaryTable(project, round_number, known if same_interface else None)
+    if state is None:
+        facts = SummaryTable(project, round_number)
+        analysed, compute = _analysed(project, facts, packs, config)
+        if earlier is not None:
+            facts.reuse(earlier)
+        analysed.summarised = facts.count() - len(facts)
+        compute()
+        return analysed
+    with attached(symbols.db, state) as rows:
+        same_interface = state.interface == symbols.interface()
+        facts = SummaryTable(project, round_number, rows if same_interface else None)
+        analysed, compute = _analysed(project, facts, packs, config)
+        analysed.summarised = resume(facts, rows, compute)
+    return analysed
+
+
+def _analysed(
+    project: Project, facts: SummaryTable, packs: Packs, config: Config | None
+) -> tuple[AnalysedProject, Callable[[], None]]:
+    """The project and its facts; and what computes the summaries still missing."""
     analysed = AnalysedProject(project, facts, (config or Config()).is_seed_param)
     specialise = specialiser(facts, packs.streams, analysed.resolved, project.definitions.get)
     analysed.specialise = specialise
@@ -85,14 +102,7 @@ def analyse_project(
         specialise.memo.clear()  # specialisations made with summaries since replaced
         compute_summaries(facts, packs.streams, analysed.resolved, specialise)
 
-    if known is not None:
-        analysed.summarised = resume(facts, known, compute)
-        return analysed
-    if earlier is not None:
-        facts.reuse(earlier)
-    analysed.summarised = facts.count() - len(facts)
-    compute()
-    return analysed
+    return analysed, compute
 
 
 def quiet_callees(analysed: AnalysedProject, config: Config) -> set[str]:

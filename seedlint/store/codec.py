@@ -71,7 +71,6 @@ def _registered() -> tuple[type, ...]:
     from seedlint.report.diagnostics import Diagnostic
     from seedlint.resolve.packs import Kind, PackEntry
     from seedlint.resolve.project import Target
-    from seedlint.store.summary_table import Known
 
     return (
         # enums
@@ -89,7 +88,6 @@ def _registered() -> tuple[type, ...]:
         Edge,
         FunctionIR,
         FunctionIndex,
-        Known,
         LoweredDefinition,
         LoweredFunction,
         LoweredParts,

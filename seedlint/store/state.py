@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from seedlint.store.cache import Cache
 from seedlint.store.codec import CodecError
 from seedlint.store.databases import keep, restore
 from seedlint.store.spill import SpillError
-from seedlint.store.summary_table import Known, SummaryTable
+from seedlint.store.summary_table import SummaryTable
 
 _KIND = "state"
 _COLUMNS = "qualname, body, params, returns, targets, tested, callees, summary, effects"
@@ -41,7 +41,18 @@ class ProjectState:
 
     interface: str  # SymbolTable.interface() when its summaries were computed
     parsed: tuple[str, ...]  # the modules it parsed, quiet ones it woke included
-    known: dict[str, Known]  # every function's row, by qualified name
+    path: Path  # a copy of the database, with every function's row in its table `known`
+
+
+@contextlib.contextmanager
+def attached(db: sqlite3.Connection, state: ProjectState) -> Iterator[str]:
+    """The state's rows, attached to `db` under the name given."""
+    db.execute("ATTACH DATABASE ? AS earlier", (str(state.path),))
+    try:
+        yield "earlier"
+    finally:
+        db.commit()
+        db.execute("DETACH DATABASE earlier")
 
 
 def _entry(cache: Cache, key: str) -> Path:
@@ -73,7 +84,8 @@ def keep_state(
 
 
 def load_state(cache: Cache, key: str, scratch: Path) -> ProjectState | None:
-    """The state kept under `key`, if there is one that reads back whole."""
+    """The state kept under `key`, if there is one that reads back whole: copied into
+    `scratch`, to be `attached` to the symbol table."""
     path = scratch / f"state-{key}.sqlite"
     try:
         db = restore(cache, _entry(cache, key), path, _SCHEMA)
@@ -82,22 +94,15 @@ def load_state(cache: Cache, key: str, scratch: Path) -> ProjectState | None:
         return None
     try:
         (interface, parsed), *more = db.execute("SELECT interface, parsed FROM made")
-        if more or type(interface) is not str or type(parsed) is not str:
-            return None
         # SQLite keeps whatever a file holds in any column: a damaged entry must not reach
         # the analysis with a number where a digest belongs.
         (wrong,) = db.execute(f"SELECT count(*) FROM known WHERE NOT ({_TYPED})").fetchone()
-        if wrong:
-            return None
-        known = {}
-        for row in db.execute(f"SELECT {_COLUMNS} FROM known"):
-            name, body, params, returns, targets, tested, callees, summary, effects = row
-            known[name] = Known(
-                body, params, bool(returns), targets, bool(tested), callees, summary, bool(effects)
-            )
+        whole = not more and type(interface) is str and type(parsed) is str and not wrong
     except (sqlite3.Error, ValueError):
-        return None
+        whole = False
     finally:
         db.close()
+    if not whole:
         path.unlink(missing_ok=True)
-    return ProjectState(interface, tuple(parsed.split("\n")) if parsed else (), known)
+        return None
+    return ProjectState(interface, tuple(parsed.split("\n")) if parsed else (), path)

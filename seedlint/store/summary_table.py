@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from seedlint.analysis.events import Summary
@@ -33,41 +32,23 @@ def _targets(data: bytes) -> Targets:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class Known:
-    """A function's row as an earlier run left it."""
-
-    body: str  # digest of its FunctionIR record
-    params: str
-    returns: bool
-    targets: bytes  # Targets blob
-    tested: bool  # it tests a parameter (callers may specialise it)
-    callees: str  # the project functions its calls may run, space-separated
-    summary: bytes | None  # Summary blob
-    effects: bool
-
-
 class SummaryTable(Mapping[str, Summary]):
     """Per-function facts of one round; as a mapping, the summaries known so far."""
 
-    def __init__(
-        self,
-        project: Project,
-        round_number: int,
-        known: Mapping[str, Known] | None = None,
-    ) -> None:
-        """With `known` (the rows of an earlier run of the same project whose modules
-        showed the same interface), a function whose body is unchanged takes its call
-        targets from there instead of resolving them again."""
+    def __init__(self, project: Project, round_number: int, earlier: str | None = None) -> None:
+        """With `earlier` (the name of an attached database holding an earlier run's rows
+        in its table `known`, from a run of the same project whose modules showed the
+        same interface), a function whose body is unchanged takes its call targets from
+        there instead of resolving them again."""
         self.db: sqlite3.Connection = project.symbols.db
         self.fact = f"fact_{round_number}"
         self.edge = f"edge_{round_number}"
         self._summaries: BoundedMemo[str, Summary | None] = BoundedMemo(_CACHE_LIMIT)
         self._targets: BoundedMemo[str, Targets] = BoundedMemo(_CACHE_LIMIT)
-        self._record(project, known or {})
+        self._record(project, earlier)
 
     # --- building -------------------------------------------------------------------
-    def _record(self, project: Project, known: Mapping[str, Known]) -> None:
+    def _record(self, project: Project, earlier: str | None) -> None:
         db, fact, edge = self.db, self.fact, self.edge
         db.executescript(
             f"DROP TABLE IF EXISTS {fact}; DROP TABLE IF EXISTS {edge};"
@@ -79,26 +60,45 @@ class SummaryTable(Mapping[str, Summary]):
             " PRIMARY KEY (caller, callee)) WITHOUT ROWID;"
             "CREATE TEMP TABLE IF NOT EXISTS call (caller INTEGER, callee TEXT);"
             "DELETE FROM call;"
+            "CREATE TEMP TABLE IF NOT EXISTS definition (id INTEGER PRIMARY KEY, key INTEGER);"
+            "DELETE FROM definition;"
         )
         symbols = project.symbols
+        symbols.number_definitions("temp.definition")
+        if earlier is not None:
+            # Unchanged bodies: the earlier rows, and their callees, copied in SQL.
+            db.execute(
+                f"INSERT INTO {fact} (id, qualname, params, returns, targets, tested, callees,"
+                " body) SELECT d.id, f.qualname, k.params, k.returns, k.targets, k.tested,"
+                f" k.callees, f.body FROM temp.definition d JOIN function f ON f.key = d.key"
+                f" JOIN {earlier}.known k ON k.qualname = f.qualname AND k.body = f.body"
+                " WHERE f.body != ''"
+            )
+            db.execute(
+                f"WITH RECURSIVE split(caller, rest, callee) AS ("
+                f" SELECT id, callees || ' ', '' FROM {fact}"
+                " UNION ALL SELECT caller, substr(rest, instr(rest, ' ') + 1),"
+                " substr(rest, 1, instr(rest, ' ') - 1) FROM split WHERE rest != '')"
+                " INSERT INTO call SELECT caller, callee FROM split WHERE callee != ''"
+            )
         insert = (
             f"INSERT INTO {fact} (id, qualname, params, returns, targets, tested, callees,"
             " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         )
         rows: list[tuple[object, ...]] = []
         calls: list[tuple[int, str]] = []
-        for position, (name, key, info, body) in enumerate(symbols.definition_rows()):
-            old = known.get(name)
-            if old is not None and body and old.body == body:
-                row = (old.params, old.returns, old.targets, old.tested, old.callees)
-            else:
-                function = symbols.decoded(key, info)
-                targets = project.call_targets(function)
-                callees = " ".join(sorted({f for t in targets for f in t.functions}))
-                params = " ".join(function.params)
-                row = (params, function.returns, encode(targets), bool(function.tested), callees)
-            rows.append((position, name, *row, body))
-            calls += [(position, callee) for callee in row[4].split()]
+        for position, name, key, info, body in db.execute(
+            f"SELECT d.id, f.qualname, f.key, f.info, f.body FROM temp.definition d"
+            f" JOIN function f ON f.key = d.key WHERE d.id NOT IN (SELECT id FROM {fact})"
+            " ORDER BY d.id"
+        ).fetchall():
+            function = symbols.decoded(key, info)
+            targets = project.call_targets(function)
+            callees = sorted({f for t in targets for f in t.functions})
+            params = " ".join(function.params)
+            row = (params, function.returns, encode(targets), bool(function.tested))
+            rows.append((position, name, *row, " ".join(callees), body))
+            calls += [(position, callee) for callee in callees]
             if len(rows) >= _BATCH:  # (a batch at a time: the rows' blobs stay on disk)
                 db.executemany(insert, rows)
                 db.executemany("INSERT INTO call VALUES (?, ?)", calls)
@@ -110,7 +110,7 @@ class SummaryTable(Mapping[str, Summary]):
             f" JOIN {fact} f ON f.qualname = c.callee"
         )
         db.execute(f"CREATE INDEX {edge}_callee ON {edge} (callee)")
-        db.execute("DELETE FROM call")
+        db.executescript("DELETE FROM call; DELETE FROM temp.definition;")
 
     # --- another run's rows (seedlint.analysis.incremental) ----------------------------
     def copy_rows(self, path: Path, table: str, columns: str) -> None:
@@ -125,29 +125,49 @@ class SummaryTable(Mapping[str, Summary]):
         finally:
             db.execute("DETACH DATABASE kept")
 
-    def adopt(self, known: Mapping[str, Known]) -> tuple[list[int], set[int]]:
-        """Take the summaries of `known` for the functions whose body and call targets
-        are as they were; the ids of the others, which have none yet, and of those among
-        them whose body changed (or that are new)."""
-        rows = self.db.execute(f"SELECT id, qualname, body, targets FROM {self.fact}").fetchall()
-        kept, stale, edited = [], [], set()
-        for function_id, name, body, targets in rows:
-            old = known.get(name)
-            same_body = old is not None and bool(body) and old.body == body
-            if (
-                same_body
-                and old is not None
-                and old.summary is not None
-                and (old.targets == targets or _targets(old.targets) == _targets(targets))
-            ):
-                kept.append((old.summary, old.effects, function_id))
-                continue
-            stale.append(function_id)
-            if not same_body:
-                edited.add(function_id)
-        self.db.executemany(f"UPDATE {self.fact} SET summary = ?, effects = ? WHERE id = ?", kept)
+    def adopt(self, earlier: str) -> tuple[list[int], set[int]]:
+        """Take the summaries of the earlier rows (in the attached database `earlier`) for
+        the functions whose body and call targets are as they were; the ids of the
+        others, which have none yet, and of those among them whose body changed (or that
+        are new)."""
+        db, fact = self.db, self.fact
+        same = f"k.qualname = {fact}.qualname AND k.body = {fact}.body AND {fact}.body != ''"
+        db.execute(
+            f"UPDATE {fact} SET (summary, effects) = (SELECT k.summary, k.effects FROM"
+            f" {earlier}.known k WHERE k.qualname = {fact}.qualname) WHERE EXISTS (SELECT 1"
+            f" FROM {earlier}.known k WHERE {same} AND k.summary IS NOT NULL"
+            f" AND k.targets = {fact}.targets)"
+        )
+        # Targets written differently may still be the same.
+        alike = [
+            (summary, effects, function_id)
+            for function_id, targets, before, summary, effects in db.execute(
+                f"SELECT {fact}.id, {fact}.targets, k.targets, k.summary, k.effects FROM {fact}"
+                f" JOIN {earlier}.known k ON {same} WHERE {fact}.summary IS NULL"
+                " AND k.summary IS NOT NULL"
+            ).fetchall()
+            if _targets(targets) == _targets(before)
+        ]
+        db.executemany(f"UPDATE {fact} SET summary = ?, effects = ? WHERE id = ?", alike)
+        stale = [i for (i,) in db.execute(f"SELECT id FROM {fact} WHERE summary IS NULL")]
+        edited = {
+            i
+            for (i,) in db.execute(
+                f"SELECT id FROM {fact} WHERE summary IS NULL AND NOT EXISTS (SELECT 1 FROM"
+                f" {earlier}.known k WHERE {same})"
+            )
+        }
         self._summaries.clear()
         return stale, edited
+
+    def earlier_summary(self, earlier: str, function_id: int) -> Summary | None:
+        """A function's summary in the earlier rows, if it had one."""
+        row = self.db.execute(
+            f"SELECT k.summary FROM {earlier}.known k JOIN {self.fact} f"
+            " ON f.qualname = k.qualname WHERE f.id = ?",
+            (function_id,),
+        ).fetchone()
+        return load(row[0], Summary) if row is not None and row[0] is not None else None
 
     def forget(self, function_ids: Iterable[int]) -> None:
         """Drop these functions' summaries, to compute them again."""

@@ -358,6 +358,15 @@ class SymbolTable:
             " JOIN function f ON f.key = d.last ORDER BY d.first"
         )
 
+    def number_definitions(self, table: str) -> None:
+        """Fill `table` (id, key) with the row key of each of `definition_rows`, numbered
+        from 0 in their order."""
+        self.db.execute(
+            f"INSERT INTO {table} (id, key) SELECT row_number() OVER (ORDER BY d.first) - 1,"
+            " d.last FROM (SELECT min(key) AS first, max(key) AS last FROM function"
+            " GROUP BY qualname) d"
+        )
+
     def decoded(self, key: int, info: bytes) -> FunctionIndex:
         """The FunctionIndex of a row `definition_rows` gave."""
         return self._function(key, info)
