@@ -311,6 +311,8 @@ def _summarise_rounds(
         summarised = analysed.summarised = summarised + analysed.summarised
         if earlier is not None:
             earlier.drop()
+        if symbols.counts()[1] == 0:  # no quiet file left to wake
+            return analysed, parsed, transient
         called = quiet_callees(analysed, config)
         # Names and paths only: a quiet file's references are not kept.
         wake = [

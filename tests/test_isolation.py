@@ -312,3 +312,38 @@ def test_parsing_in_the_background_stops_when_the_caller_fails() -> None:
         waited = time.monotonic() - started
         assert waited < 2.5, waited  # the jobs running; all 8 take 4 s on 2 workers
         assert supervisor.call(_Small()) == 42
+
+
+_MAIN_PROCESS_MODULES = """
+import sys
+from seedlint.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("libcst", "mlx", "torch"))
+print("loaded:", *loaded)
+"""
+
+
+def test_the_main_process_never_loads_the_parser(tmp_path: Path) -> None:
+    """Workers parse; the main process (cold, answered from the cache, and after an edit
+    of a module lowered in parts) loads neither libcst nor a framework."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    body = "".join(f"\n\ndef f{i}(seed):\n    return nn.Linear(2, {i})\n" for i in range(700))
+    (package / "big.py").write_text(f"import mlx.nn as nn\n{body}")
+    (package / "small.py").write_text(FINDING)
+    command = [sys.executable, "-c", _MAIN_PROCESS_MODULES, "--cache-dir", str(tmp_path / "c")]
+
+    def loaded() -> str:
+        run = subprocess.run([*command, str(package)], capture_output=True, text=True)
+        assert "SDL101" in run.stdout, run.stderr
+        return next(line for line in run.stdout.splitlines() if line.startswith("loaded:"))
+
+    assert loaded() == "loaded:"  # cold
+    assert loaded() == "loaded:"  # answered from the cache
+    with (package / "big.py").open("a") as big:
+        big.write("\n\ndef extra():\n    return nn.Linear(1, 1)\n")
+    assert loaded() == "loaded:"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from seedlint.lower.ir import CallSite, FunctionIR, LoweredFunction, ModuleIR
+from seedlint.lower.ir import CallSite, FunctionIR, LoweredDefinition, LoweredFunction, ModuleIR
 from seedlint.lower.lowering import lower_file
-from seedlint.lower.parts import LoweredDefinition, lower_in_parts
+from seedlint.lower.parts import lower_in_parts
 from seedlint.lower.skeleton import skeleton_of, source_lines
 from seedlint.parse.sources import source_text
 from seedlint.store.codec import decode

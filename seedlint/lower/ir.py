@@ -111,6 +111,25 @@ class LoweredFunction:
 
 
 @dataclass(frozen=True, slots=True)
+class LoweredDefinition:
+    """A function body the skeleton leaves out, lowered: its functions (itself and the
+    ones nested in it), the callee names of its body's calls, the attributes its
+    functions type, as (class, attribute, value path), and the classes it defines."""
+
+    functions: tuple[LoweredFunction, ...]
+    call_names: tuple[str | None, ...]
+    typed: tuple[tuple[str, str, str], ...]
+    classes: tuple[ClassIR, ...]  # the classes defined in it
+
+
+@dataclass(frozen=True, slots=True)
+class LoweredParts:
+    """Every definition of one lowering of a module in parts, by key."""
+
+    definitions: tuple[tuple[str, LoweredDefinition], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleIR:
     name: str
     path: Path

@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
 
-from seedlint.lower.ir import ClassIR, FunctionIR, LoweredFunction, ModuleIR
+from seedlint.lower.ir import FunctionIR, LoweredDefinition, LoweredFunction, LoweredParts, ModuleIR
 from seedlint.lower.lowering import Lowerer, last_name
 from seedlint.lower.skeleton import Skeleton, Slot, skeleton_of
 from seedlint.parse.bindings import Scope
@@ -31,25 +31,6 @@ from seedlint.store.cache import digest
 from seedlint.store.spill import lowered_function
 
 _NAME = re.compile(r"[^\W\d]\w*")
-
-
-@dataclass(frozen=True, slots=True)
-class LoweredDefinition:
-    """A function body the skeleton leaves out, lowered: its functions (itself and the
-    ones nested in it), the callee names of its body's calls, the attributes its
-    functions type, as (class, attribute, value path), and the classes it defines."""
-
-    functions: tuple[LoweredFunction, ...]
-    call_names: tuple[str | None, ...]
-    typed: tuple[tuple[str, str, str], ...]
-    classes: tuple[ClassIR, ...]  # the classes defined in it
-
-
-@dataclass(frozen=True, slots=True)
-class LoweredParts:
-    """Every definition of one lowering of a module in parts, by key."""
-
-    definitions: tuple[tuple[str, LoweredDefinition], ...]
 
 
 Reuse = Callable[[str], "LoweredDefinition | None"]

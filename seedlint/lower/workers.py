@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seedlint.config import Config
-from seedlint.lower.ir import ModuleIndex, ModuleIR
+from seedlint.lower.ir import LoweredParts, ModuleIndex, ModuleIR
 from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.parse.depth import too_complex
 from seedlint.parse.notebooks import Cells, as_module
@@ -149,7 +149,7 @@ def _unit(job: _Job, data: bytes, key: str) -> Unit | SourceError:
 def _in_parts(job: _Job, data: bytes) -> ModuleIR | None:
     """A large module lowered in parts (seedlint.lower.parts), reusing the parts of its
     last lowering kept in the cache; None where it must be lowered whole."""
-    from seedlint.lower.parts import LoweredParts, lower_in_parts
+    from seedlint.lower.parts import lower_in_parts
 
     text = source_text(data)
     if text is None:

@@ -62,11 +62,12 @@ def _registered() -> tuple[type, ...]:
         ClassIR,
         FunctionIndex,
         FunctionIR,
+        LoweredDefinition,
         LoweredFunction,
+        LoweredParts,
         ModuleFile,
         ModuleIndex,
     )
-    from seedlint.lower.parts import LoweredDefinition, LoweredParts
     from seedlint.parse.prefilter import Quiet
     from seedlint.report.diagnostics import Diagnostic
     from seedlint.resolve.packs import Kind, PackEntry
