@@ -33,7 +33,7 @@ from seedlint.store.spill import lowered_function
 _NAME = re.compile(r"[^\W\d]\w*")
 
 
-Reuse = Callable[[str], "LoweredDefinition | None"]
+Reuse = Callable[[str], LoweredDefinition | None]
 
 
 def lower_in_parts(

@@ -41,10 +41,6 @@ class Skeleton:
     text: str
     slots: tuple[Slot, ...]
 
-    @property
-    def stubs(self) -> int:
-        return sum(slot.text is not None for slot in self.slots)
-
 
 def source_lines(text: str) -> list[str]:
     """The lines of `text` as Python counts them, each with its line break."""
