@@ -9,7 +9,7 @@ from pathlib import Path
 import mlx.nn as nn
 
 from seedlint.config import Config
-from seedlint.runtime.growth import grow
+from seedlint.runtime.growth import Parts, grow
 from seedlint.runtime.models import build
 from seedlint.runtime.plan import build_plan
 from seedlint.store.cache import Cache
@@ -116,8 +116,7 @@ def test_growing_adds_only_what_the_tiny_model_lacks() -> None:
     added = grow(
         model,
         [["vision_tower", "layers", 0, "q_proj"], ["vision_tower", "proj"], ["neck", "layers", 1]],
-        nn.Module,
-        lambda: nn.Linear(16, 16),
+        Parts(nn.Module, list, dict, lambda: nn.Linear(16, 16)),
     )
     assert added == ["vision_tower.proj", "neck.layers[1]"]
     assert model.vision_tower.layers[0].q_proj is before

@@ -1,6 +1,6 @@
 """One call of the checked function in the child, traced: the RNG state and the model's
 parameters around each draw site, the way each witness condition went, the exception it
-raised. The model is built once per kind (grown if asked) and copied for each run; the
+raised. The model is built once per kind (and grown) and copied for each run; the
 generators of the standard library and numpy are restored before each."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class Runner:
         self.code: types.CodeType = code
         # Values of the seed-like parameters in the scenario being measured.
         self.current_inputs_seed_values: list[Any] = []
-        self.models: dict[tuple[str, bool], Any] = {}  # (kind, grown) -> the model
+        self.models: dict[str, Any] = {}  # kind -> the model, grown
         self.grown: dict[str, list[str]] = {}  # kind -> the attributes grown on it
         self.ambient_runs: dict[tuple[str, int], Run] = {}
         self.tests = tests_by_line(plan["conditions"])
@@ -115,18 +115,20 @@ class Runner:
 
     # --- one call of the target function -------------------------------------------
     def model(self, scenario: Scenario) -> Any:
-        """A fresh copy of the tiny model of the scenario's kind (built once), with the
-        scenario's attributes set."""
-        kind, grown = scenario["kind"], bool(scenario.get("grow"))
-        if (kind, grown) not in self.models:
+        """A fresh copy of the tiny model of the scenario's kind (built once, and grown
+        the attribute paths the code reads before its first run), with the scenario's
+        attributes set."""
+        kind = scenario["kind"]
+        if kind not in self.models:
             base = self.backend.build(kind, self.plan["model_param"])
-            if grown:
-                self.backend.seed(0)  # the grown layers' weights are the same every run
-                self.grown[kind] = grow(base, self.plan["model_paths"], *self.backend.parts())
-            self.models[kind, grown] = base
-        model = copy.deepcopy(self.models[kind, grown])
+            self.backend.seed(0)  # the grown layers' weights are the same every run
+            self.grown[kind] = grow(base, self.plan["model_paths"], self.backend.parts())
+            self.models[kind] = base
+        model = copy.deepcopy(self.models[kind])
         for attribute, value in scenario["attrs"].items():
-            setattr(model, attribute, value)
+            # A framework may refuse (torch, a flag over a child module): left as built.
+            with contextlib.suppress(Exception):
+                setattr(model, attribute, value)
         return model
 
     def cannot_build(self, scenario: Scenario) -> str:

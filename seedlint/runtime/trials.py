@@ -104,11 +104,6 @@ class Trials:
         self.done[key(scenario)] = run
         for site in plan["sites"]:
             self._observe(site, scenario, run)
-        if run.error.startswith("AttributeError") and plan["model_paths"]:
-            # The code reads what the tiny model lacks: grow it, and run again.
-            grown = self.attempt({**scenario, "grow": True}) if "grow" not in scenario else None
-            if grown is not None:
-                return grown
         return run
 
     def _observe(self, site: dict[str, Any], scenario: Scenario, run: Run) -> None:

@@ -51,8 +51,8 @@ def measure(
 def _inputs(runner: Runner, scenario: Scenario) -> dict[str, Any]:
     """The input set as the report shows it: arguments, model kind and attributes."""
     inputs = {**scenario["inputs"], "model": scenario["kind"], **scenario["attrs"]}
-    if scenario.get("grow"):
-        inputs["grown"] = runner.grown.get(scenario["kind"], [])
+    if runner.grown.get(scenario["kind"]):
+        inputs["grown"] = runner.grown[scenario["kind"]]
     return inputs
 
 
