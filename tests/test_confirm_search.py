@@ -171,7 +171,94 @@ def test_a_condition_it_cannot_make_true_is_named(tmp_path: Path) -> None:
     assert code == 0
 
 
+HELPER_DECIDES = """\
+    import mlx.core as mx
+    from mlx_lm.tuner.utils import linear_to_lora_layers
+
+    ATTENTION = ("self_attn.q_proj", "self_attn.v_proj")
+
+
+    def _select(names):
+        return [n for n in (names or ATTENTION) if n in ATTENTION]
+
+
+    def _add_adapters(model, names):
+        keys = _select(names)
+        if len(keys) == 0:
+            return 0
+        linear_to_lora_layers(model, 2, {"rank": 4, "scale": 2.0, "dropout": 0.0, "keys": keys})
+        return len(keys)
+
+
+    def apply(model, seed=7, names=("mlp.gate_proj",)):
+        count = _add_adapters(model, names)
+        mx.random.seed(seed)
+        return count
+
+
+    def apply_fixed(model, seed=7):
+        count = _add_adapters(model, ("mlp.gate_proj",))
+        mx.random.seed(seed)
+        return count
+    """
+
+
+def test_a_helper_s_condition_on_the_way_to_the_draw_is_planned(tmp_path: Path) -> None:
+    plan, _ = build_plan(write_package(tmp_path, HELPER_DECIDES), Config())
+    (site,) = plan.sites
+    ((index, value),) = site.guards
+    condition = plan.conditions[index]
+    assert (condition.text, value, condition.function) == (
+        "len(keys) == 0",
+        False,
+        "pkg.lora:_add_adapters",
+    )
+    # keys = _select(names) in the helper, whose `names` the target passes its own.
+    assert condition.params == ["names"]
+    assert [t.line for t in condition.tests] == [13]
+
+
+def test_a_draw_decided_in_a_helper_is_reached_by_tracing_it(tmp_path: Path) -> None:
+    target = write_package(tmp_path, HELPER_DECIDES)
+    code, rows = confirm(target)
+    found = row(rows, 20, "SDL101")
+    # The defaults select nothing: the helper returns before its draw. Its condition
+    # is watched and searched along `names`.
+    assert found["verdict"] == "confirmed", found
+    assert found["inputs"]["names"] in (False, None, [], "", 0)
+    assert code == 1
+    code, rows = confirm(target.replace("::apply", "::apply_fixed"))
+    found = row(rows, 26, "SDL101")
+    assert found["verdict"] == "inconclusive"
+    assert (
+        "could not make `len(keys) == 0` (in `_add_adapters`) false, "
+        "which no parameter of the target sets" in found["detail"]
+    )
+
+
 def test_the_exception_that_stopped_the_run_is_shown(tmp_path: Path) -> None:
+    target = write_package(
+        tmp_path,
+        """\
+        import mlx.core as mx
+        from mlx_lm.tuner.utils import linear_to_lora_layers
+
+        def apply(model, seed=7, flag=True):
+            if flag:
+                mx.random.seed(seed)
+            if len(model.layers) < 100:
+                raise ValueError("the model is too small")
+            linear_to_lora_layers(model, 2, {"rank": 4, "scale": 2.0, "dropout": 0.0})
+            return model
+        """,
+    )
+    _, rows = confirm(target)
+    found = row(rows, 9, "SDL101")
+    assert found["verdict"] == "inconclusive"
+    assert "raised ValueError: the model is too small (at pkg/lora.py:8)" in found["detail"]
+
+
+def test_an_early_exit_before_the_call_is_searched_past(tmp_path: Path) -> None:
     target = write_package(
         tmp_path,
         """\
@@ -189,8 +276,10 @@ def test_the_exception_that_stopped_the_run_is_shown(tmp_path: Path) -> None:
     )
     _, rows = confirm(target)
     found = row(rows, 9, "SDL101")
-    assert found["verdict"] == "inconclusive"
-    assert "raised ValueError: the model has no tokenizer (at pkg/lora.py:8)" in found["detail"]
+    # The `if` whose body raises is a condition on the way: the attribute it probes is
+    # set on the tiny model.
+    assert found["verdict"] == "confirmed", found
+    assert found["inputs"]["tokenizer"] is True and found["inputs"]["flag"] is False
 
 
 def test_every_finding_of_the_bundled_example_is_confirmed() -> None:

@@ -3,9 +3,10 @@ the model parameter (static): `model.vision_tower.proj`, `model.vision_tower.lay
 `getattr(model, "multi_modal_projector")`, through locals (`lm = model.language_model`).
 
 The child grows what the tiny model lacks of them, so that code written for a bigger
-model runs its own paths. Only what the code needs is collected: not what a `hasattr`
-probes, not a `getattr` with a default, not a method it calls, not the last attribute
-of an assignment target.
+model runs its own paths; a part whose length the code takes, that it iterates or
+slices is a list (the path goes on with `[0]`). Only what the code needs is collected:
+not what a `hasattr` probes, not a `getattr` with a default, not a method it calls, not
+the last attribute of an assignment target.
 """
 
 from __future__ import annotations
@@ -40,6 +41,24 @@ def _chain(node: cst.BaseExpression, roots: dict[str, Path]) -> Path | None:
             inner = _chain(node.args[0].value, roots)
             return None if inner is None else (*inner, name.value[1:-1])
     return None
+
+
+def _sized(node: cst.CSTNode, roots: dict[str, Path]) -> Path | None:
+    """The part the node takes the length of, iterates or slices (`len(m.layers)`,
+    `for layer in m.layers`, `m.layers[-2:]`): the code needs a list there."""
+    held: cst.BaseExpression | None = None
+    if isinstance(node, cst.Call) and dotted_name(node.func) == "len" and len(node.args) == 1:
+        held = node.args[0].value
+    elif isinstance(node, cst.For):
+        held = node.iter
+    elif isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Slice) or not isinstance(
+            getattr(index, "value", None), (cst.Integer, cst.SimpleString)
+        ):
+            held = node.value
+    chain = _chain(held, roots) if held is not None else None
+    return chain or None
 
 
 def _skipped(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -81,6 +100,9 @@ def _collect(
         if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node is not definition.node:
             return
         skipped = {id(n) for n in _skipped(node)}
+        sized = _sized(node, roots)
+        if sized is not None:
+            found.add((*sized, 0))  # a list: grown with one element
         if isinstance(node, cst.BaseExpression):
             chain = _chain(node, roots)
             if chain is not None:

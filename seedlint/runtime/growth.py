@@ -41,28 +41,32 @@ def key_of(part: Part) -> str | None:
 
 
 def grow(model: Any, paths: list[list[Part]], parts: Parts) -> list[str]:
-    """Add what `model` lacks of `paths`; the paths added, dotted."""
-    added: list[str] = []
-    for path in paths:
-        here, grew = model, False
+    """Add what `model` lacks of `paths`; what was added, dotted, in the paths' order
+    (each path up to the last part made for it). Longest first: a part that a longer
+    path goes on from is made for it (a list before `[0]`), not as the layer a shorter
+    path ends on."""
+    grown: dict[int, str] = {}
+    for number in sorted(range(len(paths)), key=lambda n: -len(paths[n])):
+        path, here = paths[number], model
         for position, part in enumerate(path):
             nxt = path[position + 1] if position + 1 < len(path) else None
             here, made = _step(here, part, nxt, parts)
             if here is None:
                 break
-            grew = grew or made
-        if grew:
-            added.append(dotted(path))
-    return added
+            if made:
+                grown[number] = dotted(path[: position + 1])
+    return list(dict.fromkeys(grown[n] for n in sorted(grown)))
 
 
 def _made(nxt: Part | None, parts: Parts) -> Any:
-    """What to put where the path goes on with `nxt` (ends, when None)."""
-    if nxt is None:
-        return parts.layer()
+    """What to put where the path goes on with `nxt` (ends, when None): a layer also
+    where it goes on with what a layer has (`.weight`)."""
     if isinstance(nxt, int):
         return parts.listing()
-    return parts.mapping() if key_of(nxt) is not None else parts.container()
+    if nxt is not None and key_of(nxt) is not None:
+        return parts.mapping()
+    layer = parts.layer()
+    return layer if nxt is None or hasattr(layer, nxt) else parts.container()
 
 
 def _step(here: Any, part: Part, nxt: Part | None, parts: Parts) -> tuple[Any, bool]:
@@ -79,7 +83,7 @@ def _step(here: Any, part: Part, nxt: Part | None, parts: Parts) -> tuple[Any, b
                 here[key] = _made(nxt, parts)
                 return here[key], True
             return here[key], False
-    except (TypeError, AttributeError):  # not a list or dict of modules
+    except (TypeError, AttributeError, LookupError):  # not a list or dict of modules
         return None, False
     try:
         return getattr(here, part), False

@@ -7,7 +7,7 @@ Nothing here imports mlx, torch or the checked code.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,15 +24,17 @@ from seedlint.parse.scopes import Definition, collect_scopes, dotted_name
 from seedlint.parse.sources import Source, SourceError, discover, read_source
 from seedlint.parse.walk import children
 from seedlint.report.diagnostics import Diagnostic
-from seedlint.resolve.packs import Packs
+from seedlint.resolve.packs import Kind, Packs
 from seedlint.resolve.project import Project
 from seedlint.runtime.accesses import paths
 from seedlint.runtime.backends import choose
 from seedlint.runtime.conditions import Condition, function_node, guards, locate, same
+from seedlint.runtime.reach import Draws, FunctionNode, Located, needed, site_call
 from seedlint.runtime.slicing import Callee, slice_of
 from seedlint.store.cache import Cache, digest
 
 _SCALARS = (str, int, float, bool, type(None))
+_DRAW_DEPTH = 3  # project calls followed to see whether a call draws
 
 
 class PlanError(Exception):
@@ -232,6 +234,8 @@ class _Trees:
         self.project = project
         self.by_module: dict[str, dict[str, Definition]] = {}
         self.parsed = parsed  # the target's file, already read
+        self.sources: dict[str, Source] = {}  # module name -> its file, read
+        self.syntax: dict[str, ast.Module] = {}  # module name -> its syntax tree
 
     def definition(self, qualname: str) -> Definition | None:
         parts = qualname.split(".")
@@ -241,16 +245,30 @@ class _Trees:
                 continue
             if module.name not in self.by_module:
                 same = Path(module.path).resolve() == self.parsed.path.resolve()
-                tree = (self.parsed if same else parsed_source(Path(module.path))).module
+                source = self.parsed if same else parsed_source(Path(module.path))
+                self.sources[module.name] = source
                 package = (
                     module.name
                     if Path(module.path).name == "__init__.py"
                     else (module.name.rpartition(".")[0])
                 )
-                collected = collect_scopes(tree, module.name, package)
+                collected = collect_scopes(source.module, module.name, package)
                 self.by_module[module.name] = {d.qualname: d for d in collected.definitions}
             return self.by_module[module.name].get(qualname)
         return None
+
+    def located(self, definition: Definition) -> tuple[str, FunctionNode] | None:
+        """A definition's `module:qualname` and its `def` in the module's syntax tree."""
+        module = next(
+            (m for m, found in self.by_module.items() if found.get(definition.qualname)), None
+        )
+        if module is None:
+            return None
+        if module not in self.syntax:
+            self.syntax[module] = parse_quietly(self.sources[module].text)
+        local = definition.qualname[len(module) + 1 :]
+        node = function_node(self.syntax[module], local)
+        return (f"{module}:{local}", node) if node is not None else None
 
 
 def _candidates(
@@ -407,8 +425,10 @@ def _plan(
     by_line: dict[int, Site] = {site.line: site for site in sites}
     callee = _callee(project, trees)
     conditions = _Conditions(where, definition, model_param, callee)
+    draws, located = _draws(project, trees), trees.located
     for each in sites:
         each.guards = conditions.guards(each.line)
+        each.guards += [g for g in conditions.below(each, draws, located) if g not in each.guards]
     for finding in findings:
         site = by_line.get(finding.line)
         if site is None and confirms(finding.code) == "reproducible":
@@ -481,6 +501,40 @@ def _callee(project: Project, trees: _Trees) -> Callee:
     return find
 
 
+def _draws(project: Project, trees: _Trees) -> Draws:
+    """Whether a call draws: a pack's consuming or advancing API, or a project function
+    with such a call (followed a few calls deep)."""
+    known: dict[str, bool] = {}
+
+    def draws(call: cst.Call, scope: Definition, depth: int = 0) -> bool:
+        target = project.resolve(Lowerer({}, scope.scope).key(call))
+        if target.pack is not None:
+            return target.pack.kind in (Kind.CONSUME, Kind.ADVANCE)
+        if depth >= _DRAW_DEPTH:
+            return False
+        for qualname in target.functions:
+            if qualname not in known:
+                known[qualname] = False  # a recursive call draws only through another
+                found = trees.definition(qualname)
+                known[qualname] = found is not None and any(
+                    draws(c, found, depth + 1) for c in _own_calls(found.node)
+                )
+            if known[qualname]:
+                return True
+        return False
+
+    return lambda call, scope: draws(call, scope)
+
+
+def _own_calls(node: cst.CSTNode) -> Iterator[cst.Call]:
+    for child in children(node):
+        if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(child, cst.Call):
+            yield child
+        yield from _own_calls(child)
+
+
 # The parameter a call passes as a pack entry's value argument, and the value the entry
 # names (`equals`), if any.
 Option = Callable[[cst.Call, Definition], "tuple[str, Any] | None"]
@@ -530,6 +584,27 @@ class _Conditions:
         each must take for it to run."""
         found = guards(self.function, line) if self.function else []
         return [(self.index(text), value) for text, value in found]
+
+    def below(self, site: Site, draws: Draws, located: Located) -> list[tuple[int, bool]]:
+        """What the helpers the site's call goes down through need for it to draw."""
+        call = (
+            site_call(self.definition, self.function, site.line, site.name)
+            if self.function
+            else None
+        )
+        if call is None:
+            return []
+        out: list[tuple[int, bool]] = []
+        for each in needed(call, self.definition, self.model_param, self.callee, draws, located):
+            known = f"{each.function}:{same(each.text)}"
+            if known not in self.by_text:
+                self.by_text[known] = len(self.found)
+                tests, safe = locate(each.node, each.text)
+                self.found.append(
+                    Condition(each.text, tests, safe, each.params, each.attrs, each.function)
+                )
+            out.append((self.by_text[known], each.value))
+        return out
 
     def _condition(self, text: str) -> Condition:
         tests, safe = locate(self.function, text) if self.function else ([], False)

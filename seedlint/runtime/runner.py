@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import importlib
+import inspect
 import os
 import random
 import sys
@@ -26,7 +27,7 @@ from seedlint.runtime.backends import Params, Seen
 from seedlint.runtime.growth import grow
 from seedlint.runtime.search import Outcomes, Scenario, key
 from seedlint.runtime.tracing import traced
-from seedlint.runtime.watch import Watch, tests_by_line
+from seedlint.runtime.watch import Probe, Watch, tests_by_line
 
 
 @dataclass(slots=True)
@@ -79,6 +80,36 @@ def raised(exc: BaseException, root: str) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
+def code_of(function: str) -> types.CodeType | None:
+    """The code of a `module:qualname` function, also of one nested in another
+    (`outer.<locals>.inner`: a constant of the outer's code); None if not found."""
+    module_name, _, qualname = function.partition(":")
+    try:
+        holder: Any = importlib.import_module(module_name)
+    except Exception:  # imported by the target's module or not at all
+        return None
+    code: types.CodeType | None = None
+    for part in qualname.split("."):
+        if part == "<locals>":
+            continue
+        if code is not None:  # inside a function: its nested ones are constants
+            code = next(
+                (c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == part),
+                None,
+            )
+            if code is None:
+                return None
+            continue
+        holder = getattr(holder, part, None)
+        if isinstance(holder, type):
+            continue
+        found = getattr(inspect.unwrap(holder), "__code__", None) if callable(holder) else None
+        if not isinstance(found, types.CodeType):
+            return None
+        code = found
+    return code
+
+
 def _resolve(module: types.ModuleType, qualname: str) -> Any:
     target: Any = module
     for part in qualname.split("."):
@@ -108,10 +139,25 @@ class Runner:
         self.models: dict[str, Any] = {}  # kind -> the model, grown
         self.grown: dict[str, list[str]] = {}  # kind -> the attributes grown on it
         self.ambient_runs: dict[tuple[str, int], Run] = {}
-        self.tests = tests_by_line(plan["conditions"])
+        self.watched = self._watched(plan)
         # The generators of the standard library and numpy as the import left them.
         self.python_state = random.getstate()
         self.numpy_state = np.random.get_state()
+
+    def _watched(self, plan: dict[str, Any]) -> dict[types.CodeType, dict[int, list[Probe]]]:
+        """The probes of each function whose frames are traced: the target's, and the
+        helpers' its draw sites go down through. A helper whose code cannot be found
+        here (defined at run time) cannot be watched: its conditions count as met."""
+        out: dict[types.CodeType, dict[int, list[Probe]]] = {}
+        for function, lines in tests_by_line(plan["conditions"]).items():
+            code = self.code if not function else code_of(function)
+            if code is not None:
+                out[code] = lines
+                continue
+            for condition in plan["conditions"]:
+                if condition["function"] == function:
+                    condition["tests"] = []
+        return out
 
     # --- one call of the target function -------------------------------------------
     def model(self, scenario: Scenario) -> Any:
@@ -168,10 +214,12 @@ class Runner:
         np.random.set_state(self.numpy_state)
         backend.seed(ambient)
         seen: Seen = {}
-        watch = Watch(self.tests)
+        watch = Watch(self.watched)
 
         def line(frame: FrameType, number: int) -> None:
             watch.line(frame, number)
+            if frame.f_code is not self.code:
+                return
             for start, (last, record) in sites.items():
                 if record.key_before is None and number == start:
                     record.params_before = backend.snapshot(model, frame.f_locals, seen)
@@ -200,7 +248,7 @@ class Runner:
             target, error = None, str(exc)
         try:
             moved = another_process() if elsewhere else contextlib.nullcontext()
-            with traced(self.code, line, end), moved:
+            with traced(self.code, line, end, self.watched), moved:
                 if target is not None:
                     target(**kwargs)
         except Exception as exc:  # the function may fail on a tiny model after the draws

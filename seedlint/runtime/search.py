@@ -184,6 +184,10 @@ def phrase(plan: dict[str, Any], missing: list[tuple[int, bool]], ran: bool = Fa
         wanted = str(value).lower()
         state = f"{str(not value).lower()}, not {wanted}" if ran else wanted
         on = [*condition["params"], *(f"model.{a}" for a in condition["attrs"])]
+        helper = condition["function"].partition(":")[2]
+        where = f" (in `{helper}`)" if helper else ""
         depends = f", which depends on {', '.join(on)}" if on else ""
-        parts.append(f"`{condition['text']}` {state}{depends}")
+        if helper and not on:
+            depends = ", which no parameter of the target sets"
+        parts.append(f"`{condition['text']}`{where} {state}{depends}")
     return "; ".join(parts)
