@@ -236,6 +236,52 @@ def test_a_draw_decided_in_a_helper_is_reached_by_tracing_it(tmp_path: Path) -> 
     )
 
 
+BUILT = """\
+    import mlx.core as mx
+    from mlx_lm.tuner.utils import linear_to_lora_layers
+
+
+    def train(args, model, dataset):
+        if args.fine_tune_type not in ("lora", "dora"):
+            raise ValueError(f"unknown fine-tune type {args.fine_tune_type}")
+        linear_to_lora_layers(model, args.num_layers, args.lora_parameters)
+        mx.random.seed(args.seed)
+        return len(dataset)
+    """
+
+
+def test_parameters_without_defaults_are_planned_from_what_is_read_off_them(
+    tmp_path: Path,
+) -> None:
+    target = write_package(tmp_path, BUILT).replace("::apply", "::train")
+    plan, _ = build_plan(target, Config())
+    assert plan.objects == {
+        "args": [["fine_tune_type"], ["lora_parameters"], ["num_layers"], ["seed"]],
+        "dataset": [[0]],  # its length is taken: a list
+    }
+    assert plan.candidates["args.fine_tune_type"] == ["lora", "dora"]
+    assert plan.defaults["args.seed"] == 0 and "args.seed" in plan.seed_params
+    (site,) = plan.sites
+    ((index, value),) = site.guards
+    assert (plan.conditions[index].params, value) == (["args.fine_tune_type"], False)
+
+
+def test_parameters_without_defaults_are_built_and_searched(tmp_path: Path) -> None:
+    target = write_package(tmp_path, BUILT).replace("::apply", "::train")
+    code, rows = confirm(target)
+    found = row(rows, 8, "SDL101")
+    assert found["verdict"] == "confirmed", found
+    inputs = found["inputs"]
+    assert inputs["built"] == ["args", "dataset"]
+    assert inputs["args.fine_tune_type"] in ("lora", "dora")
+    # The library reads the config's keys (rank, scale, dropout): an open dict makes
+    # them as read, and the one the run failed on (dropout 1) was changed.
+    assert inputs["args.lora_parameters"] == {}
+    assert inputs["args.lora_parameters['dropout']"] in (False, 0)
+    assert "raised" not in found["detail"]
+    assert code == 1
+
+
 def test_the_exception_that_stopped_the_run_is_shown(tmp_path: Path) -> None:
     target = write_package(
         tmp_path,

@@ -29,8 +29,10 @@ from seedlint.resolve.project import Project
 from seedlint.runtime.accesses import paths
 from seedlint.runtime.backends import choose
 from seedlint.runtime.conditions import Condition, function_node, guards, locate, same
+from seedlint.runtime.objects import compared, leaves, objects, required
 from seedlint.runtime.reach import Draws, FunctionNode, Located, needed, site_call
 from seedlint.runtime.slicing import Callee, slice_of
+from seedlint.runtime.standins import named
 from seedlint.store.cache import Cache, digest
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -83,6 +85,8 @@ class Plan:
     conditions: list[Condition] = field(default_factory=list)  # of the witnesses
     # Attribute paths the code reads off the model (`vision_tower.layers[0]`).
     model_paths: list[tuple[str | int, ...]] = field(default_factory=list)
+    # Parameters without a default that the run builds: the paths read off each.
+    objects: dict[str, list[list[str | int]]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
@@ -115,6 +119,7 @@ class Plan:
             data["defaults"],
             [Condition.from_json(c) for c in data["conditions"]],
             [tuple(p) for p in data["model_paths"]],
+            data["objects"],
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -131,6 +136,7 @@ class Plan:
             "defaults": self.defaults,
             "conditions": [c.to_json() for c in self.conditions],
             "model_paths": [list(p) for p in self.model_paths],
+            "objects": self.objects,
             # What the run tests for each rule's findings (the rules own the answer).
             "questions": {code: confirms(code) for s in self.sites for code in s.codes},
             "sites": [
@@ -424,7 +430,16 @@ def _plan(
     seed_params = [p for p in params if config.is_seed_param(p)]
     by_line: dict[int, Site] = {site.line: site for site in sites}
     callee = _callee(project, trees)
-    conditions = _Conditions(where, definition, model_param, callee)
+    unset = [p for p in required(definition.node) if p not in (model_param, "self", "cls")]
+    built = objects(definition, unset, callee)
+    defaults = _defaults(definition.node)
+    for name, found in built.items():  # a seed read off a built object: a seed
+        seeds = [
+            named(name, p) for p in found if isinstance(p[-1], str) and config.is_seed_param(p[-1])
+        ]
+        seed_params += seeds
+        defaults |= dict.fromkeys(seeds, 0)
+    conditions = _Conditions(where, definition, model_param, callee, built)
     draws, located = _draws(project, trees), trees.located
     for each in sites:
         each.guards = conditions.guards(each.line)
@@ -462,12 +477,14 @@ def _plan(
         params,
         seed_params,
         sites,
-        _candidates(callee, _option(project), definition, set(params)),
+        _candidates(callee, _option(project), definition, set(params))
+        | compared(definition, built),
         _model_flags(definition, model_param),
         choose([f.stream for f in findings] + [s.stream for s in sites]),
-        _defaults(definition.node),
+        defaults,
         conditions.found,
         paths(definition, model_param, callee),
+        built,
     )
 
 
@@ -563,12 +580,18 @@ class _Conditions:
     """The witness conditions of a function, each located and sliced once."""
 
     def __init__(
-        self, where: Where, definition: Definition, model_param: str, callee: Callee
+        self,
+        where: Where,
+        definition: Definition,
+        model_param: str,
+        callee: Callee,
+        built: dict[str, Any],
     ) -> None:
         self.function = function_node(where.tree, where.qualname)
         self.definition = definition
         self.model_param = model_param
         self.callee = callee
+        self.built = built  # parameters the run builds: their leaves are what varies
         self.found: list[Condition] = []
         self.by_text: dict[str, int] = {}
 
@@ -613,4 +636,5 @@ class _Conditions:
         except cst.ParserSyntaxError:
             return Condition(text, tests, safe)
         found = slice_of(self.definition, expression, self.model_param, self.callee)
-        return Condition(text, tests, safe, sorted(found.params), sorted(found.attrs))
+        params = sorted(found.params - set(self.built)) + leaves(expression, self.built)
+        return Condition(text, tests, safe, params, sorted(found.attrs))

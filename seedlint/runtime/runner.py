@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from seedlint.runtime import instances
+from seedlint.runtime import instances, standins
 from seedlint.runtime.another import another_process
 from seedlint.runtime.backends import Params, Seen
 from seedlint.runtime.growth import grow
@@ -37,6 +37,7 @@ class SiteRecord:
     params_before: Params = field(default_factory=dict)
     params_after: Params = field(default_factory=dict)
     seeds_before: list[int] = field(default_factory=list)
+    ended: bool = False  # closed when the frame ended: with an error, the call raised
 
 
 @dataclass(slots=True)
@@ -45,6 +46,7 @@ class Run:
     seeds: list[int]
     error: str = ""  # the exception the function raised, with the line it came from
     outcomes: Outcomes = field(default_factory=dict)  # the values each condition took
+    reads: list[str] = field(default_factory=list)  # leaves of built parameters read
 
 
 def _import(root: str, module: str) -> tuple[types.ModuleType, bool]:
@@ -205,7 +207,7 @@ class Runner:
     ) -> Run:
         backend = self.backend
         model = self.model(scenario)
-        kwargs = dict(scenario["inputs"])
+        kwargs, reads = self.arguments(scenario)
         if self.plan["model_param"]:
             kwargs[self.plan["model_param"]] = model
         sites = {s["line"]: (s["end_line"], SiteRecord()) for s in self.plan["sites"]}
@@ -232,6 +234,7 @@ class Runner:
 
         def end(frame: FrameType) -> None:
             for _, record in sites.values():
+                record.ended = record.key_after is None and record.key_before is not None
                 close(record, frame)
 
         def close(record: SiteRecord, frame: FrameType) -> None:
@@ -254,7 +257,20 @@ class Runner:
         except Exception as exc:  # the function may fail on a tiny model after the draws
             error = raised(exc, self.plan["root"])
         records = {line: record for line, (_, record) in sites.items()}
-        return Run(records, list(self.seeds), error, watch.outcomes)
+        return Run(records, list(self.seeds), error, watch.outcomes, reads)
+
+    def arguments(self, scenario: Scenario) -> tuple[dict[str, Any], list[str]]:
+        """The keyword arguments of a run but the model: the scenario's parameters, and
+        a stand-in for each parameter without a default that it does not set (its
+        leaves from the scenario's pseudo parameters); and the list its reads go to."""
+        inputs = scenario["inputs"]
+        values = {**self.plan["defaults"], **inputs}
+        kwargs = {name: value for name, value in inputs.items() if name.isidentifier()}
+        reads: list[str] = []
+        for name, paths in self.plan["objects"].items():
+            if name not in kwargs:
+                kwargs[name] = standins.build(name, paths, values, reads)
+        return kwargs, reads
 
     # --- what a site's record says ---------------------------------------------------
     def state_at(self, record: SiteRecord, ambient: int) -> tuple[bool | None, int | None]:

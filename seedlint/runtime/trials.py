@@ -116,6 +116,9 @@ class Trials:
         record = run.sites[site["line"]]
         if record.key_before is None or record.key_after == record.key_before:
             return  # not reached, or reached without drawing
+        if record.ended and run.error:  # the call drew, then raised: look further
+            self.reaching.setdefault(site["line"], []).append((scenario, run))
+            return
         seeded, draws = self.runner.state_at(record, self.ambient)
         for code in site["codes"] or [None]:
             if (site["line"], code) in self.chosen:
