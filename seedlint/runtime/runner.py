@@ -130,6 +130,10 @@ class Runner:
         # gets the recording one too.
         self.backend.record_seeds(self.seeds.append)
         self.module, self.bypassed = _import(plan["root"], plan["module"])
+        # A package the frameworks are part of (mlx_lm) may have been imported before
+        # the root was on the path: that copy runs, and the report says so.
+        found = os.path.abspath(getattr(self.module, "__file__", None) or plan["root"])
+        self.ran_from = "" if found.startswith(plan["root"] + os.sep) else found
         self.function = _resolve(self.module, plan["qualname"])
         self.owner = instances.owner(self.module, plan["qualname"])  # a method's class
         code = getattr(self.function, "__code__", None)
