@@ -9,6 +9,7 @@ for attributes, a dict for string keys, a list for an index or a length.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,7 +73,7 @@ def compared(definition: Definition, built: dict[str, Any]) -> dict[str, list[An
                 if not path:
                     continue
                 for comparison in node.comparisons:
-                    for value in _literals(comparison.comparator):
+                    for value in literals(comparison.comparator):
                         if value not in out.setdefault(named(name, path), []):
                             out[named(name, path)].append(value)
         for child in children(node):
@@ -82,9 +83,8 @@ def compared(definition: Definition, built: dict[str, Any]) -> dict[str, list[An
     return out
 
 
-def _literals(node: cst.BaseExpression) -> list[Any]:
-    import ast
-
+def literals(node: cst.BaseExpression) -> list[Any]:
+    """The scalar literal a node is, or each of a small enumeration (`("a", "b")`)."""
     try:
         value = ast.literal_eval(cst.Module([]).code_for_node(node))
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

@@ -7,7 +7,7 @@ Nothing here imports mlx, torch or the checked code.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,12 @@ from seedlint.resolve.project import Project
 from seedlint.runtime.accesses import paths
 from seedlint.runtime.backends import choose
 from seedlint.runtime.conditions import Condition, function_node, guards, locate, same
-from seedlint.runtime.objects import compared, leaves, objects, required
-from seedlint.runtime.reach import Draws, FunctionNode, Located, needed, site_call
+from seedlint.runtime.objects import compared, leaves, literals, objects, required
+from seedlint.runtime.reach import Draws, FunctionNode, Located, needed, own_calls, site_call
 from seedlint.runtime.slicing import Callee, slice_of
 from seedlint.runtime.standins import named
 from seedlint.store.cache import Cache, digest
 
-_SCALARS = (str, int, float, bool, type(None))
 _DRAW_DEPTH = 3  # project calls followed to see whether a call draws
 
 
@@ -299,12 +298,8 @@ def _candidates(
             caller_param = mapping.get(node.left.value)
             if caller_param:
                 for comparison in node.comparisons:
-                    ok, literal = _literal(comparison.comparator)
-                    # A small enumeration: `mode in ("a", "b")` offers each.
-                    enumerated = isinstance(literal, (tuple, list, set, frozenset))
-                    for value in (literal if enumerated else [literal]) if ok else []:
-                        if isinstance(value, _SCALARS):
-                            add(caller_param, value)
+                    for value in literals(comparison.comparator):
+                        add(caller_param, value)
         if isinstance(node, cst.Call):
             passed = option(node, scope)
             caller_param = mapping.get(passed[0]) if passed else None
@@ -534,22 +529,13 @@ def _draws(project: Project, trees: _Trees) -> Draws:
                 known[qualname] = False  # a recursive call draws only through another
                 found = trees.definition(qualname)
                 known[qualname] = found is not None and any(
-                    draws(c, found, depth + 1) for c in _own_calls(found.node)
+                    draws(c, found, depth + 1) for c in own_calls(found)
                 )
             if known[qualname]:
                 return True
         return False
 
     return lambda call, scope: draws(call, scope)
-
-
-def _own_calls(node: cst.CSTNode) -> Iterator[cst.Call]:
-    for child in children(node):
-        if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(child, cst.Call):
-            yield child
-        yield from _own_calls(child)
 
 
 # The parameter a call passes as a pack entry's value argument, and the value the entry

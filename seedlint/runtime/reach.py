@@ -56,7 +56,7 @@ def site_call(definition: Definition, node: FunctionNode, line: int, name: str) 
     """The call written `name` that starts on `line` of the function (libcst keeps no
     positions: calls of one name are paired in source order with the syntax tree's)."""
     lines = [n.lineno for n in _ast_calls(node) if ast.unparse(n.func) == name]
-    calls = [c for c in _cst_calls(definition) if dotted_name(c.func) == name]
+    calls = [c for c in own_calls(definition) if dotted_name(c.func) == name]
     if line not in lines or len(lines) != len(calls):
         return None
     return calls[lines.index(line)]
@@ -109,7 +109,7 @@ def _drawing(helper: Definition, node: FunctionNode, draws: Draws) -> list[tuple
         by_name.setdefault(ast.unparse(found.func), []).append(found.lineno)
     seen: dict[str, int] = {}
     out = []
-    for call in _cst_calls(helper):
+    for call in own_calls(helper):
         name = dotted_name(call.func) or ""
         count = seen[name] = seen.get(name, -1) + 1
         lines = by_name.get(name, [])
@@ -164,7 +164,7 @@ def _ast_calls(node: FunctionNode) -> list[ast.Call]:
     )
 
 
-def _cst_calls(definition: Definition) -> Iterator[cst.Call]:
+def own_calls(definition: Definition) -> Iterator[cst.Call]:
     """The calls of a function's own body, in source order."""
 
     def visit(here: cst.CSTNode) -> Iterator[cst.Call]:
