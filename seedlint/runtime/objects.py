@@ -83,11 +83,18 @@ def compared(definition: Definition, built: dict[str, Any]) -> dict[str, list[An
     return out
 
 
+def literal(node: cst.BaseExpression) -> tuple[bool, Any]:
+    """Whether the node is a literal, and its value."""
+    try:
+        return True, ast.literal_eval(cst.Module([]).code_for_node(node))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False, None
+
+
 def literals(node: cst.BaseExpression) -> list[Any]:
     """The scalar literal a node is, or each of a small enumeration (`("a", "b")`)."""
-    try:
-        value = ast.literal_eval(cst.Module([]).code_for_node(node))
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+    ok, value = literal(node)
+    if not ok:
         return []
     values = value if isinstance(value, (tuple, list, set, frozenset)) else [value]
     return [v for v in values if isinstance(v, (str, int, float, bool, type(None)))]

@@ -7,7 +7,6 @@ Nothing here imports mlx, torch or the checked code.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,25 +16,23 @@ import libcst as cst
 from seedlint.checks import confirms
 from seedlint.config import Config
 from seedlint.engine import Options, analyse_function, default_jobs
-from seedlint.lower.lowering import Lowerer
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import parse_quietly
-from seedlint.parse.scopes import Definition, collect_scopes, dotted_name
+from seedlint.parse.scopes import Definition, dotted_name
 from seedlint.parse.sources import Source, SourceError, discover, read_source
 from seedlint.parse.walk import children
 from seedlint.report.diagnostics import Diagnostic
-from seedlint.resolve.packs import Kind, Packs
+from seedlint.resolve.packs import Packs
 from seedlint.resolve.project import Project
 from seedlint.runtime.accesses import paths
 from seedlint.runtime.backends import choose
 from seedlint.runtime.conditions import Condition, function_node, guards, locate, same
-from seedlint.runtime.objects import compared, leaves, literals, objects, required
-from seedlint.runtime.reach import Draws, FunctionNode, Located, needed, own_calls, site_call
+from seedlint.runtime.lookup import Option, Trees, callee_of, draws_of, option_of
+from seedlint.runtime.objects import compared, leaves, literal, literals, objects, required
+from seedlint.runtime.reach import Draws, Located, needed, site_call
 from seedlint.runtime.slicing import Callee, slice_of
 from seedlint.runtime.standins import named
 from seedlint.store.cache import Cache, digest
-
-_DRAW_DEPTH = 3  # project calls followed to see whether a call draws
 
 
 class PlanError(Exception):
@@ -155,14 +152,6 @@ class Plan:
         }
 
 
-def _literal(node: cst.BaseExpression) -> tuple[bool, Any]:
-    try:
-        code = cst.Module([]).code_for_node(node)
-        return True, ast.literal_eval(code)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False, None
-
-
 def _param_condition(text: str, value: bool, params: set[str]) -> tuple[str, Any] | None:
     """`flag` true -> (flag, True); `mode == "x"` true -> (mode, "x"); `x is None` ..."""
     node = cst.parse_expression(text)
@@ -172,11 +161,11 @@ def _param_condition(text: str, value: bool, params: set[str]) -> tuple[str, Any
         left, (comparison,) = node.left, node.comparisons
         if not (isinstance(left, cst.Name) and left.value in params):
             return None
-        ok, literal = _literal(comparison.comparator)
+        ok, compared_with = literal(comparison.comparator)
         positive = isinstance(comparison.operator, (cst.Equal, cst.Is))
         negative = isinstance(comparison.operator, (cst.NotEqual, cst.IsNot))
         if ok and ((positive and value) or (negative and not value)):
-            return left.value, literal
+            return left.value, compared_with
     return None
 
 
@@ -206,7 +195,7 @@ def _model_attribute(node: cst.BaseExpression, model_param: str) -> str | None:
     if isinstance(node, cst.Call) and dotted_name(node.func) in ("getattr", "hasattr"):
         args = node.args
         if len(args) >= 2 and dotted_name(args[0].value) == model_param:
-            ok, attribute = _literal(args[1].value)
+            ok, attribute = literal(args[1].value)
             if ok and isinstance(attribute, str):
                 return attribute
     return None
@@ -230,50 +219,6 @@ def _model_flags(definition: Definition, model_param: str) -> list[str]:
 
     visit(definition.node)
     return flags
-
-
-class _Trees:
-    """libcst definitions of project functions, parsed on demand (the analysis keeps none)."""
-
-    def __init__(self, project: Project, parsed: Source) -> None:
-        self.project = project
-        self.by_module: dict[str, dict[str, Definition]] = {}
-        self.parsed = parsed  # the target's file, already read
-        self.sources: dict[str, Source] = {}  # module name -> its file, read
-        self.syntax: dict[str, ast.Module] = {}  # module name -> its syntax tree
-
-    def definition(self, qualname: str) -> Definition | None:
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module = self.project.symbols.module(".".join(parts[:cut]))
-            if module is None:
-                continue
-            if module.name not in self.by_module:
-                same = Path(module.path).resolve() == self.parsed.path.resolve()
-                source = self.parsed if same else parsed_source(Path(module.path))
-                self.sources[module.name] = source
-                package = (
-                    module.name
-                    if Path(module.path).name == "__init__.py"
-                    else (module.name.rpartition(".")[0])
-                )
-                collected = collect_scopes(source.module, module.name, package)
-                self.by_module[module.name] = {d.qualname: d for d in collected.definitions}
-            return self.by_module[module.name].get(qualname)
-        return None
-
-    def located(self, definition: Definition) -> tuple[str, FunctionNode] | None:
-        """A definition's `module:qualname` and its `def` in the module's syntax tree."""
-        module = next(
-            (m for m, found in self.by_module.items() if found.get(definition.qualname)), None
-        )
-        if module is None:
-            return None
-        if module not in self.syntax:
-            self.syntax[module] = parse_quietly(self.sources[module].text)
-        local = definition.qualname[len(module) + 1 :]
-        node = function_node(self.syntax[module], local)
-        return (f"{module}:{local}", node) if node is not None else None
 
 
 def _candidates(
@@ -414,7 +359,7 @@ def _plan(
     config: Config,
     where: Where,
 ) -> Plan:
-    trees = _Trees(project, where.source)
+    trees = Trees(project, where.source, parsed_source)
     definition = trees.definition(function)
     if definition is None or not isinstance(definition.node, cst.FunctionDef):
         raise PlanError(f"{where.source.path}: no function {where.qualname}")
@@ -424,7 +369,7 @@ def _plan(
     model_param = next((p for p in params if "model" in p), first)
     seed_params = [p for p in params if config.is_seed_param(p)]
     by_line: dict[int, Site] = {site.line: site for site in sites}
-    callee = _callee(project, trees)
+    callee = callee_of(project, trees)
     unset = [p for p in required(definition.node) if p not in (model_param, "self", "cls")]
     built = objects(definition, unset, callee)
     defaults = _defaults(definition.node)
@@ -435,7 +380,7 @@ def _plan(
         seed_params += seeds
         defaults |= dict.fromkeys(seeds, 0)
     conditions = _Conditions(where, definition, model_param, callee, built)
-    draws, located = _draws(project, trees), trees.located
+    draws, located = draws_of(project, trees), trees.located
     for each in sites:
         each.guards = conditions.guards(each.line)
         each.guards += [g for g in conditions.below(each, draws, located) if g not in each.guards]
@@ -472,7 +417,7 @@ def _plan(
         params,
         seed_params,
         sites,
-        _candidates(callee, _option(project), definition, set(params))
+        _candidates(callee, option_of(project), definition, set(params))
         | compared(definition, built),
         _model_flags(definition, model_param),
         choose([f.stream for f in findings] + [s.stream for s in sites]),
@@ -497,69 +442,10 @@ def _defaults(node: cst.FunctionDef) -> dict[str, Any]:
     params = node.params
     for param in (*params.posonly_params, *params.params, *params.kwonly_params):
         if param.default is not None:
-            ok, value = _literal(param.default)
+            ok, value = literal(param.default)
             if ok:
                 out[param.name.value] = value
     return out
-
-
-def _callee(project: Project, trees: _Trees) -> Callee:
-    """The project function a call runs, if it resolves to one."""
-
-    def find(call: cst.Call, scope: Definition) -> Definition | None:
-        target = project.resolve(Lowerer({}, scope.scope).key(call))
-        return next((d for f in target.functions if (d := trees.definition(f)) is not None), None)
-
-    return find
-
-
-def _draws(project: Project, trees: _Trees) -> Draws:
-    """Whether a call draws: a pack's consuming or advancing API, or a project function
-    with such a call (followed a few calls deep)."""
-    known: dict[str, bool] = {}
-
-    def draws(call: cst.Call, scope: Definition, depth: int = 0) -> bool:
-        target = project.resolve(Lowerer({}, scope.scope).key(call))
-        if target.pack is not None:
-            return target.pack.kind in (Kind.CONSUME, Kind.ADVANCE)
-        if depth >= _DRAW_DEPTH:
-            return False
-        for qualname in target.functions:
-            if qualname not in known:
-                known[qualname] = False  # a recursive call draws only through another
-                found = trees.definition(qualname)
-                known[qualname] = found is not None and any(
-                    draws(c, found, depth + 1) for c in own_calls(found)
-                )
-            if known[qualname]:
-                return True
-        return False
-
-    return lambda call, scope: draws(call, scope)
-
-
-# The parameter a call passes as a pack entry's value argument, and the value the entry
-# names (`equals`), if any.
-Option = Callable[[cst.Call, Definition], "tuple[str, Any] | None"]
-
-
-def _option(project: Project) -> Option:
-    def find(call: cst.Call, scope: Definition) -> tuple[str, Any] | None:
-        entry = project.resolve(Lowerer({}, scope.scope).key(call)).pack
-        if entry is None or entry.equals is None:
-            return None
-        ok, value = _literal(cst.parse_expression(entry.equals))
-        positional = [a for a in call.args if a.keyword is None and not a.star]
-        for position, arg in enumerate(positional):
-            if position == entry.value_arg and isinstance(arg.value, cst.Name) and ok:
-                return arg.value.value, value
-        for arg in call.args:
-            named = arg.keyword is not None and arg.keyword.value == entry.value_kwarg
-            if named and isinstance(arg.value, cst.Name) and ok:
-                return arg.value.value, value
-        return None
-
-    return find
 
 
 class _Conditions:
