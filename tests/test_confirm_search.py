@@ -241,11 +241,11 @@ BUILT = """\
     from mlx_lm.tuner.utils import linear_to_lora_layers
 
 
-    def train(args, model, dataset):
+    def train(args, model, dataset, seed):
         if args.fine_tune_type not in ("lora", "dora"):
             raise ValueError(f"unknown fine-tune type {args.fine_tune_type}")
         linear_to_lora_layers(model, args.num_layers, args.lora_parameters)
-        mx.random.seed(args.seed)
+        mx.random.seed(args.seed + seed)
         return len(dataset)
     """
 
@@ -258,9 +258,11 @@ def test_parameters_without_defaults_are_planned_from_what_is_read_off_them(
     assert plan.objects == {
         "args": [["fine_tune_type"], ["lora_parameters"], ["num_layers"], ["seed"]],
         "dataset": [[0]],  # its length is taken: a list
+        "seed": [],
     }
     assert plan.candidates["args.fine_tune_type"] == ["lora", "dora"]
     assert plan.defaults["args.seed"] == 0 and "args.seed" in plan.seed_params
+    assert plan.defaults["seed"] == 0  # a seed without a default
     (site,) = plan.sites
     ((index, value),) = site.guards
     assert (plan.conditions[index].params, value) == (["args.fine_tune_type"], False)
@@ -272,7 +274,7 @@ def test_parameters_without_defaults_are_built_and_searched(tmp_path: Path) -> N
     found = row(rows, 8, "SDL101")
     assert found["verdict"] == "confirmed", found
     inputs = found["inputs"]
-    assert inputs["built"] == ["args", "dataset"]
+    assert inputs["built"] == ["args", "dataset", "seed"]
     assert inputs["args.fine_tune_type"] in ("lora", "dora")
     # The library reads the config's keys (rank, scale, dropout): an open dict makes
     # them as read, and the one the run failed on (dropout 1) was changed.

@@ -373,7 +373,9 @@ def _plan(
     unset = [p for p in required(definition.node) if p not in (model_param, "self", "cls")]
     built = objects(definition, unset, callee)
     defaults = _defaults(definition.node)
-    for name, found in built.items():  # a seed read off a built object: a seed
+    # A seed without a default is given one; so is a seed read off a built object.
+    defaults |= dict.fromkeys((n for n in unset if config.is_seed_param(n)), 0)
+    for name, found in built.items():
         seeds = [
             named(name, p) for p in found if isinstance(p[-1], str) and config.is_seed_param(p[-1])
         ]
