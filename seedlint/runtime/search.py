@@ -6,7 +6,9 @@ run records the values each condition took (`Run.outcomes`). From the scenario t
 witness names, the search changes one parameter (or model attribute, or model kind) the
 first condition not yet met depends on (its backward slice, from the plan), and keeps the
 change that meets the most conditions, until the finding's question is answered, no
-change helps, or the budget is spent. Nothing here imports a framework.
+change helps, or the budget is spent. A run that takes the path but raises before the
+answer has one of the leaves of a built parameter it read last changed (`args.x`), kept
+if the run then gets further. Nothing here imports a framework.
 """
 
 from __future__ import annotations
