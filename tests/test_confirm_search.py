@@ -284,6 +284,29 @@ def test_parameters_without_defaults_are_built_and_searched(tmp_path: Path) -> N
     assert code == 1
 
 
+def test_a_call_unreached_on_built_parameters_says_why(tmp_path: Path) -> None:
+    target = write_package(
+        tmp_path,
+        """\
+        import mlx.core as mx
+        from mlx_lm.tuner.utils import linear_to_lora_layers
+
+        def apply(model, dataset, seed=7):
+            if len(dataset) < 1000:
+                raise ValueError(f"{len(dataset)} examples are too few")
+            linear_to_lora_layers(model, 2, {"rank": 4, "scale": 2.0, "dropout": 0.0})
+            mx.random.seed(seed)
+        """,
+    )
+    _, rows = confirm(target)
+    found = row(rows, 7, "SDL101")
+    assert found["verdict"] == "inconclusive"
+    assert (
+        "raised ValueError: 1 examples are too few (at pkg/lora.py:6) "
+        "(with dataset built from what the code reads off them)" in found["detail"]
+    )
+
+
 def test_the_exception_that_stopped_the_run_is_shown(tmp_path: Path) -> None:
     target = write_package(
         tmp_path,

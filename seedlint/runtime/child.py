@@ -155,6 +155,9 @@ def _result(
             detail += "; on the finding's path the call drew nothing"
         if closest and closest[1].error:
             detail += f"; the function raised {closest[1].error}"
+            if plan["objects"]:
+                built = ", ".join(plan["objects"])
+                detail += f" (with {built} built from what the code reads off them)"
         return row(site, code, "inconclusive", detail=detail)
     found = measure(trials.runner, plan, site, code, *pick, trials.ambient, ambient_b)
     off = unmet(plan, pick[1].outcomes, witness)
