@@ -307,6 +307,31 @@ def test_a_call_unreached_on_built_parameters_says_why(tmp_path: Path) -> None:
     )
 
 
+def test_a_model_attribute_a_helper_tests_is_set_on_the_tiny_model(tmp_path: Path) -> None:
+    target = write_package(
+        tmp_path,
+        """\
+        import mlx.core as mx
+        from mlx_lm.tuner.utils import linear_to_lora_layers
+
+        def _maybe_adapt(model):
+            if not getattr(model, "_wants_lora", False):
+                return
+            linear_to_lora_layers(model, 2, {"rank": 4, "scale": 2.0, "dropout": 0.0})
+
+        def apply(model, seed=7):
+            _maybe_adapt(model)
+            mx.random.seed(seed)
+        """,
+    )
+    code, rows = confirm(target)
+    found = row(rows, 10, "SDL101")
+    # The helper's condition reads an attribute of the model the target passes on.
+    assert found["verdict"] == "confirmed", found
+    assert found["inputs"]["_wants_lora"] is True
+    assert code == 1
+
+
 def test_the_exception_that_stopped_the_run_is_shown(tmp_path: Path) -> None:
     target = write_package(
         tmp_path,

@@ -122,7 +122,7 @@ def _lifted(steps: list[Step], expression: cst.CSTNode, model_param: str, callee
     """What `expression`, in the last step's helper, depends on in the target."""
     last = steps[-1].helper
     found = slice_of(last, expression, _model_of(last), callee)
-    params, free = found.params, found.free
+    params, free, carried = found.params, found.free, found.attrs
     out = Slice()
     for step in reversed(steps):
         names = argument_names(step.call, step.helper, params)
@@ -130,6 +130,10 @@ def _lifted(steps: list[Step], expression: cst.CSTNode, model_param: str, callee
             names |= free  # the enclosing function's locals it reads
         top = step is steps[0]
         model = model_param if top else _model_of(step.caller)
+        # Attributes the helper reads off its model are the caller's model's when the
+        # call passes that model on as it is.
+        passed = argument_names(step.call, step.helper, {_model_of(step.helper)})
+        carried = carried if model and passed == {model} else set()
         params, free = set(), set()
         for name in sorted(names):
             inner = slice_of(step.caller, cst.Name(name), model, callee)
@@ -138,6 +142,7 @@ def _lifted(steps: list[Step], expression: cst.CSTNode, model_param: str, callee
             if top:
                 out.attrs |= inner.attrs
     out.params = params
+    out.attrs |= carried
     return out
 
 
