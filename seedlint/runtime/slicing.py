@@ -80,6 +80,8 @@ def _attributes(node: cst.CSTNode, roots: set[str]) -> Iterator[str]:
     if isinstance(node, (cst.Lambda, cst.FunctionDef)):
         return
     for child in children(node):
+        if isinstance(node, cst.Call) and child is node.func:
+            continue  # a method it calls (`model.named_modules()`) is no flag to set
         yield from _attributes(child, roots)
 
 
