@@ -52,6 +52,29 @@ def test_a_seed_from_the_clock_or_the_pid_is_confirmed_one_from_a_parameter_is_n
         assert code == 1
 
 
+def test_a_clock_or_pid_bound_at_import_is_seen_to_move(tmp_path: Path) -> None:
+    path = write_package(
+        tmp_path,
+        """
+        from os import getpid
+        from time import time as clock
+
+        def from_clock(model):
+            mx.random.seed(int(clock()))
+            linear_to_lora_layers(model, 2, LORA)
+
+        def from_pid(model):
+            mx.random.seed(getpid() % 1000)
+            linear_to_lora_layers(model, 2, LORA)
+        """,
+    )
+    for function, line in (("from_clock", 13), ("from_pid", 17)):
+        code, rows = confirm(f"{path}::{function}")
+        found = row(rows, line, "SDL301")
+        assert found["verdict"] == "confirmed", found
+        assert code == 1
+
+
 def test_a_call_of_unknown_effect_between_seed_and_draw_is_judged(tmp_path: Path) -> None:
     path = write_package(
         tmp_path,

@@ -62,6 +62,27 @@ def test_unsloth_zoo_before_the_move_did_not_drift(corpus: Path) -> None:
     assert (text["seeded"], text["draws_since_seed"]) == (True, 0)
 
 
+def test_mlx_lm_train_model_runs_on_built_arguments(corpus: Path) -> None:
+    target = str(corpus / "mlx-lm-0.32.2" / "mlx_lm" / "lora.py") + "::train_model"
+    code, rows = confirm(target)
+    # No finding (DESIGN.md): the draw site is judged, on args, train_set and valid_set
+    # built from what the function reads off them.
+    assert code == 0
+    (found,) = rows
+    assert found["code"] is None and found["verdict"] == "not-confirmed", found
+    assert (found["seeded"], found["draws_since_seed"]) == (True, 0)
+    assert found["inputs"]["args.fine_tune_type"] in ("lora", "dora")
+    assert found["inputs"]["built"] == ["args", "train_set", "valid_set"]
+    text = subprocess.run(
+        [sys.executable, "-m", "seedlint", "confirm", target],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+    # The framework imported its own mlx_lm first: the report says which copy ran.
+    assert "note: its package was already imported (by the framework) from" in text
+
+
 def write_package(tmp_path: Path, body: str) -> str:
     package = tmp_path / "pkg"
     package.mkdir()

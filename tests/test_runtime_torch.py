@@ -16,6 +16,7 @@ import torch
 from seedlint.config import Config
 from seedlint.engine import analyse
 from seedlint.runtime.backends.torch import TorchBackend
+from seedlint.runtime.growth import grow, key_part
 from tests.conftest import ROOT, write_package
 from tests.test_runtime import confirm, row
 
@@ -89,6 +90,46 @@ def test_the_rows_are_those_of_mlx(tmp_path: Path) -> None:
     assert list(torch_row) == list(mlx_row)
     for key, value in torch_row.items():
         assert type(value) is type(mlx_row[key]), key
+
+
+def test_grown_containers_are_torch_modules_the_model_walks() -> None:
+    model = torch.nn.Module()
+    added = grow(
+        model,
+        [["vision_tower", "layers", 1, "q_proj"], ["adapters", key_part("default")]],
+        TorchBackend().parts(),
+    )
+    assert added == ["vision_tower.layers[1].q_proj", "adapters['default']"]
+    assert isinstance(model.vision_tower.layers, torch.nn.ModuleList)
+    assert isinstance(model.adapters, torch.nn.ModuleDict)
+    names = {name for name, _ in model.named_modules()}
+    assert {"vision_tower.layers.1.q_proj", "adapters.default"} <= names
+    assert len(list(model.parameters())) == 4  # two linear layers: weight and bias each
+
+
+def test_a_part_read_only_behind_a_hasattr_is_grown_before_the_first_run(
+    tmp_path: Path,
+) -> None:
+    target = write_package(
+        tmp_path,
+        """\
+        import torch
+        def apply(model, seed=0):
+            if hasattr(model, "vision_tower"):
+                block = model.vision_tower.layers[0]
+                torch.nn.init.normal_(block.weight)
+            torch.manual_seed(seed)
+            return model
+        """,
+    )
+    code, rows = confirm(target)
+    found = row(rows, 5, "SDL101")
+    # No AttributeError ever asks for it: the tiny Llama has the tower from the start,
+    # in a ModuleList, so the parameters the call set are seen.
+    assert found["verdict"] == "confirmed", found
+    assert found["inputs"]["grown"] == ["vision_tower.layers[0]"]
+    assert "1 parameter(s) set by the call" in found["detail"]
+    assert code == 1
 
 
 def test_a_numpy_draw_is_left_to_its_stream(tmp_path: Path) -> None:

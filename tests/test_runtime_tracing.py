@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from seedlint.runtime.runner import code_of
 from seedlint.runtime.tracing import traced
 
 
@@ -21,6 +22,14 @@ def target(x: int) -> int:
 def helper(x: int) -> int:
     z = x * 2
     return z
+
+
+def outer(names: list[str]) -> int:
+    def inner(name: str) -> int:
+        size = len(name)
+        return size
+
+    return sum(inner(n) for n in names)
 
 
 def lines_of(x: int) -> list[object]:
@@ -53,3 +62,18 @@ def test_nothing_is_left_installed() -> None:
     if monitoring is None:
         pytest.skip("no sys.monitoring before Python 3.12")
     assert "seedlint confirm" not in [monitoring.get_tool(tool) for tool in range(6)]
+
+
+def test_the_lines_of_a_nested_helper_are_reported_with_its_frame() -> None:
+    inner = code_of(f"{__name__}:outer.<locals>.inner")
+    assert inner is not None and inner.co_name == "inner"
+    seen: list[tuple[str, int]] = []
+    with traced(
+        target.__code__,
+        lambda frame, line: seen.append((frame.f_code.co_name, line - inner.co_firstlineno)),
+        lambda frame: None,
+        others=[inner],
+    ):
+        outer(["ab", "c"])
+    # outer itself is not watched; inner's two lines, once per call.
+    assert seen == [("inner", 1), ("inner", 2)] * 2

@@ -1,11 +1,13 @@
 """The attribute paths the function (and the helpers it passes the model to) read off
-the model parameter (static): `model.vision_tower.proj`, `model.vision_tower.layers[0]`,
-`getattr(model, "multi_modal_projector")`, through locals (`lm = model.language_model`).
+the model parameter, or off another parameter (static): `model.vision_tower.proj`,
+`model.vision_tower.layers[0]`, `getattr(model, "multi_modal_projector")`,
+`args.lora_parameters["rank"]`, through locals (`lm = model.language_model`).
 
 The child grows what the tiny model lacks of them, so that code written for a bigger
-model runs its own paths. Only what the code needs is collected: not what a `hasattr`
-probes, not a `getattr` with a default, not a method it calls, not the last attribute
-of an assignment target.
+model runs its own paths; a part whose length the code takes, that it iterates or
+slices is a list (the path goes on with `[0]`). Only what the code needs is collected:
+not what a `hasattr` probes, not a `getattr` with a default, not a method it calls, not
+the last attribute of an assignment target.
 """
 
 from __future__ import annotations
@@ -16,30 +18,57 @@ import libcst as cst
 
 from seedlint.parse.scopes import Definition, dotted_name
 from seedlint.parse.walk import children
+from seedlint.runtime.growth import key_part
 from seedlint.runtime.slicing import Callee, assignments
 
 _DEPTH = 2  # helpers followed below the function
 Path = tuple[str | int, ...]
 
 
-def _chain(node: cst.BaseExpression, roots: dict[str, Path]) -> Path | None:
+def chain_of(node: cst.BaseExpression, roots: dict[str, Path]) -> Path | None:
     """`root.a[0].b` -> roots[root] + ("a", 0, "b"); None if not rooted in `roots`."""
     if isinstance(node, cst.Name):
         return roots.get(node.value)
     if isinstance(node, cst.Attribute):
-        inner = _chain(node.value, roots)
+        inner = chain_of(node.value, roots)
         return None if inner is None else (*inner, node.attr.value)
     if isinstance(node, cst.Subscript) and len(node.slice) == 1:
         index = node.slice[0].slice
         if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
-            inner = _chain(node.value, roots)
+            inner = chain_of(node.value, roots)
             return None if inner is None else (*inner, int(index.value.value))
+        key = _string(index.value) if isinstance(index, cst.Index) else None
+        if key is not None:
+            inner = chain_of(node.value, roots)
+            return None if inner is None else (*inner, key_part(key))
     if isinstance(node, cst.Call) and dotted_name(node.func) == "getattr" and len(node.args) == 2:
-        name = node.args[1].value
-        if isinstance(name, cst.SimpleString) and name.value[:1] in "'\"":
-            inner = _chain(node.args[0].value, roots)
-            return None if inner is None else (*inner, name.value[1:-1])
+        name = _string(node.args[1].value)
+        if name is not None:
+            inner = chain_of(node.args[0].value, roots)
+            return None if inner is None else (*inner, name)
     return None
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    value = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+    return value if isinstance(value, str) else None
+
+
+def _sized(node: cst.CSTNode, roots: dict[str, Path]) -> Path | None:
+    """The part the node takes the length of, iterates or slices (`len(m.layers)`,
+    `for layer in m.layers`, `m.layers[-2:]`): the code needs a list there."""
+    held: cst.BaseExpression | None = None
+    if isinstance(node, cst.Call) and dotted_name(node.func) == "len" and len(node.args) == 1:
+        held = node.args[0].value
+    elif isinstance(node, cst.For):
+        held = node.iter
+    elif isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Slice) or not isinstance(
+            getattr(index, "value", None), (cst.Integer, cst.SimpleString)
+        ):
+            held = node.value
+    return chain_of(held, roots) if held is not None else None
 
 
 def _skipped(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -71,7 +100,7 @@ def _collect(
         value = values[0][0]
         if len(values) != 1 or name in roots or not isinstance(value, cst.BaseExpression):
             continue
-        chain = _chain(value, roots)
+        chain = chain_of(value, roots)
         if chain is None and isinstance(value, cst.Call) and depth < _DEPTH:
             chain = _returned(value, definition, roots, callee)
         if chain is not None:
@@ -81,8 +110,11 @@ def _collect(
         if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node is not definition.node:
             return
         skipped = {id(n) for n in _skipped(node)}
+        sized = _sized(node, roots)
+        if sized is not None:
+            found.add((*sized, 0))  # a list: grown with one element
         if isinstance(node, cst.BaseExpression):
-            chain = _chain(node, roots)
+            chain = chain_of(node, roots)
             if chain is not None:
                 if chain:
                     found.add(chain if not owned else chain[:-1])
@@ -103,7 +135,7 @@ def _bound(call: cst.Call, helper: Definition, roots: dict[str, Path]) -> dict[s
     for position, arg in enumerate(call.args):
         if arg.star:
             return None
-        chain = _chain(arg.value, roots)
+        chain = chain_of(arg.value, roots)
         if arg.keyword:
             name = arg.keyword.value
         else:
@@ -121,7 +153,7 @@ def _returned(
     inner = _bound(call, helper, roots) if helper else None
     if helper is None or not inner or len(helper.returns) != 1:
         return None
-    return _chain(helper.returns[0], inner)
+    return chain_of(helper.returns[0], inner)
 
 
 def _into_helper(

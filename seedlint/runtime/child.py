@@ -51,7 +51,13 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
             for s in plan["sites"]
             for c in s["codes"] or [None]
         ]
-        return {"results": rows, "bypassed_init": runner.bypassed, "seconds": None, "runs": 0}
+        return {
+            "results": rows,
+            "bypassed_init": runner.bypassed,
+            "ran_from": runner.ran_from,
+            "seconds": None,
+            "runs": 0,
+        }
     missing = _search(trials, kinds, *scenarios(plan, model, kinds))
     results = [
         _result(trials, site, code, missing.get((site["line"], code), []), ambient_b)
@@ -73,6 +79,7 @@ def confirm(plan: dict[str, Any]) -> dict[str, Any]:
     return {
         "results": results,
         "bypassed_init": runner.bypassed,
+        "ran_from": runner.ran_from,
         "seconds": round(time.monotonic() - started, 3),
         "runs": len(trials.done),
     }
@@ -148,6 +155,9 @@ def _result(
             detail += "; on the finding's path the call drew nothing"
         if closest and closest[1].error:
             detail += f"; the function raised {closest[1].error}"
+            if plan["objects"]:
+                built = ", ".join(plan["objects"])
+                detail += f" (with {built} built from what the code reads off them)"
         return row(site, code, "inconclusive", detail=detail)
     found = measure(trials.runner, plan, site, code, *pick, trials.ambient, ambient_b)
     off = unmet(plan, pick[1].outcomes, witness)

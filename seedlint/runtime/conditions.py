@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 # Builtins a condition may call and still be evaluated in the frame: none runs user code
 # beyond attribute reads (`hasattr` and `getattr` may reach a property).
@@ -58,11 +58,16 @@ class Condition:
     safe: bool
     params: list[str] = field(default_factory=list)  # parameters of the function
     attrs: list[str] = field(default_factory=list)  # attributes of the model parameter
+    # Where it is tested: "" in the target; `module:qualname` in a helper the draw
+    # site's call goes down through (the lines are that function's).
+    function: str = ""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Condition:
         tests = [Test(a, b, (c[0], c[1]) if c else None) for a, b, c in data["tests"]]
-        return cls(data["text"], tests, data["safe"], data["params"], data["attrs"])
+        return cls(
+            data["text"], tests, data["safe"], data["params"], data["attrs"], data["function"]
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,18 +76,25 @@ class Condition:
             "safe": self.safe,
             "params": self.params,
             "attrs": self.attrs,
+            "function": self.function,
         }
 
 
 def function_node(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The `def` of a `Class.method` or `function` qualname in a parsed module."""
+    """The `def` of a `Class.method`, `function` or `outer.<locals>.inner` qualname in a
+    parsed module (an inner function may stand under a loop or an `if` of the outer)."""
     scope: list[ast.stmt] = tree.body
     found: ast.stmt | None = None
+    nested = False
     for part in qualname.split("."):
+        if part == "<locals>":
+            nested = True
+            continue
+        statements = _own_statements(scope) if nested else scope
         found = next(
             (
                 s
-                for s in scope
+                for s in statements
                 if isinstance(s, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
                 and s.name == part
             ),
@@ -90,8 +102,18 @@ def function_node(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.Asyn
         )
         if found is None:
             return None
-        scope = found.body
+        scope, nested = found.body, False
     return found if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def _own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a function's body at any depth, not inside nested definitions."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack += reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)])
 
 
 def _atoms(test: ast.expr) -> Iterator[ast.expr]:
@@ -152,27 +174,48 @@ def locate(function: ast.AST, text: str) -> tuple[list[Test], bool]:
 def guards(function: ast.AST, line: int) -> list[tuple[str, bool]]:
     """The conditions that must hold for the statement on `line` to run, as far as the
     `if`s and `while`s around it say: each decision of an `and` test whose body holds
-    the line is true; the one decision of a test whose `else` holds it is false."""
+    the line is true; the one decision of a test whose `else` holds it is false; and
+    the test of an `if` before it whose body leaves (`return`, `raise`, `continue`,
+    `break`) is false."""
     out: list[tuple[str, bool]] = []
     node: ast.AST = function
     while True:
-        inner = next(
-            (
-                child
-                for child in ast.iter_child_nodes(node)
-                if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
-                and _lines(child)[0] <= line <= _lines(child)[1]
-            ),
-            None,
-        )
+        statements = [
+            child
+            for child in ast.iter_child_nodes(node)
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
+        ]
+        inner = next((s for s in statements if _lines(s)[0] <= line <= _lines(s)[1]), None)
         if inner is None or isinstance(
             inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
         ):
             return out
+        for before in _preceding(node, inner):
+            if _leaves(before):
+                out += _needed(before.test, False)
         if isinstance(inner, (ast.If, ast.While)) and inner.body:
             in_body = inner.body[0].lineno <= line <= (inner.body[-1].end_lineno or line)
             out += _needed(inner.test, in_body)
         node = inner
+
+
+def _preceding(node: ast.AST, statement: ast.AST) -> list[ast.stmt]:
+    """The statements before `statement` in the block of `node` that holds it."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(node, name, None)
+        if isinstance(block, list) and statement in block:
+            return block[: block.index(statement)]
+    return []
+
+
+def _leaves(statement: ast.AST) -> TypeGuard[ast.If]:
+    """An `if` without `else` whose body always leaves the statements after it."""
+    exits = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+    return (
+        isinstance(statement, ast.If)
+        and not statement.orelse
+        and isinstance(statement.body[-1], exits)
+    )
 
 
 def _needed(test: ast.expr, value: bool) -> list[tuple[str, bool]]:

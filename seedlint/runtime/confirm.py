@@ -121,6 +121,11 @@ def render_text(target: str, answer: dict[str, Any], runs_with: Framework) -> st
         lines.append(f"searched {runs} input set{'s' * (runs != 1)} in {answer['seconds']:g} s")
     if answer.get("bypassed_init"):
         lines.append("note: the package's own __init__ did not import here; it was bypassed")
+    if answer.get("ran_from"):
+        lines.append(
+            f"note: its package was already imported (by the framework) from "
+            f"{answer['ran_from']}: that copy ran, not the file given"
+        )
     written = answer.get("files_written") or []
     if written:
         shown = ", ".join(written[:_SHOWN]) + (

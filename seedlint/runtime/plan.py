@@ -7,7 +7,6 @@ Nothing here imports mlx, torch or the checked code.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,9 @@ import libcst as cst
 from seedlint.checks import confirms
 from seedlint.config import Config
 from seedlint.engine import Options, analyse_function, default_jobs
-from seedlint.lower.lowering import Lowerer
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import parse_quietly
-from seedlint.parse.scopes import Definition, collect_scopes, dotted_name
+from seedlint.parse.scopes import Definition, dotted_name
 from seedlint.parse.sources import Source, SourceError, discover, read_source
 from seedlint.parse.walk import children
 from seedlint.report.diagnostics import Diagnostic
@@ -29,10 +27,12 @@ from seedlint.resolve.project import Project
 from seedlint.runtime.accesses import paths
 from seedlint.runtime.backends import choose
 from seedlint.runtime.conditions import Condition, function_node, guards, locate, same
+from seedlint.runtime.lookup import Option, Trees, callee_of, draws_of, option_of
+from seedlint.runtime.objects import compared, leaves, literal, literals, objects, required
+from seedlint.runtime.reach import Draws, Located, needed, site_call
 from seedlint.runtime.slicing import Callee, slice_of
+from seedlint.runtime.standins import named
 from seedlint.store.cache import Cache, digest
-
-_SCALARS = (str, int, float, bool, type(None))
 
 
 class PlanError(Exception):
@@ -81,6 +81,8 @@ class Plan:
     conditions: list[Condition] = field(default_factory=list)  # of the witnesses
     # Attribute paths the code reads off the model (`vision_tower.layers[0]`).
     model_paths: list[tuple[str | int, ...]] = field(default_factory=list)
+    # Parameters without a default that the run builds: the paths read off each.
+    objects: dict[str, list[list[str | int]]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
@@ -113,6 +115,7 @@ class Plan:
             data["defaults"],
             [Condition.from_json(c) for c in data["conditions"]],
             [tuple(p) for p in data["model_paths"]],
+            data["objects"],
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -129,6 +132,7 @@ class Plan:
             "defaults": self.defaults,
             "conditions": [c.to_json() for c in self.conditions],
             "model_paths": [list(p) for p in self.model_paths],
+            "objects": self.objects,
             # What the run tests for each rule's findings (the rules own the answer).
             "questions": {code: confirms(code) for s in self.sites for code in s.codes},
             "sites": [
@@ -148,14 +152,6 @@ class Plan:
         }
 
 
-def _literal(node: cst.BaseExpression) -> tuple[bool, Any]:
-    try:
-        code = cst.Module([]).code_for_node(node)
-        return True, ast.literal_eval(code)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False, None
-
-
 def _param_condition(text: str, value: bool, params: set[str]) -> tuple[str, Any] | None:
     """`flag` true -> (flag, True); `mode == "x"` true -> (mode, "x"); `x is None` ..."""
     node = cst.parse_expression(text)
@@ -165,11 +161,11 @@ def _param_condition(text: str, value: bool, params: set[str]) -> tuple[str, Any
         left, (comparison,) = node.left, node.comparisons
         if not (isinstance(left, cst.Name) and left.value in params):
             return None
-        ok, literal = _literal(comparison.comparator)
+        ok, compared_with = literal(comparison.comparator)
         positive = isinstance(comparison.operator, (cst.Equal, cst.Is))
         negative = isinstance(comparison.operator, (cst.NotEqual, cst.IsNot))
         if ok and ((positive and value) or (negative and not value)):
-            return left.value, literal
+            return left.value, compared_with
     return None
 
 
@@ -199,7 +195,7 @@ def _model_attribute(node: cst.BaseExpression, model_param: str) -> str | None:
     if isinstance(node, cst.Call) and dotted_name(node.func) in ("getattr", "hasattr"):
         args = node.args
         if len(args) >= 2 and dotted_name(args[0].value) == model_param:
-            ok, attribute = _literal(args[1].value)
+            ok, attribute = literal(args[1].value)
             if ok and isinstance(attribute, str):
                 return attribute
     return None
@@ -225,34 +221,6 @@ def _model_flags(definition: Definition, model_param: str) -> list[str]:
     return flags
 
 
-class _Trees:
-    """libcst definitions of project functions, parsed on demand (the analysis keeps none)."""
-
-    def __init__(self, project: Project, parsed: Source) -> None:
-        self.project = project
-        self.by_module: dict[str, dict[str, Definition]] = {}
-        self.parsed = parsed  # the target's file, already read
-
-    def definition(self, qualname: str) -> Definition | None:
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module = self.project.symbols.module(".".join(parts[:cut]))
-            if module is None:
-                continue
-            if module.name not in self.by_module:
-                same = Path(module.path).resolve() == self.parsed.path.resolve()
-                tree = (self.parsed if same else parsed_source(Path(module.path))).module
-                package = (
-                    module.name
-                    if Path(module.path).name == "__init__.py"
-                    else (module.name.rpartition(".")[0])
-                )
-                collected = collect_scopes(tree, module.name, package)
-                self.by_module[module.name] = {d.qualname: d for d in collected.definitions}
-            return self.by_module[module.name].get(qualname)
-        return None
-
-
 def _candidates(
     callee: Callee, option: Option, definition: Definition, params: set[str]
 ) -> dict[str, list[Any]]:
@@ -275,12 +243,8 @@ def _candidates(
             caller_param = mapping.get(node.left.value)
             if caller_param:
                 for comparison in node.comparisons:
-                    ok, literal = _literal(comparison.comparator)
-                    # A small enumeration: `mode in ("a", "b")` offers each.
-                    enumerated = isinstance(literal, (tuple, list, set, frozenset))
-                    for value in (literal if enumerated else [literal]) if ok else []:
-                        if isinstance(value, _SCALARS):
-                            add(caller_param, value)
+                    for value in literals(comparison.comparator):
+                        add(caller_param, value)
         if isinstance(node, cst.Call):
             passed = option(node, scope)
             caller_param = mapping.get(passed[0]) if passed else None
@@ -395,7 +359,7 @@ def _plan(
     config: Config,
     where: Where,
 ) -> Plan:
-    trees = _Trees(project, where.source)
+    trees = Trees(project, where.source, parsed_source)
     definition = trees.definition(function)
     if definition is None or not isinstance(definition.node, cst.FunctionDef):
         raise PlanError(f"{where.source.path}: no function {where.qualname}")
@@ -405,10 +369,23 @@ def _plan(
     model_param = next((p for p in params if "model" in p), first)
     seed_params = [p for p in params if config.is_seed_param(p)]
     by_line: dict[int, Site] = {site.line: site for site in sites}
-    callee = _callee(project, trees)
-    conditions = _Conditions(where, definition, model_param, callee)
+    callee = callee_of(project, trees)
+    unset = [p for p in required(definition.node) if p not in (model_param, "self", "cls")]
+    built = objects(definition, unset, callee)
+    defaults = _defaults(definition.node)
+    # A seed without a default is given one; so is a seed read off a built object.
+    defaults |= dict.fromkeys((n for n in unset if config.is_seed_param(n)), 0)
+    for name, found in built.items():
+        seeds = [
+            named(name, p) for p in found if isinstance(p[-1], str) and config.is_seed_param(p[-1])
+        ]
+        seed_params += seeds
+        defaults |= dict.fromkeys(seeds, 0)
+    conditions = _Conditions(where, definition, model_param, callee, built)
+    draws, located = draws_of(project, trees), trees.located
     for each in sites:
         each.guards = conditions.guards(each.line)
+        each.guards += [g for g in conditions.below(each, draws, located) if g not in each.guards]
     for finding in findings:
         site = by_line.get(finding.line)
         if site is None and confirms(finding.code) == "reproducible":
@@ -442,12 +419,14 @@ def _plan(
         params,
         seed_params,
         sites,
-        _candidates(callee, _option(project), definition, set(params)),
+        _candidates(callee, option_of(project), definition, set(params))
+        | compared(definition, built),
         _model_flags(definition, model_param),
         choose([f.stream for f in findings] + [s.stream for s in sites]),
-        _defaults(definition.node),
+        defaults,
         conditions.found,
         paths(definition, model_param, callee),
+        built,
     )
 
 
@@ -465,56 +444,28 @@ def _defaults(node: cst.FunctionDef) -> dict[str, Any]:
     params = node.params
     for param in (*params.posonly_params, *params.params, *params.kwonly_params):
         if param.default is not None:
-            ok, value = _literal(param.default)
+            ok, value = literal(param.default)
             if ok:
                 out[param.name.value] = value
     return out
-
-
-def _callee(project: Project, trees: _Trees) -> Callee:
-    """The project function a call runs, if it resolves to one."""
-
-    def find(call: cst.Call, scope: Definition) -> Definition | None:
-        target = project.resolve(Lowerer({}, scope.scope).key(call))
-        return next((d for f in target.functions if (d := trees.definition(f)) is not None), None)
-
-    return find
-
-
-# The parameter a call passes as a pack entry's value argument, and the value the entry
-# names (`equals`), if any.
-Option = Callable[[cst.Call, Definition], "tuple[str, Any] | None"]
-
-
-def _option(project: Project) -> Option:
-    def find(call: cst.Call, scope: Definition) -> tuple[str, Any] | None:
-        entry = project.resolve(Lowerer({}, scope.scope).key(call)).pack
-        if entry is None or entry.equals is None:
-            return None
-        ok, value = _literal(cst.parse_expression(entry.equals))
-        positional = [a for a in call.args if a.keyword is None and not a.star]
-        for position, arg in enumerate(positional):
-            if position == entry.value_arg and isinstance(arg.value, cst.Name) and ok:
-                return arg.value.value, value
-        for arg in call.args:
-            named = arg.keyword is not None and arg.keyword.value == entry.value_kwarg
-            if named and isinstance(arg.value, cst.Name) and ok:
-                return arg.value.value, value
-        return None
-
-    return find
 
 
 class _Conditions:
     """The witness conditions of a function, each located and sliced once."""
 
     def __init__(
-        self, where: Where, definition: Definition, model_param: str, callee: Callee
+        self,
+        where: Where,
+        definition: Definition,
+        model_param: str,
+        callee: Callee,
+        built: dict[str, Any],
     ) -> None:
         self.function = function_node(where.tree, where.qualname)
         self.definition = definition
         self.model_param = model_param
         self.callee = callee
+        self.built = built  # parameters the run builds: their leaves are what varies
         self.found: list[Condition] = []
         self.by_text: dict[str, int] = {}
 
@@ -531,6 +482,27 @@ class _Conditions:
         found = guards(self.function, line) if self.function else []
         return [(self.index(text), value) for text, value in found]
 
+    def below(self, site: Site, draws: Draws, located: Located) -> list[tuple[int, bool]]:
+        """What the helpers the site's call goes down through need for it to draw."""
+        call = (
+            site_call(self.definition, self.function, site.line, site.name)
+            if self.function
+            else None
+        )
+        if call is None:
+            return []
+        out: list[tuple[int, bool]] = []
+        for each in needed(call, self.definition, self.model_param, self.callee, draws, located):
+            known = f"{each.function}:{same(each.text)}"
+            if known not in self.by_text:
+                self.by_text[known] = len(self.found)
+                tests, safe = locate(each.node, each.text)
+                self.found.append(
+                    Condition(each.text, tests, safe, each.params, each.attrs, each.function)
+                )
+            out.append((self.by_text[known], each.value))
+        return out
+
     def _condition(self, text: str) -> Condition:
         tests, safe = locate(self.function, text) if self.function else ([], False)
         try:
@@ -538,4 +510,5 @@ class _Conditions:
         except cst.ParserSyntaxError:
             return Condition(text, tests, safe)
         found = slice_of(self.definition, expression, self.model_param, self.callee)
-        return Condition(text, tests, safe, sorted(found.params), sorted(found.attrs))
+        params = sorted(found.params - set(self.built)) + leaves(expression, self.built)
+        return Condition(text, tests, safe, params, sorted(found.attrs))

@@ -1,6 +1,6 @@
 """One call of the checked function in the child, traced: the RNG state and the model's
 parameters around each draw site, the way each witness condition went, the exception it
-raised. The model is built once per kind (grown if asked) and copied for each run; the
+raised. The model is built once per kind (and grown) and copied for each run; the
 generators of the standard library and numpy are restored before each."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import importlib
+import inspect
 import os
 import random
 import sys
@@ -20,13 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from seedlint.runtime import instances
+from seedlint.runtime import instances, standins
 from seedlint.runtime.another import another_process
 from seedlint.runtime.backends import Params, Seen
 from seedlint.runtime.growth import grow
 from seedlint.runtime.search import Outcomes, Scenario, key
 from seedlint.runtime.tracing import traced
-from seedlint.runtime.watch import Watch, tests_by_line
+from seedlint.runtime.watch import Probe, Watch, tests_by_line
 
 
 @dataclass(slots=True)
@@ -36,6 +37,7 @@ class SiteRecord:
     params_before: Params = field(default_factory=dict)
     params_after: Params = field(default_factory=dict)
     seeds_before: list[int] = field(default_factory=list)
+    ended: bool = False  # closed when the frame ended: with an error, the call raised
 
 
 @dataclass(slots=True)
@@ -44,6 +46,7 @@ class Run:
     seeds: list[int]
     error: str = ""  # the exception the function raised, with the line it came from
     outcomes: Outcomes = field(default_factory=dict)  # the values each condition took
+    reads: list[str] = field(default_factory=list)  # leaves of built parameters read
 
 
 def _import(root: str, module: str) -> tuple[types.ModuleType, bool]:
@@ -79,6 +82,36 @@ def raised(exc: BaseException, root: str) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
+def code_of(function: str) -> types.CodeType | None:
+    """The code of a `module:qualname` function, also of one nested in another
+    (`outer.<locals>.inner`: a constant of the outer's code); None if not found."""
+    module_name, _, qualname = function.partition(":")
+    try:
+        holder: Any = importlib.import_module(module_name)
+    except Exception:  # imported by the target's module or not at all
+        return None
+    code: types.CodeType | None = None
+    for part in qualname.split("."):
+        if part == "<locals>":
+            continue
+        if code is not None:  # inside a function: its nested ones are constants
+            code = next(
+                (c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == part),
+                None,
+            )
+            if code is None:
+                return None
+            continue
+        holder = getattr(holder, part, None)
+        if isinstance(holder, type):
+            continue
+        found = getattr(inspect.unwrap(holder), "__code__", None) if callable(holder) else None
+        if not isinstance(found, types.CodeType):
+            return None
+        code = found
+    return code
+
+
 def _resolve(module: types.ModuleType, qualname: str) -> Any:
     target: Any = module
     for part in qualname.split("."):
@@ -97,6 +130,10 @@ class Runner:
         # gets the recording one too.
         self.backend.record_seeds(self.seeds.append)
         self.module, self.bypassed = _import(plan["root"], plan["module"])
+        # A package the frameworks are part of (mlx_lm) may have been imported before
+        # the root was on the path: that copy runs, and the report says so.
+        found = os.path.abspath(getattr(self.module, "__file__", None) or plan["root"])
+        self.ran_from = "" if found.startswith(plan["root"] + os.sep) else found
         self.function = _resolve(self.module, plan["qualname"])
         self.owner = instances.owner(self.module, plan["qualname"])  # a method's class
         code = getattr(self.function, "__code__", None)
@@ -105,28 +142,45 @@ class Runner:
         self.code: types.CodeType = code
         # Values of the seed-like parameters in the scenario being measured.
         self.current_inputs_seed_values: list[Any] = []
-        self.models: dict[tuple[str, bool], Any] = {}  # (kind, grown) -> the model
+        self.models: dict[str, Any] = {}  # kind -> the model, grown
         self.grown: dict[str, list[str]] = {}  # kind -> the attributes grown on it
         self.ambient_runs: dict[tuple[str, int], Run] = {}
-        self.tests = tests_by_line(plan["conditions"])
+        self.watched = self._watched(plan)
         # The generators of the standard library and numpy as the import left them.
         self.python_state = random.getstate()
         self.numpy_state = np.random.get_state()
 
+    def _watched(self, plan: dict[str, Any]) -> dict[types.CodeType, dict[int, list[Probe]]]:
+        """The probes of each function whose frames are traced: the target's, and the
+        helpers' its draw sites go down through. A helper whose code cannot be found
+        here (defined at run time) cannot be watched: its conditions count as met."""
+        out: dict[types.CodeType, dict[int, list[Probe]]] = {}
+        for function, lines in tests_by_line(plan["conditions"]).items():
+            code = self.code if not function else code_of(function)
+            if code is not None:
+                out[code] = lines
+                continue
+            for condition in plan["conditions"]:
+                if condition["function"] == function:
+                    condition["tests"] = []
+        return out
+
     # --- one call of the target function -------------------------------------------
     def model(self, scenario: Scenario) -> Any:
-        """A fresh copy of the tiny model of the scenario's kind (built once), with the
-        scenario's attributes set."""
-        kind, grown = scenario["kind"], bool(scenario.get("grow"))
-        if (kind, grown) not in self.models:
+        """A fresh copy of the tiny model of the scenario's kind (built once, and grown
+        the attribute paths the code reads before its first run), with the scenario's
+        attributes set."""
+        kind = scenario["kind"]
+        if kind not in self.models:
             base = self.backend.build(kind, self.plan["model_param"])
-            if grown:
-                self.backend.seed(0)  # the grown layers' weights are the same every run
-                self.grown[kind] = grow(base, self.plan["model_paths"], *self.backend.parts())
-            self.models[kind, grown] = base
-        model = copy.deepcopy(self.models[kind, grown])
+            self.backend.seed(0)  # the grown layers' weights are the same every run
+            self.grown[kind] = grow(base, self.plan["model_paths"], self.backend.parts())
+            self.models[kind] = base
+        model = copy.deepcopy(self.models[kind])
         for attribute, value in scenario["attrs"].items():
-            setattr(model, attribute, value)
+            # A framework may refuse (torch, a flag over a child module): left as built.
+            with contextlib.suppress(Exception):
+                setattr(model, attribute, value)
         return model
 
     def cannot_build(self, scenario: Scenario) -> str:
@@ -157,7 +211,7 @@ class Runner:
     ) -> Run:
         backend = self.backend
         model = self.model(scenario)
-        kwargs = dict(scenario["inputs"])
+        kwargs, reads = self.arguments(scenario)
         if self.plan["model_param"]:
             kwargs[self.plan["model_param"]] = model
         sites = {s["line"]: (s["end_line"], SiteRecord()) for s in self.plan["sites"]}
@@ -166,10 +220,12 @@ class Runner:
         np.random.set_state(self.numpy_state)
         backend.seed(ambient)
         seen: Seen = {}
-        watch = Watch(self.tests)
+        watch = Watch(self.watched)
 
         def line(frame: FrameType, number: int) -> None:
             watch.line(frame, number)
+            if frame.f_code is not self.code:
+                return
             for start, (last, record) in sites.items():
                 if record.key_before is None and number == start:
                     record.params_before = backend.snapshot(model, frame.f_locals, seen)
@@ -182,6 +238,7 @@ class Runner:
 
         def end(frame: FrameType) -> None:
             for _, record in sites.values():
+                record.ended = record.key_after is None and record.key_before is not None
                 close(record, frame)
 
         def close(record: SiteRecord, frame: FrameType) -> None:
@@ -198,13 +255,26 @@ class Runner:
             target, error = None, str(exc)
         try:
             moved = another_process() if elsewhere else contextlib.nullcontext()
-            with traced(self.code, line, end), moved:
+            with traced(self.code, line, end, self.watched), moved:
                 if target is not None:
                     target(**kwargs)
         except Exception as exc:  # the function may fail on a tiny model after the draws
             error = raised(exc, self.plan["root"])
         records = {line: record for line, (_, record) in sites.items()}
-        return Run(records, list(self.seeds), error, watch.outcomes)
+        return Run(records, list(self.seeds), error, watch.outcomes, reads)
+
+    def arguments(self, scenario: Scenario) -> tuple[dict[str, Any], list[str]]:
+        """The keyword arguments of a run but the model: the scenario's parameters, and
+        a stand-in for each parameter without a default that it does not set (its
+        leaves from the scenario's pseudo parameters); and the list its reads go to."""
+        inputs = scenario["inputs"]
+        values = {**self.plan["defaults"], **inputs}
+        kwargs = {name: value for name, value in inputs.items() if name.isidentifier()}
+        reads: list[str] = []
+        for name, paths in self.plan["objects"].items():
+            if name not in kwargs:
+                kwargs[name] = standins.build(name, paths, values, reads)
+        return kwargs, reads
 
     # --- what a site's record says ---------------------------------------------------
     def state_at(self, record: SiteRecord, ambient: int) -> tuple[bool | None, int | None]:

@@ -6,7 +6,9 @@ run records the values each condition took (`Run.outcomes`). From the scenario t
 witness names, the search changes one parameter (or model attribute, or model kind) the
 first condition not yet met depends on (its backward slice, from the plan), and keeps the
 change that meets the most conditions, until the finding's question is answered, no
-change helps, or the budget is spent. Nothing here imports a framework.
+change helps, or the budget is spent. A run that takes the path but raises before the
+answer has one of the leaves of a built parameter it read last changed (`args.x`), kept
+if the run then gets further. Nothing here imports a framework.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ Outcomes: TypeAlias = dict[int, set[bool]]  # condition index -> values a run sa
 GENERIC: tuple[Any, ...] = (True, False, None, [], "", 0)
 _STEPS = 8  # changes kept, at most, while climbing towards one witness
 _EXPLORE = 16  # single changes tried, at most, once the path is taken
+_BLAMED = 3  # leaves read last that a failed run's search changes
 
 
 def key(scenario: Scenario) -> str:
@@ -67,7 +70,8 @@ def moves(
 ) -> Iterator[Scenario]:
     """Scenarios one change away from `state`: a parameter, a model attribute, or the
     model's kind. Parameters the user set (`--set`) stay as they are."""
-    fixed = set(plan.get("overrides", {})) | {plan["model_param"]}
+    # The built parameters vary by their leaves (`args.seed`), not as a whole.
+    fixed = set(plan.get("overrides", {})) | {plan["model_param"], *plan.get("objects", {})}
     for param in params:
         if param in fixed:
             continue
@@ -98,6 +102,7 @@ class Tried(Protocol):
 
     outcomes: Outcomes
     error: str  # "" when the function returned
+    reads: list[str]  # the leaves of built parameters it read, in order
 
 
 Attempt: TypeAlias = Callable[[Scenario], "Tried | None"]  # None: the budget is spent
@@ -135,6 +140,11 @@ def climb(
         if tried is None or goal.answered():
             return [] if tried is not None else unmet(plan, {}, path)
         missing = unmet(plan, tried.outcomes, path)
+        if not missing and tried.error and tried.reads:
+            moved = _unblock(plan, goal, state, tried, attempt)
+            if moved is not None:
+                state, tried = moved
+                continue
         if not missing:
             _explore(plan, goal, state, kinds, attempt)
             return []
@@ -155,6 +165,30 @@ def climb(
             return missing
         _, state, tried = best
     return unmet(plan, tried.outcomes if tried else {}, path)
+
+
+def _unblock(
+    plan: dict[str, Any], goal: Goal, state: Scenario, tried: Tried, attempt: Attempt
+) -> tuple[Scenario, Tried] | None:
+    """The path is taken but the run raised before answering: change one of the last
+    leaves of a built parameter it read (an empty dict among the values: one that makes
+    its keys as the code reads them); the first change that still takes the path and
+    gets further, by the leaves read, or that answers."""
+    blamed = list(dict.fromkeys(reversed(tried.reads)))[:_BLAMED]
+    fixed = set(plan.get("overrides", {}))
+    for param in (b for b in blamed if b not in fixed):
+        current = state["inputs"].get(param, plan["defaults"].get(param, object()))
+        for value in [*values(plan, param), {}]:
+            if _same(value, current):
+                continue
+            candidate = {**state, "inputs": {**state["inputs"], param: value}}
+            found = attempt(candidate)
+            if found is None or goal.answered():
+                return None
+            further = not found.error or len(found.reads) > len(tried.reads)
+            if further and not unmet(plan, found.outcomes, goal.path):
+                return candidate, found
+    return None
 
 
 def _explore(
@@ -184,6 +218,10 @@ def phrase(plan: dict[str, Any], missing: list[tuple[int, bool]], ran: bool = Fa
         wanted = str(value).lower()
         state = f"{str(not value).lower()}, not {wanted}" if ran else wanted
         on = [*condition["params"], *(f"model.{a}" for a in condition["attrs"])]
+        helper = condition["function"].partition(":")[2]
+        where = f" (in `{helper}`)" if helper else ""
         depends = f", which depends on {', '.join(on)}" if on else ""
-        parts.append(f"`{condition['text']}` {state}{depends}")
+        if helper and not on:
+            depends = ", which no parameter of the target sets"
+        parts.append(f"`{condition['text']}`{where} {state}{depends}")
     return "; ".join(parts)

@@ -30,6 +30,9 @@ Callee = Callable[[cst.Call, Definition], "Definition | None"]
 class Slice:
     params: set[str] = field(default_factory=set)
     attrs: set[str] = field(default_factory=set)
+    # Names neither parameters nor assigned in the function: globals, builtins, and the
+    # enclosing function's locals when it is nested.
+    free: set[str] = field(default_factory=set)
 
 
 def _names(node: cst.CSTNode) -> Iterator[str]:
@@ -77,6 +80,8 @@ def _attributes(node: cst.CSTNode, roots: set[str]) -> Iterator[str]:
     if isinstance(node, (cst.Lambda, cst.FunctionDef)):
         return
     for child in children(node):
+        if isinstance(node, cst.Call) and child is node.func:
+            continue  # a method it calls (`model.named_modules()`) is no flag to set
         yield from _attributes(child, roots)
 
 
@@ -135,7 +140,7 @@ def assignments(definition: Definition) -> dict[str, list[Assigned]]:
     return out
 
 
-def _argument_names(call: cst.Call, callee: Definition, wanted: set[str]) -> set[str]:
+def argument_names(call: cst.Call, callee: Definition, wanted: set[str]) -> set[str]:
     """Names read by the arguments a call passes for the callee's parameters `wanted`
     (all arguments when one is starred)."""
     params = [p for p in callee.params if p not in ("self", "cls")]
@@ -180,13 +185,15 @@ def slice_of(
                 continue
             inner = _returns_slice(helper, callee, depth + 1)
             read -= set(_names(call))
-            read |= _argument_names(call, helper, inner.params)
+            read |= argument_names(call, helper, inner.params)
             if inner.attrs:
                 out.attrs |= inner.attrs if model_param in _names(call) else set()
         for name in read - done:
             done.add(name)
             if name in params:
                 out.params.add(name)
+            elif name not in assigned:
+                out.free.add(name)
             for value, tests in assigned.get(name, []):
                 pending += [value, *tests]
     return out

@@ -1,12 +1,13 @@
-"""Calls back on each line a function's frames run and when they end (in the child):
-through `sys.monitoring` on Python 3.12 and later (events of that one code object only,
-so the rest of the run is not slowed), through `sys.settrace` before."""
+"""Calls back on each line the frames of a few functions run, and when the target's
+frames end (in the child): through `sys.monitoring` on Python 3.12 and later (events of
+those code objects only, so the rest of the run is not slowed), through `sys.settrace`
+before."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from types import CodeType, FrameType
 from typing import Any
 
@@ -15,25 +16,28 @@ End = Callable[[FrameType], None]  # the frame returns or unwinds
 
 
 @contextlib.contextmanager
-def traced(code: CodeType, line: Line, end: End) -> Iterator[None]:
-    """Report the lines and ends of the frames of `code` while the block runs."""
+def traced(
+    code: CodeType, line: Line, end: End, others: Collection[CodeType] = ()
+) -> Iterator[None]:
+    """Report the lines and ends of the frames of `code`, and the lines of the frames of
+    `others`, while the block runs."""
     monitoring: Any = getattr(sys, "monitoring", None)
     tracer = _monitored if monitoring is not None else _settraced
-    with tracer(code, line, end):
+    with tracer(code, line, end, frozenset(others) - {code}):
         yield
 
 
 @contextlib.contextmanager
-def _settraced(code: CodeType, line: Line, end: End) -> Iterator[None]:
+def _settraced(code: CodeType, line: Line, end: End, others: frozenset[CodeType]) -> Iterator[None]:
     def local(frame: FrameType, event: str, arg: Any) -> Any:
         if event == "line":
             line(frame, frame.f_lineno)
-        elif event == "return":  # also when the frame unwinds
+        elif event == "return" and frame.f_code is code:  # also when the frame unwinds
             end(frame)
         return local
 
     def calls(frame: FrameType, event: str, arg: Any) -> Any:
-        return local if frame.f_code is code else None
+        return local if frame.f_code is code or frame.f_code in others else None
 
     sys.settrace(calls)
     try:
@@ -43,14 +47,14 @@ def _settraced(code: CodeType, line: Line, end: End) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _monitored(code: CodeType, line: Line, end: End) -> Iterator[None]:
+def _monitored(code: CodeType, line: Line, end: End, others: frozenset[CodeType]) -> Iterator[None]:
     monitoring: Any = getattr(sys, "monitoring")  # noqa: B009  # absent before 3.12
     events = monitoring.events
     tool = next(
         (t for t in range(monitoring.PROFILER_ID, 6) if monitoring.get_tool(t) is None), None
     )
     if tool is None:  # every tool slot taken (a debugger, a profiler): trace instead
-        with _settraced(code, line, end):
+        with _settraced(code, line, end, others):
             yield
         return
     monitoring.use_tool_id(tool, "seedlint confirm")
@@ -67,10 +71,13 @@ def _monitored(code: CodeType, line: Line, end: End) -> Iterator[None]:
         monitoring.register_callback(tool, events.PY_RETURN, on_end)
         monitoring.register_callback(tool, events.PY_UNWIND, on_end)
         monitoring.set_local_events(tool, code, events.LINE | events.PY_RETURN)
+        for other in others:
+            monitoring.set_local_events(tool, other, events.LINE)
         monitoring.set_events(tool, events.PY_UNWIND)  # global only: filtered by code
         yield
     finally:
-        monitoring.set_local_events(tool, code, 0)
+        for watched in (code, *others):
+            monitoring.set_local_events(tool, watched, 0)
         monitoring.set_events(tool, 0)
         for event in (events.LINE, events.PY_RETURN, events.PY_UNWIND):
             monitoring.register_callback(tool, event, None)

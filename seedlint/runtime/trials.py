@@ -104,11 +104,6 @@ class Trials:
         self.done[key(scenario)] = run
         for site in plan["sites"]:
             self._observe(site, scenario, run)
-        if run.error.startswith("AttributeError") and plan["model_paths"]:
-            # The code reads what the tiny model lacks: grow it, and run again.
-            grown = self.attempt({**scenario, "grow": True}) if "grow" not in scenario else None
-            if grown is not None:
-                return grown
         return run
 
     def _observe(self, site: dict[str, Any], scenario: Scenario, run: Run) -> None:
@@ -121,6 +116,9 @@ class Trials:
         record = run.sites[site["line"]]
         if record.key_before is None or record.key_after == record.key_before:
             return  # not reached, or reached without drawing
+        if record.ended and run.error:  # the call drew, then raised: look further
+            self.reaching.setdefault(site["line"], []).append((scenario, run))
+            return
         seeded, draws = self.runner.state_at(record, self.ambient)
         for code in site["codes"] or [None]:
             if (site["line"], code) in self.chosen:

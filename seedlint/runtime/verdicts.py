@@ -51,8 +51,11 @@ def measure(
 def _inputs(runner: Runner, scenario: Scenario) -> dict[str, Any]:
     """The input set as the report shows it: arguments, model kind and attributes."""
     inputs = {**scenario["inputs"], "model": scenario["kind"], **scenario["attrs"]}
-    if scenario.get("grow"):
-        inputs["grown"] = runner.grown.get(scenario["kind"], [])
+    built = [n for n in runner.plan["objects"] if n not in scenario["inputs"]]
+    if built:
+        inputs["built"] = built
+    if runner.grown.get(scenario["kind"]):
+        inputs["grown"] = runner.grown[scenario["kind"]]
     return inputs
 
 

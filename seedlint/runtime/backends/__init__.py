@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 if TYPE_CHECKING:  # the parent process does not import numpy
     import numpy.typing as npt
 
+    from seedlint.runtime.growth import Parts
+
 
 @dataclass(frozen=True, slots=True)
 class Framework:
@@ -100,9 +102,9 @@ class Backend(Protocol):
         """What to pass as the model parameter `param`: a tiny model of `kind` built
         under a fixed seed (the same base weights in every run), or its configuration."""
 
-    def parts(self) -> tuple[Callable[[], Any], Callable[[], Any]]:
-        """Makers of an empty container module and of a small linear layer, to grow a
-        tiny model the attributes the checked code reads."""
+    def parts(self) -> Parts:
+        """Makers of the framework's modules, to grow a tiny model the attributes the
+        checked code reads."""
 
     def snapshot(self, model: Any, local_values: Mapping[str, Any], seen: Seen) -> Params:
         """The parameters of the model passed in (and of the models the function's locals

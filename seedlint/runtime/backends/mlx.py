@@ -10,6 +10,7 @@ import mlx.core as mx
 import numpy as np
 
 from seedlint.runtime.backends import Params, Seen
+from seedlint.runtime.growth import Parts
 
 _MAX_CHAIN = 4096  # draws followed from a seed
 
@@ -53,10 +54,11 @@ class MlxBackend:
 
         return build(kind)
 
-    def parts(self) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    def parts(self) -> Parts:
         import mlx.nn as nn
 
-        return nn.Module, lambda: nn.Linear(16, 16)
+        # mlx modules hold lists and dicts of modules as children.
+        return Parts(nn.Module, list, dict, lambda: nn.Linear(16, 16))
 
     def snapshot(self, model: Any, local_values: Mapping[str, Any], seen: Seen) -> Params:
         from mlx.utils import tree_flatten

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import torch
 
 from seedlint.runtime.backends import Params, Seen
+from seedlint.runtime.growth import Parts
 
 _N = 624  # words in the Mersenne Twister's state
 _MAX_TWISTS = 4096  # followed from a seed: 2.5 million outputs
@@ -116,8 +117,9 @@ class TorchBackend:
         self.seed(0)
         return LlamaForCausalLM(config)
 
-    def parts(self) -> tuple[Callable[[], Any], Callable[[], Any]]:
-        return torch.nn.Module, lambda: torch.nn.Linear(32, 32)
+    def parts(self) -> Parts:
+        nn = torch.nn
+        return Parts(nn.Module, nn.ModuleList, nn.ModuleDict, lambda: nn.Linear(32, 32))
 
     def snapshot(self, model: Any, local_values: Mapping[str, Any], seen: Seen) -> Params:
         """Each parameter once, under the name it was first seen by in this run: a layer
