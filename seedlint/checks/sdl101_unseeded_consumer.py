@@ -75,8 +75,11 @@ class UnseededConsumer:
     ## Known problems
     Draws are found through project code and the rule packs: a third-party helper that
     draws and that no pack lists is not followed (declare it under
-    `[[tool.seedlint.consume]]`). Iterating a torch `DataLoader` and calling a diffusers
-    pipeline without `generator=` are not yet seen as draws.
+    `[[tool.seedlint.consume]]`). A shuffling `DataLoader` or a diffusers pipeline is seen
+    to draw when it is iterated or called where the function's own locals show how it was
+    built (`loader = DataLoader(data, shuffle=True)`, then `for batch in loader:`); one
+    that comes as a parameter, an attribute or a helper's return value, or is iterated
+    through a wrapper such as `tqdm(loader)`, is not.
     """
 
     code: ClassVar[str] = "SDL101"

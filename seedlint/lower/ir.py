@@ -29,6 +29,9 @@ class CallKey:
     path: str | None = None
     # `super().attribute(...)` in a method: the class whose bases the lookup starts from.
     above: str | None = None
+    # Not a call but the iteration of the value at `path` (a `for` header, `iter(x)`); the
+    # keywords are those of the call that made the value (`DataLoader(..., generator=g)`).
+    iterated: bool = False
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -110,7 +113,9 @@ class ModuleIR:
     functions: tuple[FunctionIR, ...]
     classes: dict[str, ClassIR]
     digest: str  # of the text analysed, to check a later re-read for positions
-    call_names: tuple[str | None, ...]  # last name of every call's callee, in source order
+    # The last name of every call's callee in source order, then of every `for` clause's
+    # iterable (seedlint.parse.scopes numbers them after the calls).
+    call_names: tuple[str | None, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,7 @@ class ScopeCollector:
         self.classes: dict[str, ClassInfo] = {}
         self.owners: list[Definition | ClassInfo] = []  # where returns and stores go
         self.calls: list[cst.Call] = []  # every call, in source order (outer first)
+        self.iterables: list[cst.BaseExpression] = []  # of every `for` clause, in order
         self._handlers: dict[type, Any] = {}
 
     def walk(self, node: cst.CSTNode) -> None:
@@ -184,11 +185,15 @@ class ScopeCollector:
         return False
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
-        calls_in_source_order(node, self.calls)  # counted for positions; binds nothing
+        # Counted for positions; binds nothing.
+        calls_in_source_order(node, self.calls, self.iterables)
         return False
 
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(node)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.iterables.append(node.iter)
 
     # --- bindings ----------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:
@@ -267,6 +272,7 @@ class ScopeCollector:
 
     def visit_For(self, node: cst.For) -> None:
         self._bind_target(node.target)
+        self.iterables.append(node.iter)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -306,6 +312,9 @@ class Collected:
     definitions: list[Definition]
     classes: dict[str, ClassInfo]
     calls: list[cst.Call]  # source order
+    # Every `for` clause's iterable, in the order they start: numbered after the calls
+    # (seedlint.report.positions places them).
+    iterables: list[cst.BaseExpression] = field(default_factory=list)
 
 
 def collect_scopes(module: cst.Module, module_name: str, package: str) -> Collected:
@@ -317,4 +326,5 @@ def collect_scopes(module: cst.Module, module_name: str, package: str) -> Collec
         [module_def, *collector.definitions],
         collector.classes,
         collector.calls,
+        collector.iterables,
     )
