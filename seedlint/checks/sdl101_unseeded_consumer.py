@@ -27,11 +27,11 @@ class UnseededConsumer:
     Not flagged: a path on which the seed parameter is None or false (the caller chose
     not to seed, also through a helper such as `exists(seed)`), or a seed-like attribute
     the function tests is (`if args.seed is not None:`, a run configured without a seed);
-    a layer whose weights are
-    then loaded on every path that returns (`load_weights`, `load_state_dict`,
-    `layer.weight = w`) or built empty (`with torch.device("meta"):`); and, in a
-    function that makes its seed parameter an explicit key (`mx.random.key(seed)`),
-    building a model, which is not what that seed is for (its plain draws still are).
+    a layer whose weights are then loaded on every path that returns (`load_weights`,
+    `load_state_dict`, `layer.weight = w`) or built empty (`with torch.device("meta"):`);
+    and, in a function that makes its seed parameter an explicit key
+    (`mx.random.key(seed)`), building a model, which is not what that seed is for (its
+    plain draws still are).
 
     ## Why is this bad?
     On the unseeded path the draw depends on whatever state the generator happens to

@@ -104,11 +104,13 @@ class Lowerer:
         its attribute stores, placed among those sites."""
         sites: list[CallSite] = []
         placed: list[int] = []  # how many sites run before the calls' n-th, n = index
-        iterations = block.iterations
+        iterations: dict[int, list[CallSite]] = {}
+        for at, iterable in block.iterations:
+            site = self.iteration(iterable, self.iterables.get(id(iterable), -1))
+            if site is not None:
+                iterations.setdefault(at, []).append(site)
         for position in range(len(block.calls) + 1):
-            for at, iterable in iterations:
-                if at == position:
-                    sites += self.iteration(iterable, self.iterables.get(id(iterable), -1))
+            sites += iterations.get(position, ())
             placed.append(len(sites))
             if position < len(block.calls):
                 call = block.calls[position]
@@ -127,27 +129,27 @@ class Lowerer:
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         chosen = positional[first:] if every else positional[first : first + 1]
         index = self.index.get(id(call), -1)
-        return [site for value in chosen for site in self.iteration(value, index)]
+        sites = (self.iteration(value, index) for value in chosen)
+        return [site for site in sites if site is not None]
 
-    def iteration(self, iterable: cst.BaseExpression, index: int) -> list[CallSite]:
+    def iteration(self, iterable: cst.BaseExpression, index: int) -> CallSite | None:
         """A site for iterating `iterable` when a call made its value (`loader =
         DataLoader(data)`, then `for batch in loader:`): only a pack entry of that call
         can say that iterating draws. Its key and arguments are the making call's."""
         known = self.locals_at(iterable)
         path = value_path(iterable, self.scope, known)
         if path is None or not path.endswith(")") or path.startswith("builtins."):
-            return []
+            return None
         maker = _making_call(iterable, self.scope, known)
         keywords = self.keywords(maker) if maker is not None else ()
         key = CallKey(None, None, None, keywords, path, iterated=True)
         args = maker.args if maker is not None else ()
-        site = CallSite(
+        return CallSite(
             index=index,
             written=f"iter({written(iterable)})",
             key=self.keys.setdefault(key, key),
             args=tuple(self.arg(arg.value, arg.keyword, bool(arg.star)) for arg in args),
         )
-        return [site]
 
     def _may_be_none(self, value: cst.BaseExpression) -> bool:
         """The literal None, or a parameter that defaults to None (`generator=generator`)."""
