@@ -23,7 +23,7 @@ from seedlint.analysis.project import AnalysedProject, analyse_project, quiet_ca
 from seedlint.checks import unanalysable
 from seedlint.checks.module import check_module
 from seedlint.config import Config
-from seedlint.lower.ir import FunctionIndex, ModuleFile
+from seedlint.lower.ir import FunctionIndex, ModuleFile, place
 from seedlint.lower.supervisor import Failure, Supervisor
 from seedlint.lower.watcher import removed_with_parent
 from seedlint.lower.workers import (
@@ -405,7 +405,7 @@ def _function_analysis(
     draws: dict[int, Draw] = {}
     for _block, _index, event, _state in flow.points():
         if event.kind is EventKind.CONSUME:
-            line, column = view.position(function.call_base + event.call.index)
+            line, column = view.position(place(function, event.call))
             draws.setdefault(line, Draw(line, column, event.name, event.stream or ""))
     findings = [
         d

@@ -214,5 +214,6 @@ def test_compaction_keeps_every_path_and_drops_pass_through_blocks() -> None:
                 out = small.successors[b]
                 passes_on = len(out) == 1 and out[0].kind is EdgeKind.NEXT
                 fixed = b in (small.entry, small.exit, small.raise_exit)
-                assert fixed or block.calls or block.condition is not None or not passes_on
+                kept = block.calls or block.iterations or block.condition is not None
+                assert fixed or kept or not passes_on
     assert dropped > 0

@@ -348,6 +348,27 @@ CASES = {
             torch.manual_seed(seed)
             return model
     """,
+    "optional seeding through the configuration: args.seed is None": """
+        import torch
+        from torch.utils.data import DataLoader
+        from transformers import set_seed
+        def main(args, data):
+            if args.seed is not None:
+                set_seed(args.seed)
+            # Unseeded only when the run was configured without a seed: its choice.
+            model = torch.nn.Linear(2, 2)
+            for batch in DataLoader(data, shuffle=True):
+                model(batch)
+        def seeded_too_late(args):
+            model = torch.nn.Linear(2, 2)  # SDL101
+            if args.seed is not None:
+                set_seed(args.seed)
+            return model
+        def another_option_decides(args):
+            if args.resume is None:
+                set_seed(args.seed)
+            return torch.nn.Linear(2, 2)  # SDL101
+    """,
     "a bit generator of its own is not the global stream": """
         import numpy as np
         def twist(n, seed=0):

@@ -71,9 +71,30 @@ def test_known_codes_and_prefixes_are_accepted(tmp_path: Path) -> None:
             "[tool.seedlint]: [[empty]] entry 1: 'equals' needs 'value_arg' or 'value_kwarg'",
         ),
         (
-            '[[tool.seedlint.consume]]\ncall = "pkg.make"\nstreams = ["torch"]\nequals = 1',
-            "[tool.seedlint]: [[consume]] entry 1: 'equals' must be a string, boolean or integer,"
-            " on [[empty]] entries only",
+            '[[tool.seedlint.advance]]\ncall = "pkg.make"\nstreams = ["torch"]\nequals = 1',
+            "[tool.seedlint]: [[advance]] entry 1: 'equals' must be a string, boolean or integer,"
+            " on [[empty]] or [[consume]] entries only",
+        ),
+        (
+            '[[tool.seedlint.consume]]\ncall = "pkg.Loader"\nstreams = ["torch"]\non = "iter"',
+            '[tool.seedlint]: [[consume]] entry 1: \'on\' must be "call", "result", "iteration"',
+        ),
+        (
+            '[[tool.seedlint.consume]]\ncall = "pkg.Loader"\nstreams = ["torch"]\n'
+            'otherwise = "advance"',
+            "[tool.seedlint]: [[consume]] entry 1: 'otherwise' must be \"advance\", on"
+            " [[consume]] entries with 'equals'",
+        ),
+        (
+            '[[tool.seedlint.consume]]\ncall = "pkg.Loader"\nstreams = ["torch"]\n'
+            'value_kwarg = "shuffle"\nequals = true\notherwise = "pure"',
+            "[tool.seedlint]: [[consume]] entry 1: 'otherwise' must be \"advance\"",
+        ),
+        (
+            '[[tool.seedlint.consume]]\ncall = "pkg.Pipe"\nstreams = ["torch"]\n'
+            'returns_self = ["to"]',
+            "[tool.seedlint]: [[consume]] entry 1: 'returns_self' needs on = \"result\" or"
+            ' "iteration"',
         ),
         (
             '[[tool.seedlint.advance]]\ncall = "pkg.load"\nstreams = ["torch"]\nfills = -1',

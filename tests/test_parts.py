@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from seedlint.lower.ir import CallSite, FunctionIR, LoweredDefinition, LoweredFunction, ModuleIR
+from seedlint.lower.ir import (
+    CallSite,
+    FunctionIndex,
+    FunctionIR,
+    LoweredDefinition,
+    LoweredFunction,
+    ModuleIR,
+    place,
+)
 from seedlint.lower.lowering import lower_file
 from seedlint.lower.parts import lower_in_parts
 from seedlint.lower.skeleton import skeleton_of, source_lines
@@ -27,6 +35,10 @@ import functools
 import mlx.core as mx
 import mlx.nn as nn
 from functools import wraps as _wraps
+from torch.utils.data import DataLoader
+
+for _layer in [nn.Linear(1, 1) for _ in range(2)]:
+    pass
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -50,6 +62,14 @@ def decorated(a=mx.random.normal((2,)), *, b=lambda: nn.Linear(2, 2)) -> nn.Line
         return mx.random.normal((2,))
 
     return inner(mx.random.uniform(shape=(1,)))
+
+
+def batches(data, seed):
+    loader = DataLoader(data, shuffle=True)
+    for batch in loader:
+        yield [sum(x for x in iter(loader)) for _ in batch]
+    for item in enumerate(DataLoader(data)):
+        yield item
 
 
 async def waits(seed):
@@ -109,15 +129,16 @@ def one_line(seed):
 '''
 
 
-def _shifted(value: Any, base: int, memo: dict[int, Any]) -> Any:
-    """`value` with every CallSite's index moved by `base` (shared objects stay shared)."""
+def _shifted(value: Any, function: FunctionIndex, memo: dict[int, Any]) -> Any:
+    """`value` with every CallSite's index the module's (shared objects stay shared)."""
+    base = function
     if id(value) in memo:
         return memo[id(value)]
     if isinstance(value, CallSite):
         fields = {
             f.name: _shifted(getattr(value, f.name), base, memo) for f in dataclasses.fields(value)
         }
-        out: Any = dataclasses.replace(value, **{**fields, "index": value.index + base})
+        out: Any = dataclasses.replace(value, **{**fields, "index": place(function, value)})
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {
             f.name: _shifted(getattr(value, f.name), base, memo) for f in dataclasses.fields(value)
@@ -139,7 +160,7 @@ def _absolute(function: FunctionIR | LoweredFunction) -> FunctionIR:
     if isinstance(function, FunctionIR):
         return function
     ir = decode(function.record, FunctionIR)
-    return _shifted(ir, function.index.call_base, {})  # type: ignore[no-any-return]
+    return _shifted(ir, function.index, {})  # type: ignore[no-any-return]
 
 
 def _plain(value: Any) -> Any:
@@ -209,6 +230,7 @@ def test_the_shapes_a_skeleton_must_keep(tmp_path: Path, newline: str, indent: s
     assert left_out == {
         (None, "docstring_only"),
         (None, "decorated"),
+        (None, "batches"),
         (None, "waits"),
         ("Model", "__init__"),
         ("Model", "make"),

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from seedlint.analysis.arguments import TRUTH_TEST
 from seedlint.analysis.events import DRAWS, Event, EventKind
 from seedlint.cfg.model import CFG, EdgeKind
 
@@ -60,13 +59,14 @@ class StreamState:
 
 State = Mapping[str, StreamState]  # stream -> state; None for an unreachable point
 Edge = tuple[int, int, EdgeKind]  # source, target, kind (as seedlint.analysis.arguments)
-_OPT_OUT = re.compile(r"(\w+) is (not )?None")
+_OPT_OUT = re.compile(r"([\w.]+) is (not )?None")
+_TRUTH = re.compile(r"(not )?([\w.]+)")  # `if seed:`, `if not args.seed:`
 
 
 def opt_outs(cfg: CFG, seed_params: frozenset[str]) -> frozenset[Edge]:
-    """The edges taken when one of the function's own seed parameters is None (or false,
-    for `if seed:`): the caller chose not to seed, so the paths through them are not
-    unseeded paths."""
+    """The edges taken when one of the function's own seed parameters, or a seed-like
+    attribute it tests (`args.seed`), is None (or false, for `if seed:`): the caller or the
+    configuration chose not to seed, so the paths through them are not unseeded paths."""
     if not seed_params:
         return frozenset()
     out = set()
@@ -77,7 +77,7 @@ def opt_outs(cfg: CFG, seed_params: frozenset[str]) -> frozenset[Edge]:
         if found is not None and found.group(1) in seed_params:
             none_side = EdgeKind.FALSE if found.group(2) else EdgeKind.TRUE
         else:
-            found = TRUTH_TEST.fullmatch(block.condition)
+            found = _TRUTH.fullmatch(block.condition)
             if found is None or found.group(2) not in seed_params:
                 continue
             none_side = EdgeKind.TRUE if found.group(1) else EdgeKind.FALSE

@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 from seedlint.analysis.values import passes_literal
 from seedlint.lower.ir import CallSite
-from seedlint.resolve.packs import Kind
+from seedlint.resolve.packs import Kind, PackEntry
 from seedlint.resolve.project import Target
 
 
@@ -102,7 +102,9 @@ def events_for(
             return []
         if entry.unless_equals is not None and passes_literal(call, entry, entry.unless_equals):
             return []  # the literal that turns the seeding off
-        kind = _KINDS[entry.kind]
+        kind = _kind(entry, call)
+        if kind is None:
+            return []
         init = kind is EventKind.CONSUME and (entry.initialises or call.stored_in_object)
         keyed = _maybe_none_key(call, entry.pure_with) if kind is not EventKind.SEED else None
         return [
@@ -118,6 +120,17 @@ def events_for(
             summary = summaries.get(function, PURE_SUMMARY)
         events += _summary_events(summary, call, call.written)
     return events
+
+
+def _kind(entry: PackEntry, call: CallSite) -> EventKind | None:
+    """What a pack entry's call is: its own kind, unless it names a literal its value
+    argument must be (`equals`) and the call passes another: then its `otherwise`, or
+    nothing (`DataLoader(data)` does not shuffle: iterating it only advances)."""
+    if entry.equals is None or entry.kind is not Kind.CONSUME:
+        return _KINDS[entry.kind]
+    if passes_literal(call, entry, entry.equals):
+        return EventKind.CONSUME
+    return _KINDS[entry.otherwise] if entry.otherwise is not None else None
 
 
 def _maybe_none_key(call: CallSite, keywords: tuple[str, ...]) -> str | None:

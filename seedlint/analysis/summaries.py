@@ -46,7 +46,9 @@ class ResolvedFunction:
     definition: FunctionIR
     cfg: CFG
     targets: Mapping[int, Target]  # id(call) -> target
-    seed_params: frozenset[str] = frozenset()  # its seed-like parameters
+    # Its seed-like parameters, and the seed-like attributes its conditions test
+    # (`if args.seed is not None:`): a None there is the choice not to seed.
+    optional_seeds: frozenset[str] = frozenset()
     stores: frozenset[str] = frozenset()  # attributes whose assignment loads the owner
 
     def block_events(
@@ -74,7 +76,7 @@ class ResolvedFunction:
         self, events: list[list[Event]], streams: Sequence[str], values: Context = ()
     ) -> Flow:
         pruned = pruned_edges(self.cfg, values) if values else frozenset()
-        return solve(self.cfg, events, streams, opt_outs(self.cfg, self.seed_params), pruned)
+        return solve(self.cfg, events, streams, opt_outs(self.cfg, self.optional_seeds), pruned)
 
     def flow(
         self,
@@ -94,7 +96,21 @@ def resolve_function(
             targets[id(call)] = project.resolve(call.key)
     seed_params = frozenset(p for p in function.params if is_seed_param(p))
     cfg = _predicates_inlined(function.cfg, targets, project)
-    return ResolvedFunction(function, cfg, targets, seed_params, project.packs.stores)
+    optional = seed_params | _seed_attributes(cfg, is_seed_param)
+    return ResolvedFunction(function, cfg, targets, optional, project.packs.stores)
+
+
+_TESTED = re.compile(r"(?:not )?(\w+(?:\.\w+)+)(?: is (?:not )?None)?")
+
+
+def _seed_attributes(cfg: CFG, is_seed_param: Callable[[str], bool]) -> frozenset[str]:
+    """The seed-like attributes the function's conditions test for None or truth
+    (`if args.seed is not None: set_seed(args.seed)`): left unset, the run's configuration
+    chose not to seed, as a caller does by passing a seed parameter None."""
+    found = (_TESTED.fullmatch(b.condition) for b in cfg.blocks if b.condition)
+    return frozenset(
+        m.group(1) for m in found if m is not None and is_seed_param(m.group(1).rpartition(".")[2])
+    )
 
 
 _PREDICATE_CALL = re.compile(r"(not )?([\w.]+)\((\w+)\)")

@@ -39,6 +39,7 @@ class _Block:
     edges: list[tuple[int, EdgeKind]] = field(default_factory=list)
     stores: list[tuple[int, cst.Attribute]] = field(default_factory=list)
     loop: tuple[str, tuple[str, ...]] | None = None
+    iterations: list[tuple[int, cst.BaseExpression]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -126,6 +127,12 @@ class CFGBuilder:
         # id(call) -> the calls of the `with` items whose bodies it runs in, outermost first.
         self.within: dict[int, tuple[cst.Call, ...]] = {}
         self.contexts: list[cst.Call] = []
+        # Names reassigned from a method of their own value (`pipe = pipe.to("cuda")`), with
+        # the value the chain makes (`X.from_pretrained(p).to("cuda")`); replaced, never
+        # changed, so that each call and iterable keeps the one in force where it stands
+        # in the source: id(node) -> chains.
+        self.chains: dict[str, cst.BaseExpression] = {}
+        self.chained_at: dict[int, dict[str, cst.BaseExpression]] = {}
         self.entry = self.new_block()
         self.exit = self.new_block()
         self.raise_exit = self.new_block()
@@ -166,6 +173,8 @@ class CFGBuilder:
             block.calls.append(node)  # type: ignore[arg-type]
             if self.contexts:
                 self.within[id(node)] = tuple(self.contexts)
+            if self.chains:
+                self.chained_at[id(node)] = self.chains
         return block
 
     def _short_circuit(self, node: cst.BooleanOperation, block: _Block) -> _Block:
@@ -196,7 +205,7 @@ class CFGBuilder:
         self, node: cst.BaseComp, block: _Block, parts: Sequence[cst.CSTNode]
     ) -> _Block:
         # The first iterable runs once; the rest runs zero or more times.
-        block = self.expression(node.for_in.iter, block)
+        block = self._iterated_expression(node.for_in.iter, block)
         rest: list[cst.CSTNode] = [*node.for_in.ifs, *parts]
         if node.for_in.inner_for_in is not None:
             rest.insert(0, node.for_in.inner_for_in)
@@ -210,6 +219,15 @@ class CFGBuilder:
             end = self.expression(part, end)
         self.edge(end, join)
         return join
+
+    def _iterated_expression(self, node: cst.BaseExpression, block: _Block) -> _Block:
+        """The calls of an iterable, then its iteration (`iter(node)`), which has no call
+        in the source."""
+        block = self.expression(node, block)
+        block.iterations.append((len(block.calls), node))
+        if self.chains:
+            self.chained_at[id(node)] = self.chains
+        return block
 
     def _raise_from(self, block: _Block) -> None:
         frame = self.frame
@@ -285,6 +303,8 @@ class CFGBuilder:
     def _rebind(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
             self.rebound.add(target.value)
+            if target.value in self.chains:
+                self.chains = {k: v for k, v in self.chains.items() if k != target.value}
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._rebind(element.value)
@@ -302,7 +322,24 @@ class CFGBuilder:
         block = self.expression(node, block)
         if len(node.targets) == 1:
             self._attribute_store(node.targets[0].target, node.value, block)
+            if isinstance(node.targets[0].target, cst.Name):
+                self._chain(node.targets[0].target.value)
         return block
+
+    def _chain(self, name: str) -> None:
+        """After `name = value`: the chain `name` now stands for, if every assignment of
+        it so far calls methods of the value before (the first one excepted)."""
+        values = self.assigned[name]
+        if len(values) < 2:
+            return
+        previous = self.chains.get(name) if len(values) > 2 else values[0]
+        chains = dict(self.chains)
+        rerooted = _rerooted(values[-1], name, previous) if previous is not None else None
+        if rerooted is None or name in self.rebound:
+            chains.pop(name, None)
+        else:
+            chains[name] = rerooted
+        self.chains = chains
 
     @staticmethod
     def _attribute_store(
@@ -431,7 +468,7 @@ class CFGBuilder:
 
     def visit_For(self, node: cst.For, block: _Block) -> _Block | None:
         self._rebind(node.target)
-        block = self.expression(node.iter, block)
+        block = self._iterated_expression(node.iter, block)
         header = self.new_block()
         header.loop = _iterated(node)
         self.edge(block, header)
@@ -570,7 +607,15 @@ class CFGBuilder:
     # --- output --------------------------------------------------------------
     def freeze(self) -> CFG:
         blocks = tuple(
-            Block(b.id, tuple(b.calls), b.condition, b.statement, tuple(b.stores), b.loop)
+            Block(
+                b.id,
+                tuple(b.calls),
+                b.condition,
+                b.statement,
+                tuple(b.stores),
+                b.loop,
+                tuple(b.iterations),
+            )
             for b in self.blocks
         )
         return linked(
@@ -597,6 +642,22 @@ def _iterated(node: cst.For) -> tuple[str, tuple[str, ...]] | None:
         return None
     bound = [n.value for n in _bound_names(node.target)]
     return (current.value, tuple(bound)) if bound else None
+
+
+def _rerooted(
+    node: cst.BaseExpression, name: str, base: cst.BaseExpression
+) -> cst.BaseExpression | None:
+    """`node`, a chain of attributes and calls on `name` (`pipe.to("cuda")`), with `base`
+    in place of `name` (`X.from_pretrained(p).to("cuda")`); None for anything else."""
+    if isinstance(node, cst.Name):
+        return base if node.value == name else None
+    if isinstance(node, cst.Attribute):
+        value = _rerooted(node.value, name, base)
+        return node.with_changes(value=value) if value is not None else None
+    if isinstance(node, cst.Call):
+        func = _rerooted(node.func, name, base)
+        return node.with_changes(func=func) if func is not None else None
+    return None
 
 
 def _bound_names(target: cst.BaseExpression) -> list[cst.Name]:
@@ -639,6 +700,9 @@ class Built:
     assigned: dict[str, cst.BaseExpression]  # names assigned exactly once, with their values
     stores: dict[int, cst.BaseExpression]  # id(call) -> the target its value is assigned to
     within: dict[int, tuple[cst.Call, ...]]  # id(call) -> the `with` items it runs under
+    # id(call or iterable) -> the names reassigned as chains where it stands, with their
+    # values (`pipe = pipe.to("cuda")`: pipe is `X.from_pretrained(p).to("cuda")`).
+    chained_at: dict[int, dict[str, cst.BaseExpression]] = field(default_factory=dict)
 
 
 def build_with_assignments(node: cst.FunctionDef | cst.Module) -> Built:
@@ -650,4 +714,6 @@ def build_with_assignments(node: cst.FunctionDef | cst.Module) -> Built:
     else:
         statements = [node.body]
     cfg = builder.build(statements)
-    return Built(cfg, builder.single_assignments(), builder.stores, builder.within)
+    return Built(
+        cfg, builder.single_assignments(), builder.stores, builder.within, builder.chained_at
+    )

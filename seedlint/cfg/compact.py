@@ -20,6 +20,7 @@ def compact(cfg: CFG) -> CFG:
         if b not in fixed
         and not block.calls
         and not block.stores
+        and not block.iterations
         and block.loop is None
         and block.condition is None
         and len(cfg.successors[b]) == 1

@@ -23,12 +23,20 @@ def dump(cfg: CFG) -> str:
     paragraphs = []
     for block in cfg.blocks:
         lines = [f"b{block.id} {roles.get(block.id) or _label(block)}".rstrip()]
-        lines += [f"  call {_text(call)}" for call in block.calls]
+        lines += _calls_and_iterations(block)
         if block.condition is not None:
             lines.append(f"  test {_text(block.condition)}")
         lines += [f"  -> b{e.target} ({e.kind.value})" for e in cfg.successors[block.id]]
         paragraphs.append("\n".join(lines))
     return "\n".join(paragraphs) + "\n"
+
+
+def _calls_and_iterations(block: Block) -> list[str]:
+    """`call g()` and `iter xs` lines in the order they run."""
+    lines = [f"  call {_text(call)}" for call in block.calls]
+    for position, iterable in reversed(block.iterations):
+        lines.insert(position, f"  iter {_text(iterable)}")
+    return lines
 
 
 def _label(block: Block) -> str:

@@ -43,6 +43,10 @@ class Block:
     # A `for` loop's header: the local object its iterable is called on and the names the
     # loop binds (`for name, p in model.named_parameters():` → ("model", ("name", "p"))).
     loop: tuple[str, tuple[str, ...]] | None = None
+    # Iterations with no call in the source (a `for` header, a comprehension's first
+    # iterable): (how many of `calls` run before it, the iterable's libcst node). Lowering
+    # makes call sites of those it can name, among `calls`, and leaves this empty.
+    iterations: tuple[tuple[int, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from seedlint.analysis.events import Event, EventKind
 from seedlint.analysis.project import AnalysedProject
 from seedlint.checks import ALL_CHECKS, FunctionFacts, UnusedNoqa, unused_noqa
 from seedlint.config import Config
-from seedlint.lower.ir import CallSite, FunctionIndex, ModuleFile
+from seedlint.lower.ir import CallSite, FunctionIndex, ModuleFile, place
 from seedlint.parse.notebooks import Cells
 from seedlint.report.diagnostics import Diagnostic, Finding
 from seedlint.report.noqa import suppressed
@@ -86,7 +86,7 @@ def check_module(
             seed_params,
             analysed.project,
             config,
-            _lines(view, function.call_base),
+            _lines(view, function),
             keyed,
             cells,
         )
@@ -104,9 +104,9 @@ def check_module(
     return [_in_cell(d, cells) for d in diagnostics]
 
 
-def _lines(view: FileView, base: int) -> Callable[[CallSite], int]:
-    """The line of a call of a function whose call indexes count from `base`."""
-    return lambda call: view.position(base + call.index)[0]
+def _lines(view: FileView, function: FunctionIndex) -> Callable[[CallSite], int]:
+    """The line of each call site of `function`."""
+    return lambda call: view.position(place(function, call))[0]
 
 
 def _in_cell(diagnostic: Diagnostic, cells: Cells) -> Diagnostic:
@@ -119,7 +119,7 @@ def _in_cell(diagnostic: Diagnostic, cells: Cells) -> Diagnostic:
 def _place(
     finding: Finding, module: ModuleFile, view: FileView, index: FunctionIndex, function: str
 ) -> Diagnostic:
-    line, column = view.position(index.call_base + finding.node.index)
+    line, column = view.position(place(index, finding.node))
     return Diagnostic(
         module.display,
         line,

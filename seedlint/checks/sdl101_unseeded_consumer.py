@@ -25,11 +25,13 @@ class UnseededConsumer:
     layers is a draw even when the library call is two helpers down.
 
     Not flagged: a path on which the seed parameter is None or false (the caller chose
-    not to seed, also through a helper such as `exists(seed)`); a layer whose weights are
-    then loaded on every path that returns (`load_weights`, `load_state_dict`,
-    `layer.weight = w`) or built empty (`with torch.device("meta"):`); and, in a
-    function that makes its seed parameter an explicit key (`mx.random.key(seed)`),
-    building a model, which is not what that seed is for (its plain draws still are).
+    not to seed, also through a helper such as `exists(seed)`), or a seed-like attribute
+    the function tests is (`if args.seed is not None:`, a run configured without a seed);
+    a layer whose weights are then loaded on every path that returns (`load_weights`,
+    `load_state_dict`, `layer.weight = w`) or built empty (`with torch.device("meta"):`);
+    and, in a function that makes its seed parameter an explicit key
+    (`mx.random.key(seed)`), building a model, which is not what that seed is for (its
+    plain draws still are).
 
     ## Why is this bad?
     On the unseeded path the draw depends on whatever state the generator happens to
@@ -75,8 +77,11 @@ class UnseededConsumer:
     ## Known problems
     Draws are found through project code and the rule packs: a third-party helper that
     draws and that no pack lists is not followed (declare it under
-    `[[tool.seedlint.consume]]`). Iterating a torch `DataLoader` and calling a diffusers
-    pipeline without `generator=` are not yet seen as draws.
+    `[[tool.seedlint.consume]]`). A shuffling `DataLoader` or a diffusers pipeline is seen
+    to draw when it is iterated or called where the function's own locals show how it was
+    built (`loader = DataLoader(data, shuffle=True)`, then `for batch in loader:`); one
+    that comes as a parameter, an attribute or a helper's return value, or is iterated
+    through a wrapper such as `tqdm(loader)`, is not.
     """
 
     code: ClassVar[str] = "SDL101"

@@ -29,6 +29,9 @@ class CallKey:
     path: str | None = None
     # `super().attribute(...)` in a method: the class whose bases the lookup starts from.
     above: str | None = None
+    # Not a call but the iteration of the value at `path` (a `for` header, `iter(x)`); the
+    # keywords are those of the call that made the value (`DataLoader(..., generator=g)`).
+    iterated: bool = False
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -113,11 +116,12 @@ class LoweredFunction:
 @dataclass(frozen=True, slots=True)
 class LoweredDefinition:
     """A function body the skeleton leaves out, lowered: its functions (itself and the
-    ones nested in it), the callee names of its body's calls, the attributes its
+    ones nested in it), the names of its body's callees and iterables, the attributes its
     functions type, as (class, attribute, value path), and the classes it defines."""
 
     functions: tuple[LoweredFunction, ...]
     call_names: tuple[str | None, ...]
+    iterable_names: tuple[str | None, ...]
     typed: tuple[tuple[str, str, str], ...]
     classes: tuple[ClassIR, ...]  # the classes defined in it
 
@@ -138,7 +142,9 @@ class ModuleIR:
     functions: tuple[FunctionIR | LoweredFunction, ...]
     classes: dict[str, ClassIR]
     digest: str  # of the text analysed, to check a later re-read for positions
-    call_names: tuple[str | None, ...]  # last name of every call's callee, in source order
+    # The last name of every call's callee in source order, then of every `for` clause's
+    # iterable (seedlint.parse.scopes numbers them after the calls).
+    call_names: tuple[str | None, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +169,19 @@ class FunctionIndex:
     predicate: str | None = None
     # What its calls' indexes count from: a function lowered apart from its module
     # (seedlint.lower.parts) numbers its calls from its definition's first body call, so
-    # that its record stays the same when the calls before it change in number.
+    # that its record stays the same when the calls before it change in number; and
+    # its iterables from its first body iterable (their indexes are negative: see place).
     call_base: int = 0
+    iteration_base: int = 0
+
+
+def place(function: FunctionIndex, site: CallSite) -> int:
+    """Where a call site of `function` lies in its module's numbering: every call in
+    source order, then every `for` clause's iterable (seedlint.report.positions). A
+    function lowered apart numbers its iterables -1, -2, ... from its first."""
+    if site.index < 0:
+        return function.iteration_base - 1 - site.index
+    return function.call_base + site.index
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,10 @@ from __future__ import annotations
 import ast
 import hashlib
 import sys
+from collections import ChainMap
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import libcst as cst
 
@@ -24,6 +27,7 @@ from seedlint.parse.walk import calls_in
 from seedlint.resolve.project import qualify_dotted
 
 _EMPTY_MODULE = cst.Module(body=[])
+_MAX_LOCALS = 4  # locals followed through locals to the call that made a value
 
 
 class Lowerer:
@@ -31,10 +35,15 @@ class Lowerer:
 
     Callees are qualified in `scope` (each function's own, while it is lowered)."""
 
-    def __init__(self, index: dict[int, int], scope: Scope) -> None:
+    def __init__(
+        self, index: dict[int, int], scope: Scope, iterables: dict[int, int] | None = None
+    ) -> None:
         self.index = index
+        self.iterables = iterables or {}  # id(a `for` clause's iterable) -> its number
         self.scope = scope
         self.assigned: dict[str, cst.BaseExpression] = {}  # the function's single assignments
+        # id(call or iterable) -> the names reassigned as chains where it stands
+        self.chained_at: dict[int, dict[str, cst.BaseExpression]] = {}
         # (class, attribute, path) of the attributes typed, in the order they were met
         self.typed: list[tuple[str, str, str]] = []
         self.sites: dict[int, CallSite] = {}
@@ -64,9 +73,7 @@ class Lowerer:
 
     def key(self, call: cst.Call) -> CallKey:
         func = call.func
-        keywords = tuple(
-            (arg.keyword.value, self._may_be_none(arg.value)) for arg in call.args if arg.keyword
-        )
+        keywords = self.keywords(call)
         if self.class_qualname and isinstance(func, cst.Attribute) and _is_super(func.value):
             key = CallKey(None, func.attr.value, None, keywords, above=self.class_qualname)
             return self.keys.setdefault(key, key)
@@ -76,10 +83,74 @@ class Lowerer:
             func.attr.value if isinstance(func, cst.Attribute) else None,
             self.site(func).key if isinstance(func, cst.Call) else None,
             keywords,
-            value_path(func, self.scope, self.assigned) if qualified is None else None,
+            value_path(func, self.scope, self.locals_at(call)) if qualified is None else None,
         )
         # Keys repeat (`len`, `self.proj`): one object each per module.
         return self.keys.setdefault(key, key)
+
+    def keywords(self, call: cst.Call) -> tuple[tuple[str, bool], ...]:
+        return tuple(
+            (arg.keyword.value, self._may_be_none(arg.value)) for arg in call.args if arg.keyword
+        )
+
+    def locals_at(self, node: cst.CSTNode) -> Mapping[str, cst.BaseExpression]:
+        """The locals whose values are known where `node` stands: those assigned once,
+        and the chains in force there."""
+        chains = self.chained_at.get(id(node))
+        return ChainMap(chains, self.assigned) if chains else self.assigned
+
+    def block_sites(self, block: Block) -> tuple[tuple[CallSite, ...], tuple[tuple[int, str], ...]]:
+        """A block's call sites in the order they run, each iteration that can be named
+        (of a `for` header, of an argument of `iter(x)`, `list(x)`, ...) among them; and
+        its attribute stores, placed among those sites."""
+        sites: list[CallSite] = []
+        placed: list[int] = []  # how many sites run before the calls' n-th, n = index
+        iterations: dict[int, list[CallSite]] = {}
+        for at, iterable in block.iterations:
+            site = self.iteration(iterable, self.iterables.get(id(iterable), -1))
+            if site is not None:
+                iterations.setdefault(at, []).append(site)
+        for position in range(len(block.calls) + 1):
+            sites += iterations.get(position, ())
+            placed.append(len(sites))
+            if position < len(block.calls):
+                call = block.calls[position]
+                sites.append(self.site(call))
+                sites += self.iterated_arguments(call)
+        stores = tuple((placed[count], written(target)) for count, target in block.stores)
+        return tuple(sites), stores
+
+    def iterated_arguments(self, call: cst.Call) -> list[CallSite]:
+        """The iterations of the arguments a builtin iterates (`iter(loader)`,
+        `enumerate(loader)`, `zip(a, b)`), placed at the builtin's call."""
+        iterated = _ITERATES.get(self.site(call).key.qualified or "")
+        if iterated is None:
+            return []
+        first, every = iterated
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        chosen = positional[first:] if every else positional[first : first + 1]
+        index = self.index.get(id(call), -1)
+        sites = (self.iteration(value, index) for value in chosen)
+        return [site for site in sites if site is not None]
+
+    def iteration(self, iterable: cst.BaseExpression, index: int) -> CallSite | None:
+        """A site for iterating `iterable` when a call made its value (`loader =
+        DataLoader(data)`, then `for batch in loader:`): only a pack entry of that call
+        can say that iterating draws. Its key and arguments are the making call's."""
+        known = self.locals_at(iterable)
+        path = value_path(iterable, self.scope, known)
+        if path is None or not path.endswith(")") or path.startswith("builtins."):
+            return None
+        maker = _making_call(iterable, self.scope, known)
+        keywords = self.keywords(maker) if maker is not None else ()
+        key = CallKey(None, None, None, keywords, path, iterated=True)
+        args = maker.args if maker is not None else ()
+        return CallSite(
+            index=index,
+            written=f"iter({written(iterable)})",
+            key=self.keys.setdefault(key, key),
+            args=tuple(self.arg(arg.value, arg.keyword, bool(arg.star)) for arg in args),
+        )
 
     def _may_be_none(self, value: cst.BaseExpression) -> bool:
         """The literal None, or a parameter that defaults to None (`generator=generator`)."""
@@ -108,20 +179,19 @@ class Lowerer:
         self.stores, self.within = built.stores, built.within
         self.none_params = _none_defaults(definition.node)
         self.assigned = assigned = built.assigned
-        graph = compact(built.cfg)
-        blocks = tuple(
-            Block(
-                b.id,
-                tuple(self.site(c) for c in b.calls),
-                _text(b.condition) if b.condition is not None else None,
-                None,
-                tuple((position, written(target)) for position, target in b.stores),
-                b.loop,
+        self.chained_at = built.chained_at
+        graph = built.cfg
+        blocks = tuple(self.block(b) for b in graph.blocks)
+        # Compacted once lowered: a block whose only iteration names no value goes too.
+        cfg = compact(
+            CFG(
+                blocks,
+                graph.successors,
+                graph.predecessors,
+                graph.entry,
+                graph.exit,
+                graph.raise_exit,
             )
-            for b in graph.blocks
-        )
-        cfg = CFG(
-            blocks, graph.successors, graph.predecessors, graph.entry, graph.exit, graph.raise_exit
         )
         return FunctionIR(
             definition.qualname,
@@ -135,6 +205,11 @@ class Lowerer:
             _none_predicate(definition.node),
             bool(definition.returns),
         )
+
+    def block(self, block: Block) -> Block:
+        sites, stores = self.block_sites(block)
+        condition = _text(block.condition) if block.condition is not None else None
+        return Block(block.id, sites, condition, None, stores, block.loop)
 
     def returned(self, values: list[cst.BaseExpression]) -> tuple[str, ...]:
         paths = (value_path(v, self.scope, self.assigned) for v in values)
@@ -167,6 +242,49 @@ class Lowerer:
             )
             for qualname, info in found.items()
         }
+
+
+# Builtins that iterate their positional arguments: the first one they iterate, and
+# whether every one after it is iterated too (`zip(a, b)`, `map(f, a, b)`).
+_ITERATES: Mapping[str, tuple[int, bool]] = MappingProxyType(
+    {
+        **{
+            f"builtins.{name}": (0, False)
+            for name in (
+                "iter",
+                "enumerate",
+                "list",
+                "tuple",
+                "set",
+                "frozenset",
+                "sorted",
+                "sum",
+                "any",
+                "all",
+            )
+        },
+        "builtins.zip": (0, True),
+        "builtins.map": (1, True),
+        "builtins.filter": (1, False),
+    }
+)
+
+
+def _making_call(
+    node: cst.BaseExpression, scope: Scope, known: Mapping[str, cst.BaseExpression]
+) -> cst.Call | None:
+    """The call whose value `node` is, through locals whose values are known."""
+    for _ in range(_MAX_LOCALS):
+        if isinstance(node, cst.Call):
+            return node
+        if not isinstance(node, cst.Name):
+            return None
+        binding = scope.lookup(node.value)
+        value = known.get(node.value)
+        if binding is None or binding.kind is not BindingKind.LOCAL or value is None:
+            return None
+        node = value
+    return None
 
 
 def _literal(node: cst.BaseExpression) -> str | None:
@@ -253,19 +371,23 @@ def lower_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceError:
     try:
         collected = collect_scopes(source.module, name, package)
         index = {id(call): number for number, call in enumerate(collected.calls)}
-        lowerer = Lowerer(index, collected.scope)
+        after = len(collected.calls)
+        iterables = {id(node): after + n for n, node in enumerate(collected.iterables)}
+        lowerer = Lowerer(index, collected.scope, iterables)
         functions = []
         for definition in collected.definitions:
             functions.append(lowerer.function(definition))
             lowerer.store(definition.stores)
-        lowerer.assigned = {}
+        lowerer.assigned, lowerer.chained_at = {}, {}
         for info in collected.classes.values():
             lowerer.scope = info.scope
             lowerer.store(info.stores)
     except RecursionError:
         return SourceError(source.display, "too deeply nested to analyse")
     classes = lowerer.classes(collected.classes)
-    call_names = tuple(last_name(call.func) for call in collected.calls)
+    call_names = tuple(last_name(call.func) for call in collected.calls) + tuple(
+        last_name(node) for node in collected.iterables
+    )
     digest = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
     return ModuleIR(
         name, path, source.display, collected.scope, tuple(functions), classes, digest, call_names

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import libcst as cst
 
@@ -112,7 +113,12 @@ def _lower_apart(
         return None
     own[0].scope.parent = stub.scope.parent  # the module's scope, or its class's
     calls = collected.calls[own[0].body_calls :]
-    lowerer = Lowerer({id(call): number for number, call in enumerate(calls)}, own[0].scope)
+    iterables = collected.iterables[own[0].body_iterables :]
+    lowerer = Lowerer(
+        {id(call): number for number, call in enumerate(calls)},
+        own[0].scope,
+        {id(node): -1 - number for number, node in enumerate(iterables)},  # (see ir.place)
+    )
     functions = []
     for definition in own:
         functions.append(lowered_function(lowerer.function(definition)))
@@ -121,13 +127,18 @@ def _lower_apart(
     # Classes defined in the body: every attribute they type is typed here.
     inner = stub.qualname + "."
     nested = {q: info for q, info in collected.classes.items() if q.startswith(inner)}
-    lowerer.assigned = {}
+    lowerer.assigned, lowerer.chained_at = {}, {}
     for info in nested.values():
         lowerer.scope = info.scope
         lowerer.store(info.stores)
     classes = tuple(lowerer.classes(nested).values())
-    names = tuple(last_name(call.func) for call in calls)
-    return LoweredDefinition(tuple(functions), names, typed, classes)
+    return LoweredDefinition(
+        tuple(functions),
+        tuple(last_name(call.func) for call in calls),
+        tuple(last_name(node) for node in iterables),
+        typed,
+        classes,
+    )
 
 
 def _assemble(
@@ -139,29 +150,28 @@ def _assemble(
     parts: dict[int, tuple[str, LoweredDefinition]],
 ) -> ModuleIR:
     """The ModuleIR of the skeleton's lowering with the parts in the stubs' places."""
-    # Every call of the module in source order: the skeleton's, and each left-out body's
-    # where its stub stands (after the skeleton's calls before the body).
+    # Every call of the module in source order, then every iterable: the skeleton's,
+    # and each left-out body's where its stub stands (after the skeleton's before it).
     stubs = [d for d in collected.definitions if id(d.node) in parts]
-    bases: dict[int, int] = {}  # where each body's calls start, by id of its stub's node
-    names: list[str | None] = []
-    index: dict[int, int] = {}
-    placed = 0
+    call_bases, names, index = _merged(
+        stubs,
+        collected.calls,
+        lambda call: last_name(call.func),
+        lambda stub: stub.body_calls,
+        lambda stub: parts[id(stub.node)][1].call_names,
+    )
+    iteration_bases, iterable_names, iterables = _merged(
+        stubs,
+        collected.iterables,
+        last_name,
+        lambda stub: stub.body_iterables,
+        lambda stub: parts[id(stub.node)][1].iterable_names,
+    )
+    after = len(names)
+    iterables = {node: after + number for node, number in iterables.items()}
+    names += iterable_names
 
-    def place_bodies(before: int) -> None:
-        nonlocal placed
-        while placed < len(stubs) and stubs[placed].body_calls <= before:
-            node = id(stubs[placed].node)
-            bases[node] = len(names)
-            names.extend(parts[node][1].call_names)
-            placed += 1
-
-    for number, call in enumerate(collected.calls):
-        place_bodies(number)
-        index[id(call)] = len(names)
-        names.append(last_name(call.func))
-    place_bodies(len(collected.calls))
-
-    lowerer = Lowerer(index, collected.scope)
+    lowerer = Lowerer(index, collected.scope, iterables)
     functions: list[FunctionIR | LoweredFunction] = []
     for definition in collected.definitions:
         held = parts.get(id(definition.node))
@@ -169,11 +179,15 @@ def _assemble(
             functions.append(lowerer.function(definition))
             lowerer.store(definition.stores)
             continue
-        base = bases[id(definition.node)]
+        call_base = call_bases[id(definition.node)]
+        iteration_base = after + iteration_bases[id(definition.node)]
         part = held[1]
-        functions += [replace(f, index=replace(f.index, call_base=base)) for f in part.functions]
+        functions += [
+            replace(f, index=replace(f.index, call_base=call_base, iteration_base=iteration_base))
+            for f in part.functions
+        ]
         lowerer.typed += part.typed
-    lowerer.assigned = {}
+    lowerer.assigned, lowerer.chained_at = {}, {}
     for info in collected.classes.values():
         lowerer.scope = info.scope
         lowerer.store(info.stores)
@@ -184,3 +198,36 @@ def _assemble(
     return ModuleIR(
         name, path, display, collected.scope, tuple(functions), classes, digest, tuple(names)
     )
+
+
+Node = TypeVar("Node", bound=cst.CSTNode)
+
+
+def _merged(
+    stubs: list[Definition],
+    own: list[Node],
+    name: Callable[[Node], str | None],
+    before_body: Callable[[Definition], int],
+    body_names: Callable[[Definition], tuple[str | None, ...]],
+) -> tuple[dict[int, int], list[str | None], dict[int, int]]:
+    """The skeleton's nodes of one kind (calls, iterables) and the left-out bodies' in
+    one source order: where each body's start (by id of its stub's node), every name in
+    order, and the number of each of the skeleton's nodes (by id)."""
+    bases: dict[int, int] = {}
+    names: list[str | None] = []
+    numbers: dict[int, int] = {}
+    placed = 0
+
+    def place_bodies(before: int) -> None:
+        nonlocal placed
+        while placed < len(stubs) and before_body(stubs[placed]) <= before:
+            bases[id(stubs[placed].node)] = len(names)
+            names.extend(body_names(stubs[placed]))
+            placed += 1
+
+    for number, node in enumerate(own):
+        place_bodies(number)
+        numbers[id(node)] = len(names)
+        names.append(name(node))
+    place_bodies(len(own))
+    return bases, names, numbers

@@ -10,6 +10,8 @@ A name bound to `self` stands for its class (as in call keys), and `self(...)` i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import libcst as cst
 
 from seedlint.parse.bindings import BindingKind, Scope
@@ -22,10 +24,11 @@ _MAX_DEPTH = 4  # locals followed through locals
 def value_path(
     node: cst.BaseExpression,
     scope: Scope,
-    assigned: dict[str, cst.BaseExpression],
+    assigned: Mapping[str, cst.BaseExpression],
     depth: int = 0,
 ) -> str | None:
-    """The value path of `node` in `scope`, following locals assigned once (`assigned`)."""
+    """The value path of `node` in `scope`, following locals whose values are known
+    (`assigned`: those assigned once, and chains such as `pipe = pipe.to("cuda")`)."""
     kind = type(node)
     if kind is cst.Name:
         name = node.value  # type: ignore[attr-defined]

@@ -61,6 +61,7 @@ class Definition:
     returns: list[cst.BaseExpression] = field(default_factory=list)
     stores: list[Store] = field(default_factory=list)
     body_calls: int = 0  # the calls (of the module, in source order) before its body
+    body_iterables: int = 0  # the same of the `for` clauses' iterables
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,7 @@ class ScopeCollector:
         self.classes: dict[str, ClassInfo] = {}
         self.owners: list[Definition | ClassInfo] = []  # where returns and stores go
         self.calls: list[cst.Call] = []  # every call, in source order (outer first)
+        self.iterables: list[cst.BaseExpression] = []  # of every `for` clause, in order
         self._handlers: dict[type, Any] = {}
 
     def walk(self, node: cst.CSTNode) -> None:
@@ -162,6 +164,7 @@ class ScopeCollector:
             enclosing_class,
             tuple(params),
             body_calls=len(self.calls),
+            body_iterables=len(self.iterables),
         )
         self.definitions.append(definition)
         self._walk_body(node.body, scope, None, definition)
@@ -193,11 +196,15 @@ class ScopeCollector:
         return False
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
-        calls_in_source_order(node, self.calls)  # counted for positions; binds nothing
+        # Counted for positions; binds nothing.
+        calls_in_source_order(node, self.calls, self.iterables)
         return False
 
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(node)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.iterables.append(node.iter)
 
     # --- bindings ----------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:
@@ -276,6 +283,7 @@ class ScopeCollector:
 
     def visit_For(self, node: cst.For) -> None:
         self._bind_target(node.target)
+        self.iterables.append(node.iter)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -315,6 +323,9 @@ class Collected:
     definitions: list[Definition]
     classes: dict[str, ClassInfo]
     calls: list[cst.Call]  # source order
+    # Every `for` clause's iterable, in the order they start: numbered after the calls
+    # (seedlint.report.positions places them).
+    iterables: list[cst.BaseExpression] = field(default_factory=list)
 
 
 def collect_scopes(module: cst.Module, module_name: str, package: str) -> Collected:
@@ -326,4 +337,5 @@ def collect_scopes(module: cst.Module, module_name: str, package: str) -> Collec
         [module_def, *collector.definitions],
         collector.classes,
         collector.calls,
+        collector.iterables,
     )

@@ -136,9 +136,18 @@ def source_ordered(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             yield value
 
 
-def calls_in_source_order(node: cst.CSTNode, out: list[cst.Call]) -> None:
-    """Every call under `node`, lambdas included, outer calls before the calls inside them."""
-    if type(node) is cst.Call:
-        out.append(node)
+def calls_in_source_order(
+    node: cst.CSTNode,
+    out: list[cst.Call],
+    iterables: list[cst.BaseExpression] | None = None,
+) -> None:
+    """Every call under `node`, lambdas included, outer calls before the calls inside them;
+    and into `iterables`, if given, the iterable of every `for` clause (statements and
+    comprehensions), in the order they start."""
+    kind = type(node)
+    if kind is cst.Call:
+        out.append(node)  # type: ignore[arg-type]
+    elif iterables is not None and (kind is cst.For or kind is cst.CompFor):
+        iterables.append(node.iter)  # type: ignore[attr-defined]
     for child in source_ordered(node):
-        calls_in_source_order(child, out)
+        calls_in_source_order(child, out, iterables)

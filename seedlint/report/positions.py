@@ -1,10 +1,11 @@
 """Line and column of calls, computed only for files that report something.
 
-Workers number every call in source order (outer calls before the calls inside them)
-and keep no positions. For a file with findings, Python's `ast` gives every call's
-position at a fraction of libcst's cost: its calls sorted by start (outer first) pair
-with the numbering, and the pairing is checked callee name by callee name. If anything
-disagrees, libcst's PositionProvider decides.
+Workers number every call in source order (outer calls before the calls inside them),
+then every `for` clause's iterable (an iteration has no call of its own), and keep no
+positions. For a file with findings, Python's `ast` gives every call's position at a
+fraction of libcst's cost: its calls sorted by start (outer first), then its iterables
+sorted the same way, pair with the numbering, and the pairing is checked name by name
+(the callee's, the iterable's). If anything disagrees, libcst's PositionProvider decides.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from seedlint.lower.ir import ModuleFile
 from seedlint.parse.notebooks import as_module
@@ -41,6 +43,7 @@ def _last_name(node: ast.expr) -> str | None:
 
 
 Positions = list[tuple[int, int]]
+Node = TypeVar("Node", bound=ast.expr)
 Loader = Callable[[ModuleFile, bytes | None], tuple[Positions, list[str]]]
 
 
@@ -113,22 +116,35 @@ def _from_ast(module: ModuleFile, text: str) -> Positions | None:
         tree = parse_quietly(body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    calls = sorted(
-        (n for n in ast.walk(tree) if isinstance(n, ast.Call)),
-        key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0)),
-    )
+    calls: list[ast.Call] = []
+    iterables: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            iterables.append(node.iter)
     names = read_call_names(module)
-    if len(calls) != len(names):
+    if len(calls) + len(iterables) != len(names):
         return None
+    named: list[tuple[ast.expr, str | None]] = [(c, _last_name(c.func)) for c in _by_start(calls)]
+    named += [(i, _last_name(i)) for i in _by_start(iterables)]
     lines = [line.encode("utf-8") for line in source_lines(body)]
     out = []
-    for call, name in zip(calls, names, strict=True):
-        if _last_name(call.func) != name:
+    for (node, found), name in zip(named, names, strict=True):
+        if found != name:
             return None
-        line = lines[call.lineno - 1] if call.lineno <= len(lines) else b""
-        column = len(line[: call.col_offset].decode("utf-8", errors="replace"))
-        out.append((call.lineno, column + 1))
+        line = lines[node.lineno - 1] if node.lineno <= len(lines) else b""
+        column = len(line[: node.col_offset].decode("utf-8", errors="replace"))
+        out.append((node.lineno, column + 1))
     return out
+
+
+def _by_start(nodes: list[Node]) -> list[Node]:
+    """Sorted by where they start, the outer of two that start together first."""
+    return sorted(
+        nodes,
+        key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0)),
+    )
 
 
 def _from_libcst(data: bytes) -> Positions:
@@ -139,6 +155,7 @@ def _from_libcst(data: bytes) -> Positions:
 
     module = cst.parse_module(data)
     calls: list[cst.Call] = []
-    calls_in_source_order(module, calls)
+    iterables: list[cst.BaseExpression] = []
+    calls_in_source_order(module, calls, iterables)
     table = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return [(table[c].start.line, table[c].start.column + 1) for c in calls]
+    return [(table[n].start.line, table[n].start.column + 1) for n in (*calls, *iterables)]

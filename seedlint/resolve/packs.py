@@ -38,15 +38,24 @@ class PackEntry:
     kind: Kind
     streams: tuple[str, ...]
     pure_with: tuple[str, ...] = ()
-    on_result: bool = False  # the call returns something whose call draws
+    # When it draws: "call" (the call itself), "result" (calling what the call returns) or
+    # "iteration" (iterating what it returns: `for batch in DataLoader(...)`).
+    on: str = "call"
     value_arg: int | None = None
     value_kwarg: str | None = None
     missing_value_is_entropy: bool = False
     origin: str = ""
     initialises: bool = False  # draws initial weights or adapters (what seed-drift judges)
     # The literal (as its repr) the argument at value_arg / value_kwarg must be for the
-    # entry to apply: `torch.device("meta")`; None when it always applies.
+    # entry to apply: `torch.device("meta")`, `DataLoader(data, shuffle=True)`; None when
+    # it always applies.
     equals: str | None = None
+    # A [[consume]] with `equals`: what the call is when its argument is not that literal
+    # (a DataLoader that does not shuffle still draws its workers' seed: an advance).
+    otherwise: Kind | None = None
+    # An entry on the result or iteration: the methods of what its call returns that return
+    # that object itself (`pipe = pipe.to("cuda")` is still the pipeline).
+    returns_self: tuple[str, ...] = ()
     # The literal (as its repr) for which a [[seed]] entry does not apply: LightningCLI's
     # `seed_everything_default=False`.
     unless_equals: str | None = None
@@ -75,6 +84,8 @@ _KEYS = frozenset(
         "key",
         "when_keyword",
         "unless_equals",
+        "otherwise",
+        "returns_self",
     }
 )
 _NEEDS_STREAMS = (Kind.SEED, Kind.CONSUME, Kind.ADVANCE, Kind.EMPTY)
@@ -105,17 +116,22 @@ def _is_literal(value: Any) -> bool:
 
 
 def _value_literal(
-    raw: dict[str, Any], key: str, kind: Kind, belongs: Kind, has_value: bool, where: str
+    raw: dict[str, Any],
+    key: str,
+    kind: Kind,
+    belongs: tuple[Kind, ...],
+    has_value: bool,
+    where: str,
 ) -> str | None:
     """The repr of a literal that the entry's value argument is compared with (`equals`,
     `unless_equals`), which only `belongs` entries with a value argument take."""
     literal = raw.get(key)
     if literal is None:
         return None
-    if kind is not belongs or not _is_literal(literal):
+    if kind not in belongs or not _is_literal(literal):
+        sections = " or ".join(f"[[{k.value}]]" for k in belongs)
         raise PackError(
-            f"{where}: '{key}' must be a string, boolean or integer, on [[{belongs.value}]]"
-            " entries only"
+            f"{where}: '{key}' must be a string, boolean or integer, on {sections} entries only"
         )
     if not has_value:
         raise PackError(f"{where}: '{key}' needs 'value_arg' or 'value_kwarg'")
@@ -152,15 +168,14 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
     value_kwarg = raw.get("value_kwarg")
     if value_kwarg is not None and not isinstance(value_kwarg, str):
         raise PackError(f"{where}: 'value_kwarg' must be a string")
-    on = raw.get("on", "call")
-    if on not in ("call", "result"):
-        raise PackError(f'{where}: \'on\' must be "call" or "result"')
+    on, returns_self = _phase(raw, where)
     missing = raw.get("missing_value")
     if missing not in (None, "entropy"):
         raise PackError(f"{where}: 'missing_value' must be \"entropy\"")
     has_value = value_arg is not None or value_kwarg is not None
-    equals = _value_literal(raw, "equals", kind, Kind.EMPTY, has_value, where)
-    unless_equals = _value_literal(raw, "unless_equals", kind, Kind.SEED, has_value, where)
+    equals = _value_literal(raw, "equals", kind, (Kind.EMPTY, Kind.CONSUME), has_value, where)
+    unless_equals = _value_literal(raw, "unless_equals", kind, (Kind.SEED,), has_value, where)
+    otherwise = _otherwise(raw, kind, equals, where)
     fills = raw.get("fills")
     if fills is not None and (kind is not Kind.ADVANCE or not _is_index(fills)):
         raise PackError(
@@ -181,7 +196,7 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         kind=kind,
         streams=streams,
         pure_with=_strings(raw.get("pure_with", []), where, "pure_with"),
-        on_result=on == "result",
+        on=on,
         value_arg=value_arg,
         value_kwarg=value_kwarg,
         missing_value_is_entropy=missing == "entropy",
@@ -193,8 +208,39 @@ def _entry(kind: Kind, raw: Any, where: str) -> tuple[PackEntry, tuple[str, ...]
         stores=stores,
         key=key,
         when_keyword=when_keyword,
+        otherwise=otherwise,
+        returns_self=returns_self,
     )
     return entry, calls, attributes
+
+
+_PHASES = ("call", "result", "iteration")
+
+
+def _phase(raw: dict[str, Any], where: str) -> tuple[str, tuple[str, ...]]:
+    """When the entry draws (`on`), and the methods of its result that return the result
+    itself (`returns_self`, for an entry on the result or iteration only)."""
+    on = raw.get("on", "call")
+    if on not in _PHASES:
+        raise PackError(f"{where}: 'on' must be " + ", ".join(f'"{p}"' for p in _PHASES))
+    returns_self = _strings(raw.get("returns_self", []), where, "returns_self")
+    _names(returns_self, _NAME, "'returns_self'", where)
+    if returns_self and on == "call":
+        raise PackError(f'{where}: \'returns_self\' needs on = "result" or "iteration"')
+    return on, returns_self
+
+
+def _otherwise(raw: dict[str, Any], kind: Kind, equals: str | None, where: str) -> Kind | None:
+    """What a [[consume]] with `equals` is when its argument is another value: only
+    "advance" (without it, such a call draws nothing)."""
+    otherwise = raw.get("otherwise")
+    if otherwise is None:
+        return None
+    if otherwise != Kind.ADVANCE.value or kind is not Kind.CONSUME or equals is None:
+        raise PackError(
+            f"{where}: 'otherwise' must be \"advance\", on [[consume]] entries with 'equals'"
+        )
+    return Kind.ADVANCE
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from seedlint.lower.ir import CallKey, FunctionIndex
 from seedlint.parse.bindings import Binding, BindingKind, Scope
@@ -161,18 +161,20 @@ class Project:
         return found
 
     def _resolve(self, key: CallKey) -> Target:
+        if key.iterated:
+            return self._iteration(key)
         if key.above is not None and key.attribute is not None:
             return self._super(key.above, key.attribute, key, 0) or Target()
         if key.inner is None and key.qualified is not None:
             target = self._by_qualname(key.qualified, key)
             if target is not None:
                 return target
-        if key.path is not None and key.path.endswith("()"):
+        if key.path is not None:
             # What a library call gave, called at once or kept in a local: `make()(x)`, or
             # `pipe = X.from_pretrained(...)` then `pipe(prompt)` (an `on = "result"` entry
             # of the call that made it).
-            made = self.packs.lookup(key.path[:-2])
-            if made is not None and made.on_result:
+            made = self.made_by(key.path)
+            if made is not None and made.on == "result":
                 return self._pack_target(_drawing(made), key)
         if key.path is not None:
             # A receiver known through a call or a local: `make().run`, `obj.run`.
@@ -186,6 +188,29 @@ class Project:
             if entry is not None:
                 return self._pack_target(entry, key)
         return Target()
+
+    def _iteration(self, key: CallKey) -> Target:
+        """Iterating a value (a `for` header, `iter(x)`): it draws only if the library call
+        that made it has an `on = "iteration"` entry; the key's keywords are that call's."""
+        made = self.made_by(key.path) if key.path is not None else None
+        if made is not None and made.on == "iteration":
+            return self._pack_target(_drawing(made), key)
+        return Target(pure=True)
+
+    def made_by(self, path: str) -> PackEntry | None:
+        """The pack entry of the library call that made the value at `path`
+        (`pkg.make()`), also through methods that entry says return the value itself
+        (`X.from_pretrained().to()`)."""
+        if not path.endswith("()"):
+            return None
+        made = self.packs.lookup(path[:-2])
+        if made is not None:
+            return made
+        receiver, dot, method = path[:-2].rpartition(".")
+        if not dot:
+            return None
+        inner = self.made_by(receiver)
+        return inner if inner is not None and method in inner.returns_self else None
 
     def _by_qualname(self, qualname: str, key: CallKey) -> Target | None:
         entry = self.packs.lookup(qualname)
@@ -212,7 +237,7 @@ class Project:
             return Target(pure=True)
         if entry.kind is Kind.PURE and entry.key:
             return Target(pack=entry, pure=True)  # draws nothing; what it keys is noted
-        if entry.kind is Kind.PURE or entry.on_result:
+        if entry.kind is Kind.PURE or entry.on != "call":
             return Target(pure=True)
         if (
             entry.kind in (Kind.CONSUME, Kind.ADVANCE)
@@ -245,12 +270,7 @@ def qualify_dotted(dotted: str, scope: Scope) -> str | None:
 
 
 def _drawing(entry: PackEntry) -> PackEntry:
-    """What calling the result of an `on = "result"` entry's call does: it draws, unless
-    that call passes one of the entry's `pure_with` keywords."""
-    return PackEntry(
-        Kind.CONSUME,
-        entry.streams,
-        entry.pure_with,
-        origin=entry.origin,
-        initialises=entry.initialises,
-    )
+    """What calling (or iterating) the result of an `on = "result"` (`"iteration"`)
+    entry's call does: the entry's draw, unless the keywords of the key it is judged with
+    name one of its `pure_with`."""
+    return replace(entry, on="call", when_keyword=None, returns_self=())

@@ -70,7 +70,10 @@ def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleInde
     bindings = _bindings(module.scope)
     classes = tuple((c.qualname, encode(c)) for c in module.classes.values())
     # Other modules see a function's index but not its own calls or where it is spilled.
-    seen = [encode(replace(f, keys=(), offset=0, length=0, call_base=0)) for f in functions]
+    seen = [
+        encode(replace(f, keys=(), offset=0, length=0, call_base=0, iteration_base=0))
+        for f in functions
+    ]
     interface = hashlib.sha256(encode((module.name, bindings, classes, tuple(seen))))
     return ModuleIndex(
         file,
