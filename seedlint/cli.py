@@ -9,29 +9,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from seedlint import __version__
-from seedlint.checks import ALL_RULES, by_code
 from seedlint.config import Config, ConfigError, checked_codes, find_pyproject, load_config
-from seedlint.engine import Options, analyse, default_jobs
-from seedlint.integrations.baseline import (
-    BaselineError,
-    new_findings,
-    read_baseline,
-    write_baseline,
-)
-from seedlint.integrations.context import with_packages
-from seedlint.parse.paths import real
-from seedlint.parse.sources import discover
-from seedlint.report import rule_docs, text
-from seedlint.report.diagnostics import Diagnostic
-from seedlint.report.formats import FORMATS
-from seedlint.report.progress import progress
-from seedlint.resolve.packs import PackError
-from seedlint.store.cache import Cache, default_cache_dir
-from seedlint.store.spill import SpillError
+from seedlint.lower.warm import warm_worker
+from seedlint.report.formats import FORMAT_NAMES, renderer
+
+if TYPE_CHECKING:
+    from seedlint.report.diagnostics import Diagnostic
+    from seedlint.store.cache import Cache
 
 
 class _DefaultToCheck(click.Group):
@@ -79,6 +68,8 @@ def _cache_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _cache(no_cache: bool, cache_dir: str | None) -> Cache | None:
+    from seedlint.store.cache import Cache, default_cache_dir
+
     return None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir())
 
 
@@ -97,7 +88,7 @@ def _cache(no_cache: bool, cache_dir: str | None) -> Cache | None:
     default=None,
     help="strict: also report calls of unknown effect between seed and draw.",
 )
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text")
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMAT_NAMES)), default="text")
 @click.option(
     "--output-file",
     "-o",
@@ -207,6 +198,25 @@ def check(
     max_file_size: float | None,
 ) -> None:
     """Check Python files and folders (default: the current folder; `-`: standard input)."""
+    # The worker that may parse an edited file imports the parser while this process
+    # imports the analysis (and reads the configuration and the cache).
+    warm = (warm_worker(),)
+    from seedlint.checks import ALL_RULES
+    from seedlint.engine import Options, analyse, default_jobs
+    from seedlint.integrations.baseline import (
+        BaselineError,
+        new_findings,
+        read_baseline,
+        write_baseline,
+    )
+    from seedlint.integrations.context import with_packages
+    from seedlint.parse.paths import real
+    from seedlint.parse.sources import discover
+    from seedlint.report import text
+    from seedlint.report.progress import progress
+    from seedlint.resolve.packs import PackError
+    from seedlint.store.spill import SpillError
+
     targets = list(paths) or ["."]
     overrides: dict[Path, bytes] = {}
     if "-" in targets:
@@ -241,6 +251,7 @@ def check(
         jobs=jobs or default_jobs(),
         cache=_cache(no_cache, cache_dir),
         prefilter=not no_prefilter,
+        warm=warm,
     )
     if context == "package":
         scope, report = with_packages(targets)
@@ -275,7 +286,7 @@ def check(
     elif output_format == "text":
         report_text = text.render(diagnostics, colour=coloured and not output_file)
     else:
-        report_text = FORMATS[output_format](diagnostics)
+        report_text = renderer(output_format)(diagnostics)
     if output_file:
         Path(output_file).write_text(report_text, encoding="utf-8")
     else:
@@ -287,6 +298,8 @@ def check(
 
 def _statistics(diagnostics: list[Diagnostic]) -> str:
     """`  count  CODE  rule-name` per rule found, most first, then the summary line."""
+    from seedlint.checks import by_code
+
     counts = Counter(d.code for d in diagnostics)
     rows = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
@@ -324,6 +337,9 @@ def _override(
 @click.option("--reference", is_flag=True, help="Print every rule's documentation (docs/rules.md).")
 def rule(code: str | None, reference: bool) -> None:
     """Print a rule's documentation (or list the rules)."""
+    from seedlint.checks import ALL_RULES, by_code
+    from seedlint.report import rule_docs
+
     if reference:
         click.echo(rule_docs.reference(), nl=False)
         return
@@ -378,6 +394,7 @@ def confirm(
     import ast
     import json
 
+    from seedlint.resolve.packs import PackError
     from seedlint.runtime.confirm import (
         check_target,
         notice,

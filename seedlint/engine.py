@@ -24,14 +24,14 @@ from seedlint.checks import unanalysable
 from seedlint.checks.module import check_module
 from seedlint.config import Config
 from seedlint.lower.ir import FunctionIndex, ModuleFile, place
-from seedlint.lower.supervisor import Failure, Supervisor
+from seedlint.lower.supervisor import Failure, Supervisor, Worker
+from seedlint.lower.warm import load_parser
 from seedlint.lower.watcher import removed_with_parent
 from seedlint.lower.workers import (
     PARTS_FROM,
     Unit,
     Work,
     load_cached,
-    load_parser,
     lower_all,
     read_all,
 )
@@ -66,6 +66,7 @@ class Options:
     cache: Cache | None = None
     prefilter: bool = True
     parts_from: int = PARTS_FROM  # lines from which a module is lowered in parts
+    warm: tuple[Worker, ...] = ()  # workers started already (seedlint.lower.warm)
 
 
 def _error(error: SourceError) -> Diagnostic:
@@ -174,7 +175,9 @@ def _analyse(
     cache = options.cache if not overrides else None
     with (
         _spill_folder() as spill_dir,
-        Supervisor(options.jobs, config.file_timeout, prepare=load_parser) as supervisor,
+        Supervisor(
+            options.jobs, config.file_timeout, prepare=load_parser, warm=options.warm
+        ) as supervisor,
     ):
         # A worker started now has the parser imported by the time an edited file needs
         # it; a run that parses nothing just stops it.

@@ -10,6 +10,7 @@ from pathlib import Path
 from seedlint.checks import unanalysable
 from seedlint.config import Config, ConfigError, find_pyproject, load_config
 from seedlint.engine import Options, analyse
+from seedlint.lower.supervisor import Worker
 from seedlint.parse.notebooks import is_notebook
 from seedlint.parse.packages import placement
 from seedlint.parse.paths import real
@@ -38,22 +39,29 @@ class _Package:
         self.asked = False
         self.everything: list[Diagnostic] | None = None
 
-    def findings(self, target: Path, text: bytes | None) -> list[Diagnostic]:
+    def findings(
+        self, target: Path, text: bytes | None, warm: tuple[Worker, ...] = ()
+    ) -> list[Diagnostic]:
         """`target`'s findings, with `text` instead of the disk's if it is given."""
         if text is None and self.asked:
             if self.everything is None:
-                self.everything = self._analyse(None, lambda checked: True, "")
+                self.everything = self._analyse(None, lambda checked: True, "", warm)
             return [d for d in self.everything if real(Path(d.path)) == target]
         self.asked = True
         overrides = {target: text} if text is not None else None
-        found = self._analyse(overrides, lambda checked: real(checked) == target, f"only\0{target}")
+        only = f"only\0{target}"
+        found = self._analyse(overrides, lambda checked: real(checked) == target, only, warm)
         # (a sibling that cannot be read is reported by its own path: not this file's)
         return [d for d in found if real(Path(d.path)) == target]
 
     def _analyse(
-        self, overrides: dict[Path, bytes] | None, report: Callable[[Path], bool], key: str
+        self,
+        overrides: dict[Path, bytes] | None,
+        report: Callable[[Path], bool],
+        key: str,
+        warm: tuple[Worker, ...],
     ) -> list[Diagnostic]:
-        options = Options(cache=Cache(default_cache_dir()))
+        options = Options(cache=Cache(default_cache_dir()), warm=warm)
         return analyse(
             [str(self.scope)], self.config, self.packs, report, overrides, options, key
         ).diagnostics
@@ -64,8 +72,17 @@ def _package(scope: Path, settings_folder: Path) -> _Package:
     return _Package(scope, *_settings(settings_folder))
 
 
-def diagnostics(filename: str, lines: list[str]) -> list[Diagnostic]:
-    """The findings of the file flake8 read as `lines` (an editor's buffer, perhaps)."""
+def diagnostics(filename: str, lines: list[str], warm: tuple[Worker, ...] = ()) -> list[Diagnostic]:
+    """The findings of the file flake8 read as `lines` (an editor's buffer, perhaps);
+    `warm`: workers started for the run (seedlint.lower.warm), stopped if it needs none."""
+    try:
+        return _diagnostics(filename, lines, warm)
+    finally:
+        for worker in warm:  # (a supervisor that took it has stopped it already)
+            worker.stop()
+
+
+def _diagnostics(filename: str, lines: list[str], warm: tuple[Worker, ...]) -> list[Diagnostic]:
     path = Path(filename)
     if is_notebook(path):
         return []  # its lines are not the file's: the command line reports on it
@@ -78,9 +95,11 @@ def diagnostics(filename: str, lines: list[str]) -> list[Diagnostic]:
     text = "".join(lines).encode("utf-8")
     if filename in _STDIN or not path.is_file():
         overrides = {real(path): text}
-        return analyse([filename], config, packs, overrides=overrides).diagnostics
+        options = Options(warm=warm)
+        return analyse([filename], config, packs, overrides=overrides, options=options).diagnostics
     package = _package(real(placement(path).top_package), folder)
-    return package.findings(real(path), None if _same_text(path.read_bytes(), text) else text)
+    changed = None if _same_text(path.read_bytes(), text) else text
+    return package.findings(real(path), changed, warm)
 
 
 def _same_text(disk: bytes, given: bytes) -> bool:

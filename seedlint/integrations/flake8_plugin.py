@@ -13,12 +13,18 @@ from __future__ import annotations
 
 import argparse
 import ast
+import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from seedlint import __version__
 
+if TYPE_CHECKING:
+    from seedlint.lower.supervisor import Worker
+
 # flake8 imports every plugin on every run, also under `--select E9`: the bridge, and the
 # engine behind it, are imported only when an SDL code can be reported.
+_BRIDGE = "seedlint.integrations.flake8_bridge"
 
 
 class SeedlintChecker:
@@ -39,9 +45,14 @@ class SeedlintChecker:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not self.reported:
             return
+        warm: tuple[Worker, ...] = ()
+        if _BRIDGE not in sys.modules:  # this process's first file: it may parse one
+            from seedlint.lower.warm import warm_worker
+
+            warm = (warm_worker(),)
         from seedlint.integrations.flake8_bridge import diagnostics
 
-        for diagnostic in diagnostics(self.filename, self.lines):
+        for diagnostic in diagnostics(self.filename, self.lines, warm):
             message = f"{diagnostic.code} {diagnostic.message}"
             yield diagnostic.line, max(diagnostic.column - 1, 0), message, type(self)
 

@@ -117,11 +117,14 @@ def _serve(
         connection.send(result)
 
 
-class _Worker:
+class Worker:
     """One worker process. Forked by hand where the system can fork: multiprocessing
     refuses to start children from a daemonic process, such as a flake8 worker."""
 
-    def __init__(self, memory: int, prepare: Callable[[], None] | None) -> None:
+    def __init__(
+        self, prepare: Callable[[], None] | None = None, memory: int = MEMORY_LIMIT
+    ) -> None:
+        """`prepare`: what it does first, before it waits for a job."""
         mine, theirs = multiprocessing.Pipe()
         parent = os.getpid()
         if hasattr(os, "fork"):
@@ -145,6 +148,7 @@ class _Worker:
             self.pid, self.sentinel = self._process.pid, self._process.sentinel
         theirs.close()  # so that the worker's death reads as the end of the pipe
         self.connection: Connection = mine
+        self.memory = memory
         self.forked_by = threading.get_ident()
         self._status: int | None = None
 
@@ -230,15 +234,19 @@ class Supervisor:
         timeout: float,
         memory: int = MEMORY_LIMIT,
         prepare: Callable[[], None] | None = None,
+        warm: Sequence[Worker] = (),
     ) -> None:
         """`prepare`: what each worker does first, before it waits for a job (imports
-        that would otherwise delay its first job)."""
+        that would otherwise delay its first job); `warm`: workers started so already,
+        in this thread, for it to use (and stop)."""
         self.workers = max(1, workers)
         self.timeout = timeout
         self.memory = memory
         self.prepare = prepare
-        self._idle: list[_Worker] = []
         self._owner = threading.get_ident()
+        self._idle: list[Worker] = [
+            w for w in warm if w.forked_by == self._owner and w.memory == memory and w.alive()
+        ]
 
     def __enter__(self) -> Supervisor:
         return self
@@ -254,13 +262,13 @@ class Supervisor:
         """Start up to `workers` workers now, in this thread: a map run by another thread
         then forks none unless one is lost."""
         while len(self._idle) < min(max(1, workers), self.workers):
-            self._idle.append(_Worker(self.memory, self.prepare))
+            self._idle.append(Worker(self.prepare, self.memory))
 
     def call(self, job: Job) -> object:
         """One job's result (or its Failure)."""
         return next(self.map([job]))[1]
 
-    def _left(self, worker: _Worker, held: _Held, now: float) -> float:
+    def _left(self, worker: Worker, held: _Held, now: float) -> float:
         """Seconds the job may still take: of processor time where it is known."""
         if now - held.started >= self.timeout * _WALL_FACTOR:
             return 0.0
@@ -280,14 +288,14 @@ class Supervisor:
         one it is working on (and the one a crash or the time limit is charged to)."""
         limit = max(1, min(workers or self.workers, self.workers))
         pending = deque(range(len(jobs)))
-        busy: dict[_Worker, deque[_Held]] = {}
+        busy: dict[Worker, deque[_Held]] = {}
 
-        def start(held: _Held, worker: _Worker) -> None:
+        def start(held: _Held, worker: Worker) -> None:
             held.started = time.monotonic()
             held.processor = _processor_seconds(worker.pid)
             held.check = held.started + self.timeout
 
-        def drop(worker: _Worker) -> deque[_Held]:
+        def drop(worker: Worker) -> deque[_Held]:
             """Stop a worker; the jobs it held, the running one first."""
             held = busy.pop(worker)
             worker.stop()
@@ -299,7 +307,7 @@ class Supervisor:
                 while pending:
                     if len(busy) < limit:
                         worker = (
-                            self._idle.pop() if self._idle else _Worker(self.memory, self.prepare)
+                            self._idle.pop() if self._idle else Worker(self.prepare, self.memory)
                         )
                         busy[worker] = deque()
                     worker = min(busy, key=lambda w: len(busy[w]))

@@ -167,12 +167,6 @@ def _in_parts(job: _Job, data: bytes) -> ModuleIR | None:
     return module
 
 
-def load_parser() -> None:
-    """Import what parsing needs (libcst above all: 0.1 s), for a worker to do while it
-    waits for its first job."""
-    import seedlint.lower.lowering  # noqa: F401
-
-
 def _cache_key(
     where: Path, path: Path, content: str, packages: dict[Path, tuple[str, ...]] | None = None
 ) -> str:

@@ -2,4 +2,4 @@
 
 In: `Finding`s (a call site and a message) from the checks. Out: `Diagnostic`s with line
 and column (`positions`), filtered by `# noqa` (`noqa`), rendered by one module per format
-(`formats.FORMATS`), and the rules' documentation (`rule_docs`)."""
+(`formats`), and the rules' documentation (`rule_docs`)."""

@@ -1,20 +1,32 @@
-"""The output formats by name, for `--format`."""
+"""The output formats by name, for `--format`: each a module of seedlint.report with a
+`render(diagnostics) -> str`, imported when it is used (the command line names them
+before it imports anything heavier)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
+from typing import TYPE_CHECKING, cast
 
-from seedlint.report import github, gitlab, json_format, junit, sarif, text
-from seedlint.report.diagnostics import Diagnostic
+if TYPE_CHECKING:
+    from seedlint.report.diagnostics import Diagnostic
 
-FORMATS: Mapping[str, Callable[[Sequence[Diagnostic]], str]] = MappingProxyType(
+Render = Callable[[Sequence["Diagnostic"]], str]
+
+_MODULES: Mapping[str, str] = MappingProxyType(
     {
-        "text": text.render,
-        "json": json_format.render,
-        "sarif": sarif.render,
-        "github": github.render,
-        "gitlab": gitlab.render,
-        "junit": junit.render,
+        "text": "text",
+        "json": "json_format",
+        "sarif": "sarif",
+        "github": "github",
+        "gitlab": "gitlab",
+        "junit": "junit",
     }
 )
+FORMAT_NAMES = tuple(_MODULES)
+
+
+def renderer(name: str) -> Render:
+    module = importlib.import_module(f"seedlint.report.{_MODULES[name]}")
+    return cast("Render", module.render)
