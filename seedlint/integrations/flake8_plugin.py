@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
 # flake8 imports every plugin on every run, also under `--select E9`: the bridge, and the
 # engine behind it, are imported only when an SDL code can be reported.
-_BRIDGE = "seedlint.integrations.flake8_bridge"
 
 
 class SeedlintChecker:
@@ -36,22 +34,25 @@ class SeedlintChecker:
         self.filename = filename
         self.lines = lines
 
+    warm: tuple[Worker, ...] = ()  # a worker started when flake8 starts (seedlint.lower.warm)
+
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         """flake8 runs every plugin and filters their codes afterwards: when its options
-        leave out every SDL code (`flake8 --select E9`), seedlint does no work."""
+        leave out every SDL code (`flake8 --select E9`), seedlint does no work. Otherwise
+        a worker starts importing the parser now, while flake8 reads and checks the file."""
         cls.reported = _reports_seedlint(options)
+        if cls.reported:
+            from seedlint.lower.warm import warm_worker
+
+            cls.warm = (warm_worker(),)
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not self.reported:
             return
-        warm: tuple[Worker, ...] = ()
-        if _BRIDGE not in sys.modules:  # this process's first file: it may parse one
-            from seedlint.lower.warm import warm_worker
-
-            warm = (warm_worker(),)
         from seedlint.integrations.flake8_bridge import diagnostics
 
+        warm, type(self).warm = self.warm, ()  # (for this process's first file)
         for diagnostic in diagnostics(self.filename, self.lines, warm):
             message = f"{diagnostic.code} {diagnostic.message}"
             yield diagnostic.line, max(diagnostic.column - 1, 0), message, type(self)

@@ -148,9 +148,20 @@ class Worker:
             self.pid, self.sentinel = self._process.pid, self._process.sentinel
         theirs.close()  # so that the worker's death reads as the end of the pipe
         self.connection: Connection = mine
+        self.parent = parent
         self.memory = memory
         self.forked_by = threading.get_ident()
         self._status: int | None = None
+
+    def usable_by(self, memory: int) -> bool:
+        """Whether a supervisor in this thread (with this memory limit) may take it: a
+        process forked since (flake8's own workers, say) must start workers of its own."""
+        return (
+            self.parent == os.getpid()
+            and self.forked_by == threading.get_ident()
+            and self.memory == memory
+            and self.alive()
+        )
 
     def receive(self) -> tuple[bool, object]:
         """(True, result), or (False, None) if the worker died before answering."""
@@ -244,9 +255,7 @@ class Supervisor:
         self.memory = memory
         self.prepare = prepare
         self._owner = threading.get_ident()
-        self._idle: list[Worker] = [
-            w for w in warm if w.forked_by == self._owner and w.memory == memory and w.alive()
-        ]
+        self._idle: list[Worker] = [w for w in warm if w.usable_by(memory)]
 
     def __enter__(self) -> Supervisor:
         return self
