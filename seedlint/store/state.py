@@ -32,6 +32,7 @@ CREATE TABLE made (interface TEXT NOT NULL, parsed TEXT NOT NULL);
 CREATE TABLE known (qualname TEXT PRIMARY KEY, body TEXT NOT NULL, params TEXT NOT NULL,
     returns INTEGER NOT NULL, targets BLOB NOT NULL, tested INTEGER NOT NULL,
     callees TEXT NOT NULL, summary BLOB, effects INTEGER NOT NULL);
+CREATE TABLE callee (caller TEXT NOT NULL, callee TEXT NOT NULL);
 """
 
 
@@ -78,7 +79,7 @@ def keep_state(
             made.commit()
         finally:
             made.close()
-        facts.copy_rows(path, "known", _COLUMNS)
+        facts.copy_rows(path, "known", _COLUMNS, "callee")
         keep(cache, _entry(cache, key), path)
     path.unlink(missing_ok=True)
 
@@ -96,7 +97,10 @@ def load_state(cache: Cache, key: str, scratch: Path) -> ProjectState | None:
         (interface, parsed), *more = db.execute("SELECT interface, parsed FROM made")
         # SQLite keeps whatever a file holds in any column: a damaged entry must not reach
         # the analysis with a number where a digest belongs.
-        (wrong,) = db.execute(f"SELECT count(*) FROM known WHERE NOT ({_TYPED})").fetchone()
+        (wrong,) = db.execute(
+            f"SELECT (SELECT count(*) FROM known WHERE NOT ({_TYPED})) + (SELECT count(*)"
+            " FROM callee WHERE typeof(caller) != 'text' OR typeof(callee) != 'text')"
+        ).fetchone()
         whole = not more and type(interface) is str and type(parsed) is str and not wrong
     except (sqlite3.Error, ValueError):
         whole = False

@@ -43,23 +43,23 @@ class SummaryTable(Mapping[str, Summary]):
         self.db: sqlite3.Connection = project.symbols.db
         self.fact = f"fact_{round_number}"
         self.edge = f"edge_{round_number}"
+        self.call = f"call_{round_number}"  # (caller id, callee name) of every name it calls
         self._summaries: BoundedMemo[str, Summary | None] = BoundedMemo(_CACHE_LIMIT)
         self._targets: BoundedMemo[str, Targets] = BoundedMemo(_CACHE_LIMIT)
         self._record(project, earlier)
 
     # --- building -------------------------------------------------------------------
     def _record(self, project: Project, earlier: str | None) -> None:
-        db, fact, edge = self.db, self.fact, self.edge
+        db, fact, edge, call = self.db, self.fact, self.edge, self.call
         db.executescript(
             f"DROP TABLE IF EXISTS {fact}; DROP TABLE IF EXISTS {edge};"
+            f"DROP TABLE IF EXISTS {call}; CREATE TABLE {call} (caller INTEGER, callee TEXT);"
             f"CREATE TABLE {fact} (id INTEGER PRIMARY KEY, qualname TEXT UNIQUE NOT NULL,"
             " params TEXT NOT NULL, returns INTEGER NOT NULL, targets BLOB NOT NULL, summary BLOB,"
             " effects INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL, tested INTEGER NOT NULL,"
             " callees TEXT NOT NULL);"
             f"CREATE TABLE {edge} (caller INTEGER NOT NULL, callee INTEGER NOT NULL,"
             " PRIMARY KEY (caller, callee)) WITHOUT ROWID;"
-            "CREATE TEMP TABLE IF NOT EXISTS call (caller INTEGER, callee TEXT);"
-            "DELETE FROM call;"
             "CREATE TEMP TABLE IF NOT EXISTS definition (id INTEGER PRIMARY KEY, key INTEGER);"
             "DELETE FROM definition;"
         )
@@ -67,19 +67,18 @@ class SummaryTable(Mapping[str, Summary]):
         symbols.number_definitions("temp.definition")
         if earlier is not None:
             # Unchanged bodies: the earlier rows, and their callees, copied in SQL.
+            # (their summaries too: same body, same targets; `adopt` judges the rest)
             db.execute(
                 f"INSERT INTO {fact} (id, qualname, params, returns, targets, tested, callees,"
-                " body) SELECT d.id, f.qualname, k.params, k.returns, k.targets, k.tested,"
-                f" k.callees, f.body FROM temp.definition d JOIN function f ON f.key = d.key"
+                " body, summary, effects) SELECT d.id, f.qualname, k.params, k.returns,"
+                " k.targets, k.tested, k.callees, f.body, k.summary, k.effects"
+                f" FROM temp.definition d JOIN function f ON f.key = d.key"
                 f" JOIN {earlier}.known k ON k.qualname = f.qualname AND k.body = f.body"
                 " WHERE f.body != ''"
             )
             db.execute(
-                f"WITH RECURSIVE split(caller, rest, callee) AS ("
-                f" SELECT id, callees || ' ', '' FROM {fact}"
-                " UNION ALL SELECT caller, substr(rest, instr(rest, ' ') + 1),"
-                " substr(rest, 1, instr(rest, ' ') - 1) FROM split WHERE rest != '')"
-                " INSERT INTO call SELECT caller, callee FROM split WHERE callee != ''"
+                f"INSERT INTO {call} SELECT f.id, c.callee FROM {earlier}.callee c"
+                f" JOIN {fact} f ON f.qualname = c.caller"
             )
         insert = (
             f"INSERT INTO {fact} (id, qualname, params, returns, targets, tested, callees,"
@@ -101,26 +100,31 @@ class SummaryTable(Mapping[str, Summary]):
             calls += [(position, callee) for callee in callees]
             if len(rows) >= _BATCH:  # (a batch at a time: the rows' blobs stay on disk)
                 db.executemany(insert, rows)
-                db.executemany("INSERT INTO call VALUES (?, ?)", calls)
+                db.executemany(f"INSERT INTO {call} VALUES (?, ?)", calls)
                 rows, calls = [], []
         db.executemany(insert, rows)
-        db.executemany("INSERT INTO call VALUES (?, ?)", calls)
+        db.executemany(f"INSERT INTO {call} VALUES (?, ?)", calls)
         db.execute(
-            f"INSERT OR IGNORE INTO {edge} SELECT c.caller, f.id FROM call c"
+            f"INSERT OR IGNORE INTO {edge} SELECT c.caller, f.id FROM {call} c"
             f" JOIN {fact} f ON f.qualname = c.callee"
         )
         db.execute(f"CREATE INDEX {edge}_callee ON {edge} (callee)")
-        db.executescript("DELETE FROM call; DELETE FROM temp.definition;")
+        db.execute("DELETE FROM temp.definition")
 
     # --- another run's rows (seedlint.analysis.incremental) ----------------------------
-    def copy_rows(self, path: Path, table: str, columns: str) -> None:
-        """Copy every function's row into `table` of the database file `path` (its
-        `columns` named as here)."""
+    def copy_rows(self, path: Path, known: str, columns: str, callee: str) -> None:
+        """Copy every function's row into the table `known` of the database file `path`
+        (its `columns` named as here), and every name each calls into `callee` (caller,
+        callee)."""
         db = self.db
         db.commit()
         db.execute("ATTACH DATABASE ? AS kept", (str(path),))
         try:
-            db.execute(f"INSERT INTO kept.{table} ({columns}) SELECT {columns} FROM {self.fact}")
+            db.execute(f"INSERT INTO kept.{known} ({columns}) SELECT {columns} FROM {self.fact}")
+            db.execute(
+                f"INSERT INTO kept.{callee} SELECT f.qualname, c.callee FROM {self.call} c"
+                f" JOIN {self.fact} f ON f.id = c.caller"
+            )
             db.commit()
         finally:
             db.execute("DETACH DATABASE kept")
@@ -134,9 +138,9 @@ class SummaryTable(Mapping[str, Summary]):
         same = f"k.qualname = {fact}.qualname AND k.body = {fact}.body AND {fact}.body != ''"
         db.execute(
             f"UPDATE {fact} SET (summary, effects) = (SELECT k.summary, k.effects FROM"
-            f" {earlier}.known k WHERE k.qualname = {fact}.qualname) WHERE EXISTS (SELECT 1"
-            f" FROM {earlier}.known k WHERE {same} AND k.summary IS NOT NULL"
-            f" AND k.targets = {fact}.targets)"
+            f" {earlier}.known k WHERE k.qualname = {fact}.qualname) WHERE summary IS NULL"
+            f" AND EXISTS (SELECT 1 FROM {earlier}.known k WHERE {same}"
+            f" AND k.summary IS NOT NULL AND k.targets = {fact}.targets)"
         )
         # Targets written differently may still be the same.
         alike = [
@@ -226,7 +230,9 @@ class SummaryTable(Mapping[str, Summary]):
 
     def drop(self) -> None:
         """Remove this round's tables (a later round has taken what it reuses)."""
-        self.db.executescript(f"DROP TABLE {self.fact}; DROP TABLE {self.edge};")
+        self.db.executescript(
+            f"DROP TABLE {self.fact}; DROP TABLE {self.edge}; DROP TABLE {self.call};"
+        )
         self._summaries.clear()
         self._targets.clear()
 
