@@ -273,3 +273,25 @@ def test_kept_symbol_tables_give_the_answers_of_a_run_from_scratch(
         assert _run(tmp_path, cached).diagnostics == _run(tmp_path, Options()).diagnostics, step
     # (an edit that adds a module makes another list of files: a run without tables)
     assert restored[0] == 0 and sum(count > 0 for count in restored) >= len(restored) // 2
+
+
+def test_each_run_leaves_the_state_the_next_one_resumes_from(tmp_path: Path) -> None:
+    """After two edits in a row the second run computes what it would after that edit
+    alone: the first edit's run left its own state, not the one it resumed from."""
+    package = _initial()
+    cached = Options(cache=Cache(tmp_path / "cache"))
+    package.write(tmp_path)
+    _run(tmp_path, cached)
+    package.modules["m3"][0].body = [("draw",)]  # the bottom of the chain
+    package.write(tmp_path)
+    _run(tmp_path, cached)
+    package.modules["m0"][1].body.append(("draw",))  # `loop`, which nothing else calls
+    package.write(tmp_path)
+    second = _run(tmp_path, cached)
+    alone = Options(cache=Cache(tmp_path / "alone"))
+    package.modules["m0"][1].body.pop()
+    package.write(tmp_path)
+    _run(tmp_path, alone)
+    package.modules["m0"][1].body.append(("draw",))
+    package.write(tmp_path)
+    assert second.summarised == _run(tmp_path, alone).summarised

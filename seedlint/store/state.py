@@ -70,7 +70,8 @@ def keep_state(
 ) -> None:
     """Keep the rows of `facts` (and what they were computed from) under `key`;
     `scratch`: a folder of the run's own, for the file while it is written."""
-    path = scratch / f"state-{key}.sqlite"
+    path = scratch / f"kept-{key}.sqlite"  # (not the copy `load_state` made to read)
+    path.unlink(missing_ok=True)
     with contextlib.suppress(OSError, sqlite3.Error, CodecError):
         made = sqlite3.connect(path)
         try:
