@@ -20,7 +20,7 @@ from pathlib import Path
 
 from seedlint.store.cache import Cache
 from seedlint.store.codec import CodecError
-from seedlint.store.databases import keep, unpack
+from seedlint.store.databases import SCRATCH_PRAGMAS, keep, unpack
 from seedlint.store.spill import SpillError
 from seedlint.store.symbols import SymbolTable
 
@@ -133,6 +133,7 @@ class ResidentTables:
 def _write_copy(path: Path, root: Path, table: SymbolTable, keys: Mapping[int, str]) -> None:
     target = sqlite3.connect(path)
     try:
+        target.executescript(SCRATCH_PRAGMAS)  # (a scratch copy, read back whole or not)
         table.copy_to(target)
         target.executescript(_MANIFEST)
         target.execute("INSERT INTO resident_root VALUES (?)", (str(root),))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seedlint.store.cache import Cache
 from seedlint.store.codec import CodecError
-from seedlint.store.databases import keep, restore
+from seedlint.store.databases import SCRATCH_PRAGMAS, keep, restore
 from seedlint.store.spill import SpillError
 from seedlint.store.summary_table import SummaryTable
 
@@ -75,7 +75,7 @@ def keep_state(
     with contextlib.suppress(OSError, sqlite3.Error, CodecError):
         made = sqlite3.connect(path)
         try:
-            made.executescript(_SCHEMA)
+            made.executescript(SCRATCH_PRAGMAS + _SCHEMA)
             made.execute("INSERT INTO made VALUES (?, ?)", (interface, "\n".join(parsed)))
             made.commit()
         finally:

@@ -120,6 +120,8 @@ class SummaryTable(Mapping[str, Summary]):
         db.commit()
         db.execute("ATTACH DATABASE ? AS kept", (str(path),))
         try:
+            # A scratch copy, read back whole or not at all: no journal, no syncing.
+            db.executescript("PRAGMA kept.journal_mode = OFF; PRAGMA kept.synchronous = OFF;")
             db.execute(f"INSERT INTO kept.{known} ({columns}) SELECT {columns} FROM {self.fact}")
             db.execute(
                 f"INSERT INTO kept.{callee} SELECT f.qualname, c.callee FROM {self.call} c"
