@@ -223,7 +223,7 @@ def _analyse(
             )
             if store is not None:
                 interface, names = symbols.interface(), symbols.module_names()
-                keep_state(store, key, analysed.summaries, interface, names, Path(spill_dir))
+                keep_state(store, key, analysed.summaries, interface, names, Path(spill_dir), state)
             parsed += more
             transient |= woken_transient
             summarised += analysed.summarised

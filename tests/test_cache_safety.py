@@ -500,7 +500,7 @@ def test_a_kept_state_reads_back_only_with_the_types_it_was_written_with(
     assert loaded is not None
     assert (loaded.interface, loaded.parsed) == ("interface", ("pkg.a", "pkg.b"))
     db = sqlite3.connect(":memory:")
-    with state.attached(db, loaded) as rows:
+    with state.attached(db, loaded.path) as rows:
         found = db.execute(f"SELECT qualname, body, callees FROM {rows}.known").fetchall()
     assert found == [("pkg.a.f", "digest", "pkg.b.g")]
     loaded.path.unlink()

@@ -9,7 +9,9 @@ modules added and removed."""
 
 from __future__ import annotations
 
+import contextlib
 import random
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import pytest
 from seedlint.config import Config
 from seedlint.engine import Options, RunResult, analyse
 from seedlint.lower.workers import PARTS_FROM
-from seedlint.store import resident
+from seedlint.store import resident, state
 from seedlint.store.cache import Cache
 
 Statement = tuple[str, ...]
@@ -295,3 +297,41 @@ def test_each_run_leaves_the_state_the_next_one_resumes_from(tmp_path: Path) -> 
     package.modules["m0"][1].body.append(("draw",))
     package.write(tmp_path)
     assert second.summarised == _run(tmp_path, alone).summarised
+
+
+def test_a_run_after_an_edit_keeps_a_delta_to_the_state_until_it_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full state is written by a run from scratch and again once the rows changed
+    since exceed the delta's size; in between, runs add to a delta beside it."""
+    package = _initial()
+    cache = tmp_path / "cache"
+    cached = Options(cache=Cache(cache))
+    package.write(tmp_path)
+    _run(tmp_path, cached)
+    (base,) = cache.glob("state/*/*[0-9a-f].blob")
+    written = base.read_bytes()
+    assert not list(cache.glob("state/*/*-delta.blob"))
+    for body in ([("draw",)], [("seed",), ("draw",)]):
+        package.modules["m3"][0].body = body
+        package.write(tmp_path)
+        resumed = _run(tmp_path, cached)
+        assert resumed.diagnostics == _run(tmp_path, Options()).diagnostics
+        assert base.read_bytes() == written  # the base stays
+        assert len(list(cache.glob("state/*/*-delta.blob"))) == 1
+    # A function gone since the base is gone from the state read back.
+    package.modules["m0"] = [f for f in package.modules["m0"] if f.name != "loop"]
+    package.write(tmp_path)
+    _run(tmp_path, cached)
+    key = base.name.removesuffix(".blob")
+    kept = state.load_state(Cache(cache), key, tmp_path)
+    assert kept is not None and kept.delta is not None
+    with contextlib.closing(sqlite3.connect(kept.path)) as db:
+        names = {name for (name,) in db.execute("SELECT qualname FROM known")}
+    assert "pkg.m0.train" in names and "pkg.m0.loop" not in names
+    monkeypatch.setattr(state, "_DELTA_ROWS", 0)  # every delta is too big now
+    package.modules["m3"][0].body = [("layer",)]
+    package.write(tmp_path)
+    _run(tmp_path, cached)
+    assert base.read_bytes() != written
+    assert not list(cache.glob("state/*/*-delta.blob"))

@@ -82,7 +82,7 @@ def analyse_project(
         analysed.summarised = facts.count() - len(facts)
         compute()
         return analysed
-    with attached(symbols.db, state) as rows:
+    with attached(symbols.db, state.path) as rows:
         same_interface = state.interface == symbols.interface()
         facts = SummaryTable(project, round_number, rows if same_interface else None)
         analysed, compute = _analysed(project, facts, packs, config)

@@ -331,6 +331,11 @@ def unframe(data: bytes, limit: int = MAX_BLOB) -> bytes:
     return payload
 
 
+def checksum(data: bytes) -> str:
+    """The checksum a blob `frame` made carries (as text): what names its content."""
+    return data[len(_MAGIC) + 1 : _HEADER].hex()
+
+
 def decode(data: bytes, expected: type[T]) -> T:
     """The value a blob holds, checked to be an `expected`; raises CodecError."""
     payload = unframe(data)

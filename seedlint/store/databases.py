@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from seedlint.store.cache import Cache, write_atomically
-from seedlint.store.codec import frame, unframe
+from seedlint.store.codec import checksum, frame, unframe
 from seedlint.store.spill import SpillError
 
 SCRATCH_PRAGMAS = (
@@ -45,18 +45,20 @@ def keep(cache: Cache, entry: Path, database: Path) -> None:
     cache.wrote()
 
 
-def unpack(cache: Cache, entry: Path, target: Path) -> None:
-    """Copy the database kept as `entry` to `target`, checked against its checksum.
-    Raises FileNotFoundError if there is none, CodecError if it is damaged."""
-    target.write_bytes(unframe(entry.read_bytes(), cache.limit))
+def unpack(cache: Cache, entry: Path, target: Path) -> str:
+    """Copy the database kept as `entry` to `target`, checked against its checksum; that
+    checksum. Raises FileNotFoundError if there is none, CodecError if it is damaged."""
+    data = entry.read_bytes()
+    target.write_bytes(unframe(data, cache.limit))
     cache.touch(entry)
+    return checksum(data)
 
 
-def restore(cache: Cache, entry: Path, target: Path, schema: str) -> sqlite3.Connection:
-    """The database kept as `entry`, copied to `target` and opened. Raises
-    FileNotFoundError if there is none, CodecError or SpillError if it is damaged or of
-    another shape (the caller recomputes)."""
-    unpack(cache, entry, target)
+def restore(cache: Cache, entry: Path, target: Path, schema: str) -> tuple[sqlite3.Connection, str]:
+    """The database kept as `entry`, copied to `target` and opened, and the checksum of
+    what was read. Raises FileNotFoundError if there is none, CodecError or SpillError if
+    it is damaged or of another shape (the caller recomputes)."""
+    read = unpack(cache, entry, target)
     db = sqlite3.connect(target)
     try:
         db.executescript(SCRATCH_PRAGMAS)
@@ -64,4 +66,4 @@ def restore(cache: Cache, entry: Path, target: Path, schema: str) -> sqlite3.Con
     except (sqlite3.DatabaseError, SpillError) as error:
         db.close()
         raise SpillError(f"{entry}: {error}") from error
-    return db
+    return db, read

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 
 from seedlint.analysis.events import Summary
 from seedlint.resolve.project import Project, Target
@@ -112,25 +111,6 @@ class SummaryTable(Mapping[str, Summary]):
         db.execute("DELETE FROM temp.definition")
 
     # --- another run's rows (seedlint.analysis.incremental) ----------------------------
-    def copy_rows(self, path: Path, known: str, columns: str, callee: str) -> None:
-        """Copy every function's row into the table `known` of the database file `path`
-        (its `columns` named as here), and every name each calls into `callee` (caller,
-        callee)."""
-        db = self.db
-        db.commit()
-        db.execute("ATTACH DATABASE ? AS kept", (str(path),))
-        try:
-            # A scratch copy, read back whole or not at all: no journal, no syncing.
-            db.executescript("PRAGMA kept.journal_mode = OFF; PRAGMA kept.synchronous = OFF;")
-            db.execute(f"INSERT INTO kept.{known} ({columns}) SELECT {columns} FROM {self.fact}")
-            db.execute(
-                f"INSERT INTO kept.{callee} SELECT f.qualname, c.callee FROM {self.call} c"
-                f" JOIN {self.fact} f ON f.id = c.caller"
-            )
-            db.commit()
-        finally:
-            db.execute("DETACH DATABASE kept")
-
     def adopt(self, earlier: str) -> tuple[list[int], set[int]]:
         """Take the summaries of the earlier rows (in the attached database `earlier`) for
         the functions whose body and call targets are as they were; the ids of the
