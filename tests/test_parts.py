@@ -26,6 +26,7 @@ from seedlint.lower.parts import lower_in_parts
 from seedlint.lower.skeleton import skeleton_of, source_lines
 from seedlint.parse.sources import source_text
 from seedlint.store.codec import decode
+from seedlint.store.spill import lowered_function
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -157,8 +158,9 @@ def _shifted(value: Any, function: FunctionIndex, memo: dict[int, Any]) -> Any:
 
 
 def _absolute(function: FunctionIR | LoweredFunction) -> FunctionIR:
+    """The function with every call site numbered as in its module, as spilled."""
     if isinstance(function, FunctionIR):
-        return function
+        function = lowered_function(function)
     ir = decode(function.record, FunctionIR)
     return _shifted(ir, function.index, {})  # type: ignore[no-any-return]
 
@@ -187,9 +189,11 @@ def _assert_same(whole: ModuleIR, parts: ModuleIR) -> None:
     assert parts.classes == whole.classes
     assert parts.scope.bindings == whole.scope.bindings
     assert [f.qualname for f in map(_absolute, parts.functions)] == [
-        f.qualname for f in whole.functions
+        f.qualname for f in map(_absolute, whole.functions)
     ]
-    for got, want in zip(map(_absolute, parts.functions), whole.functions, strict=True):
+    for got, want in zip(
+        map(_absolute, parts.functions), map(_absolute, whole.functions), strict=True
+    ):
         assert _plain(got) == _plain(want), want.qualname
 
 

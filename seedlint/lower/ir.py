@@ -92,6 +92,10 @@ class FunctionIR:
     returned: tuple[str, ...] = ()  # value paths of what it returns, where known
     predicate: str | None = None  # "is None" / "is not None": `return v is not None`
     returns_value: bool = True  # some `return` gives a value
+    # Where its calls and iterables count from (seedlint.store.spill keeps them in its
+    # FunctionIndex, not in its record: see FunctionIndex.call_base).
+    call_base: int = 0
+    iteration_base: int = 0
 
 
 @dataclass(frozen=True, slots=True)

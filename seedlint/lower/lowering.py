@@ -9,6 +9,7 @@ import hashlib
 import sys
 from collections import ChainMap
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -17,7 +18,15 @@ import libcst as cst
 from seedlint.cfg.build import build_with_assignments
 from seedlint.cfg.compact import compact
 from seedlint.cfg.model import CFG, Block
-from seedlint.lower.ir import SOME_VALUE, Arg, CallKey, CallSite, ClassIR, FunctionIR, ModuleIR
+from seedlint.lower.ir import (
+    SOME_VALUE,
+    Arg,
+    CallKey,
+    CallSite,
+    ClassIR,
+    FunctionIR,
+    ModuleIR,
+)
 from seedlint.lower.valuepaths import annotation_path, value_path
 from seedlint.parse.bindings import BindingKind, Scope
 from seedlint.parse.packages import module_name_for
@@ -36,10 +45,22 @@ class Lowerer:
     Callees are qualified in `scope` (each function's own, while it is lowered)."""
 
     def __init__(
-        self, index: dict[int, int], scope: Scope, iterables: dict[int, int] | None = None
+        self,
+        index: dict[int, int],
+        scope: Scope,
+        iterables: dict[int, int] | None = None,
+        bases: Mapping[int, tuple[int, int]] | None = None,
+        after: int | None = None,
     ) -> None:
+        """`index`: each call's number in the module (by id); `iterables`: each `for`
+        clause's iterable's number among them (by id), placed `after` the calls (default:
+        all of `index`); `bases`: for the functions that count from their own (by id of
+        their definition's node), where their calls and iterables start (see `ir.place`)."""
         self.index = index
-        self.iterables = iterables or {}  # id(a `for` clause's iterable) -> its number
+        self.iterables = iterables or {}
+        self.after = len(index) if after is None else after
+        self.bases = bases or {}
+        self.base: tuple[int, int] | None = None  # of the function being lowered
         self.scope = scope
         self.assigned: dict[str, cst.BaseExpression] = {}  # the function's single assignments
         # id(call or iterable) -> the names reassigned as chains where it stands
@@ -61,7 +82,7 @@ class Lowerer:
         func = call.func
         store = self.stores.get(id(call))
         site = CallSite(
-            index=self.index.get(id(call), -1),
+            index=self.number(call),
             written=written(func),
             key=self.key(call),
             args=tuple(self.arg(arg.value, arg.keyword, bool(arg.star)) for arg in call.args),
@@ -107,7 +128,7 @@ class Lowerer:
         placed: list[int] = []  # how many sites run before the calls' n-th, n = index
         iterations: dict[int, list[CallSite]] = {}
         for at, iterable in block.iterations:
-            site = self.iteration(iterable, self.iterables.get(id(iterable), -1))
+            site = self.iteration(iterable, self.iterable_number(iterable))
             if site is not None:
                 iterations.setdefault(at, []).append(site)
         for position in range(len(block.calls) + 1):
@@ -129,7 +150,7 @@ class Lowerer:
         first, every = iterated
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         chosen = positional[first:] if every else positional[first : first + 1]
-        index = self.index.get(id(call), -1)
+        index = self.number(call)
         sites = (self.iteration(value, index) for value in chosen)
         return [site for site in sites if site is not None]
 
@@ -152,6 +173,19 @@ class Lowerer:
             args=tuple(self.arg(arg.value, arg.keyword, bool(arg.star)) for arg in args),
         )
 
+    def number(self, call: cst.Call) -> int:
+        found = self.index.get(id(call))
+        if found is None:
+            return -1
+        return found if self.base is None else found - self.base[0]
+
+    def iterable_number(self, node: cst.BaseExpression) -> int:
+        """After the calls, or -1, -2, ... in a function that counts from its own."""
+        found = self.iterables.get(id(node))
+        if found is None:
+            return -1
+        return self.after + found if self.base is None else -1 - (found - self.base[1])
+
     def _may_be_none(self, value: cst.BaseExpression) -> bool:
         """The literal None, or a parameter that defaults to None (`generator=generator`)."""
         return _is_none(value) or (isinstance(value, cst.Name) and value.value in self.none_params)
@@ -173,6 +207,7 @@ class Lowerer:
         return found
 
     def function(self, definition: Definition) -> FunctionIR:
+        self.base = self.bases.get(id(definition.node))
         self.scope = definition.scope
         self.class_qualname = definition.class_qualname
         built = build_with_assignments(definition.node)
@@ -371,12 +406,16 @@ def lower_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceError:
     try:
         collected = collect_scopes(source.module, name, package)
         index = {id(call): number for number, call in enumerate(collected.calls)}
-        after = len(collected.calls)
-        iterables = {id(node): after + n for n, node in enumerate(collected.iterables)}
-        lowerer = Lowerer(index, collected.scope, iterables)
+        iterables = {id(node): number for number, node in enumerate(collected.iterables)}
+        bases = _bases(source.module, collected.definitions)
+        lowerer = Lowerer(index, collected.scope, iterables, bases)
         functions = []
         for definition in collected.definitions:
-            functions.append(lowerer.function(definition))
+            function = lowerer.function(definition)
+            base = bases.get(id(definition.node))
+            if base is not None:
+                function = replace(function, call_base=base[0], iteration_base=len(index) + base[1])
+            functions.append(function)
             lowerer.store(definition.stores)
         lowerer.assigned, lowerer.chained_at = {}, {}
         for info in collected.classes.values():
@@ -392,6 +431,29 @@ def lower_file(path: Path, data: bytes | None = None) -> ModuleIR | SourceError:
     return ModuleIR(
         name, path, source.display, collected.scope, tuple(functions), classes, digest, call_names
     )
+
+
+def _bases(module: cst.Module, definitions: list[Definition]) -> dict[int, tuple[int, int]]:
+    """Where the calls and iterables of each top-level function, and each method of a
+    top-level class, start; the same for the functions nested in them (by id of the
+    definition's node). Their functions count their calls from there, so that an edit
+    above leaves their records, and the body digests the incremental analysis compares,
+    as they were."""
+    top = {id(s) for s in module.body if isinstance(s, cst.FunctionDef)}
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
+            top |= {id(s) for s in statement.body.body if isinstance(s, cst.FunctionDef)}
+    starts = {
+        id(d.scope): (d.body_calls, d.body_iterables) for d in definitions if id(d.node) in top
+    }
+    bases = {}
+    for definition in definitions:
+        scope: Scope | None = definition.scope
+        while scope is not None and id(scope) not in starts:
+            scope = scope.parent
+        if scope is not None:
+            bases[id(definition.node)] = starts[id(scope)]
+    return bases
 
 
 def _qualified(node: cst.BaseExpression, scope: Scope) -> str | None:

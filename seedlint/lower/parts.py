@@ -117,7 +117,8 @@ def _lower_apart(
     lowerer = Lowerer(
         {id(call): number for number, call in enumerate(calls)},
         own[0].scope,
-        {id(node): -1 - number for number, node in enumerate(iterables)},  # (see ir.place)
+        {id(node): number for number, node in enumerate(iterables)},
+        {id(d.node): (0, 0) for d in own},  # (counted from the body's first: see ir.place)
     )
     functions = []
     for definition in own:
@@ -168,10 +169,9 @@ def _assemble(
         lambda stub: parts[id(stub.node)][1].iterable_names,
     )
     after = len(names)
-    iterables = {node: after + number for node, number in iterables.items()}
     names += iterable_names
 
-    lowerer = Lowerer(index, collected.scope, iterables)
+    lowerer = Lowerer(index, collected.scope, iterables, after=after)
     functions: list[FunctionIR | LoweredFunction] = []
     for definition in collected.definitions:
         held = parts.get(id(definition.node))

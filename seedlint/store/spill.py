@@ -35,9 +35,15 @@ class SpillError(Exception):
 
 
 def lowered_function(function: FunctionIR) -> LoweredFunction:
-    """A function's spill record and its index (placed in no spill file yet)."""
-    record = encode(function)
-    return LoweredFunction(record, _index(function, 0, len(record)))
+    """A function's spill record and its index (placed in no spill file yet). Where its
+    calls count from goes to the index: the record stays the same when that moves."""
+    record = encode(replace(function, call_base=0, iteration_base=0))
+    index = replace(
+        _index(function, 0, len(record)),
+        call_base=function.call_base,
+        iteration_base=function.iteration_base,
+    )
+    return LoweredFunction(record, index)
 
 
 def spill_module(module: ModuleIR, destinations: tuple[Path, ...]) -> ModuleIndex:
