@@ -194,7 +194,18 @@ def _analyse(
         tables = resident.restore(Path(spill_dir), first.keys) if resident is not None else {}
         projects = Projects(Path(spill_dir), tables)
         first.drop(resident.restored if resident is not None else {})
-        errors, parsed = load_cached(first, overrides, vocabulary, options, work, projects.add)
+        early: dict[str, ProjectState | None] = {}
+
+        def read_state() -> None:
+            # One project as the last run left it: its state is read while the edited
+            # files are parsed (used if the project still has that one root).
+            if options.cache is not None and len(tables) == 1:
+                key = _state_key(config, packs, list(tables))
+                early[key] = load_state(options.cache, key, Path(spill_dir))
+
+        errors, parsed = load_cached(
+            first, overrides, vocabulary, options, work, projects.add, read_state
+        )
         if cache is not None and run_key is None:  # a worker read a file: known only now
             run_key = _run_key(found, first.contents, config, packs, report_key)
             answer = _stored_answer(cache, run_key)
@@ -217,7 +228,10 @@ def _analyse(
         for symbols in projects.merged():
             key = _state_key(config, packs, projects.roots(symbols))
             store = options.cache  # (with overrides too: the state says what it holds)
-            state = load_state(store, key, Path(spill_dir)) if store is not None else None
+            if key in early:
+                state = early.pop(key)
+            else:
+                state = load_state(store, key, Path(spill_dir)) if store is not None else None
             analysed, more, woken_transient = _summarise_rounds(
                 symbols, packs, config, overrides, options, Path(spill_dir), work, state
             )

@@ -435,14 +435,16 @@ def load_cached(
     options: Options,
     work: Work,
     add: Callable[[int, Unit], None],
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[tuple[Path, SourceError]], list[Path]]:
     """Give `add` every file's unit: the cached indexes `read_all` left, loaded while the
     workers parse its jobs (and those whose cache entry was lost since), then theirs;
-    the errors and the files parsed, in order."""
+    the errors and the files parsed, in order. `meanwhile` runs while they parse."""
     cache = options.cache
     parsing = _Parsing(work.supervisor, [job for _, job in lowered.jobs])
     try:
         again = _load(lowered, cache, add)
+        meanwhile()
     except BaseException:
         parsing.cancel()
         raise
