@@ -1,3 +1,3 @@
-from seedlint.cli import main
+from seedlint.launch import main
 
 main()

@@ -352,3 +352,68 @@ def test_the_projects_own_pre_commit_config_passes_on_its_code(tmp_path: Path) -
         "seedlint on its own code",
     }
     assert passed == hooks, result.stdout
+
+
+def test_flake8_given_one_file_works_out_its_findings_while_it_checks_it(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """flake8 given one file: the findings are begun when flake8 parses its options, in
+    a child that reads the file as flake8 does; the plugin takes them only for the same
+    name and lines. Given two files, nothing is begun early."""
+    from flake8.main.application import Application
+
+    from seedlint.integrations.flake8_plugin import SeedlintChecker
+
+    write_package(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SEEDLINT_CACHE_DIR", str(tmp_path / "cache"))
+    lines = MAIN.splitlines(keepends=True)
+
+    def begun(*arguments: str) -> Any:
+        Application().initialize(["--select", "SDL", *arguments])
+        early, SeedlintChecker.early = SeedlintChecker.early, None
+        return early
+
+    try:
+        early = begun("pkg/main.py")
+        assert early is not None and early.job.filename == "pkg/main.py"
+        found = early.take("pkg/main.py", lines)
+        assert found is not None and [(d.line, d.column, d.code) for d in found] == [
+            (9, 12, "SDL101")
+        ]
+        assert not early.worker.alive()
+        edited = begun("pkg/main.py")  # (the buffer flake8 hands over differs)
+        assert edited is not None
+        assert edited.take("pkg/main.py", [*lines[:-1], "    return None\n"]) is None
+        assert not edited.worker.alive()
+        assert begun("pkg/main.py", "pkg/helpers.py") is None
+    finally:
+        for worker in SeedlintChecker.warm:
+            worker.stop()
+        SeedlintChecker.warm = ()
+
+
+def test_the_command_starts_its_parser_worker_before_its_command_line_is_imported(
+    tmp_path: Path,
+) -> None:
+    probe = (
+        "import sys\n"
+        "import seedlint.lower.warm as warm\n"
+        "start = warm.start_early\n"
+        "def recorded():\n"
+        "    print('started, click imported:', 'click' in sys.modules)\n"
+        "    start()\n"
+        "warm.start_early = recorded\n"
+        "from seedlint.launch import main\n"
+        "sys.argv = ['seedlint', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('left untaken:', warm._early is not None)\n"
+    )
+    (tmp_path / "a.py").write_text("x = 1\n")
+    checked = run(sys.executable, "-c", probe, "a.py", "--no-cache", cwd=tmp_path)
+    assert "started, click imported: False" in checked.stdout, checked.stderr
+    assert "left untaken: False" in checked.stdout
+    rule = run(sys.executable, "-c", probe, "rule", "SDL101", cwd=tmp_path)
+    assert rule.returncode == 0 and "started" not in rule.stdout

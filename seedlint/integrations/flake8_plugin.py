@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from seedlint import __version__
 
 if TYPE_CHECKING:
+    from seedlint.integrations.flake8_early import EarlyFindings
     from seedlint.lower.supervisor import Worker
 
 # flake8 imports every plugin on every run, also under `--select E9`: the bridge, and the
@@ -35,25 +36,36 @@ class SeedlintChecker:
         self.lines = lines
 
     warm: tuple[Worker, ...] = ()  # a worker started when flake8 starts (seedlint.lower.warm)
+    early: EarlyFindings | None = None  # the one file's findings, begun when flake8 starts
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         """flake8 runs every plugin and filters their codes afterwards: when its options
         leave out every SDL code (`flake8 --select E9`), seedlint does no work. Otherwise
-        a worker starts importing the parser now, while flake8 reads and checks the file."""
+        the findings of the one file flake8 was given are begun now, while flake8 checks
+        it itself (seedlint.integrations.flake8_early); given more, a worker starts
+        importing the parser."""
         cls.reported = _reports_seedlint(options)
         if cls.reported:
-            from seedlint.lower.warm import warm_worker
+            from seedlint.integrations.flake8_early import EarlyFindings
 
-            cls.warm = (warm_worker(),)
+            cls.early = EarlyFindings.start(options)
+            if cls.early is None:
+                from seedlint.lower.warm import warm_worker
+
+                cls.warm = (warm_worker(),)
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not self.reported:
             return
-        from seedlint.integrations.flake8_bridge import diagnostics
+        early, type(self).early = self.early, None  # (for this process's first file)
+        found = early.take(self.filename, self.lines) if early is not None else None
+        if found is None:
+            from seedlint.integrations.flake8_bridge import diagnostics
 
-        warm, type(self).warm = self.warm, ()  # (for this process's first file)
-        for diagnostic in diagnostics(self.filename, self.lines, warm):
+            warm, type(self).warm = self.warm, ()
+            found = diagnostics(self.filename, self.lines, warm)
+        for diagnostic in found:
             message = f"{diagnostic.code} {diagnostic.message}"
             yield diagnostic.line, max(diagnostic.column - 1, 0), message, type(self)
 

@@ -163,10 +163,11 @@ class Worker:
             and self.alive()
         )
 
-    def receive(self) -> tuple[bool, object]:
-        """(True, result), or (False, None) if the worker died before answering."""
+    def receive(self, wait: float | None = 0.0) -> tuple[bool, object]:
+        """(True, result), or (False, None) if the worker died before answering (or
+        gave no answer within `wait` seconds; None: as long as it lives)."""
         try:
-            if self.connection.poll():
+            if self.connection.poll(wait):
                 return True, self.connection.recv()
         except (EOFError, OSError, ValueError):
             pass

@@ -1,11 +1,14 @@
 """A worker started before the main process knows it needs one: it imports the parser
 (libcst alone takes 0.1 s) while the main process imports the analysis and reads the
-cache, so that an edited file is parsed as soon as it is known. The command line and
-the flake8 bridge start one first; the run's supervisor takes it, or stops it."""
+cache, so that an edited file is parsed as soon as it is known. The `seedlint` command
+starts one before it imports its own command line (seedlint.launch), the flake8 bridge
+when flake8 parses its options; the run's supervisor takes it, or stops it."""
 
 from __future__ import annotations
 
 from seedlint.lower.supervisor import Worker
+
+_early: Worker | None = None  # started by the entry point, not yet taken
 
 
 def load_parser() -> None:
@@ -13,5 +16,19 @@ def load_parser() -> None:
     import seedlint.lower.lowering  # noqa: F401
 
 
+def start_early() -> None:
+    """Start the worker that the next `warm_worker()` of this process takes."""
+    global _early
+    if _early is None:
+        _early = Worker(load_parser)
+
+
 def warm_worker() -> Worker:
+    """The worker started early, if it is still usable; else one started now."""
+    global _early
+    early, _early = _early, None
+    if early is not None and early.usable_by(early.memory):
+        return early
+    if early is not None:
+        early.stop()
     return Worker(load_parser)
