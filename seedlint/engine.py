@@ -183,9 +183,6 @@ def _analyse(
         # it; a run that parses nothing just stops it.
         supervisor.ready(1)
         work = Work(supervisor, Path(spill_dir), config.max_file_size, options.parts_from)
-        resident = _resident(options.cache, files, vocabulary)
-        if resident is not None:
-            resident.prefetch()
         first = read_all(files, overrides, vocabulary, options, work)
         run_key = None
         if cache is not None and first.complete:
@@ -193,6 +190,7 @@ def _analyse(
             answer = _stored_answer(cache, run_key)
             if answer is not None:
                 return RunResult(answer, len(files))
+        resident = _resident(options.cache, files, vocabulary)
         tables = resident.restore(Path(spill_dir), first.keys) if resident is not None else {}
         projects = Projects(Path(spill_dir), tables)
         first.drop(resident.restored if resident is not None else {})

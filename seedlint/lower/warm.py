@@ -12,8 +12,11 @@ _early: Worker | None = None  # started by the entry point, not yet taken
 
 
 def load_parser() -> None:
-    """What a worker imports before its first job."""
+    """What a worker imports and builds before its first job."""
     import seedlint.lower.lowering  # noqa: F401
+    from seedlint.store import codec
+
+    codec.ready()
 
 
 def start_early() -> None:

@@ -54,14 +54,6 @@ def unpack(cache: Cache, entry: Path, target: Path) -> str:
     return checksum(data)
 
 
-def read_kept(cache: Cache, entry: Path) -> bytes:
-    """The database file kept as `entry`, checked against its checksum. Raises
-    FileNotFoundError if there is none, OSError or CodecError if it cannot be read."""
-    data = unframe(entry.read_bytes(), cache.limit)
-    cache.touch(entry)
-    return data
-
-
 def restore(cache: Cache, entry: Path, target: Path, schema: str) -> tuple[sqlite3.Connection, str]:
     """The database kept as `entry`, copied to `target` and opened, and the checksum of
     what was read. Raises FileNotFoundError if there is none, CodecError or SpillError if

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 
 from seedlint.store.cache import Cache
 from seedlint.store.codec import CodecError
-from seedlint.store.databases import SCRATCH_PRAGMAS, keep, read_kept
+from seedlint.store.databases import SCRATCH_PRAGMAS, keep, unpack
 from seedlint.store.spill import SpillError
 from seedlint.store.symbols import SymbolTable
 
@@ -38,51 +37,34 @@ class ResidentTables:
         self.cache = cache
         self.key = key
         self.restored: dict[int, str] = {}  # the units restored: order -> key
-        self._kept: list[bytes | Exception] = []  # each saved table's file, or why not
-        self._reading: threading.Thread | None = None
 
     def _entry(self, number: int) -> Path:
         return self.cache.file(_KIND, f"{self.key}-{number}.blob")
 
-    def prefetch(self) -> None:
-        """Read and check the saved tables in a thread, while the caller reads the files'
-        signatures (reading and checksumming let the other thread run)."""
-        self._reading = threading.Thread(target=self._read, daemon=True)
-        self._reading.start()
-
-    def _read(self) -> None:
-        if not self.cache.usable():
-            return
-        for number in range(1 << 16):
-            try:
-                self._kept.append(read_kept(self.cache, self._entry(number)))
-            except FileNotFoundError:
-                break
-            except (OSError, CodecError) as error:
-                self._kept.append(error)  # damaged: its files are loaded instead
-
     def restore(self, folder: Path, keys: Mapping[int, str]) -> dict[Path, SymbolTable]:
         """Copies of the saved tables in `folder`, by root folder, holding only the units
         whose file has the key `keys` gives its order (`restored` lists them)."""
-        if self._reading is None:
-            self._read()
-        else:
-            self._reading.join()
         tables: dict[Path, SymbolTable] = {}
-        for kept in self._kept:
-            if isinstance(kept, Exception):
-                continue
+        if not self.cache.usable():
+            return tables
+        for number in range(1 << 16):
+            entry = self._entry(number)
             target = folder / f"symbols-{len(tables)}.sqlite"
             try:
-                target.write_bytes(kept)
+                unpack(self.cache, entry, target)
+            except FileNotFoundError:
+                break
+            except (OSError, CodecError):
+                target.unlink(missing_ok=True)
+                continue  # damaged: its files are loaded instead
+            try:
                 found = self._restore_one(target, keys, set(tables))
-            except (OSError, sqlite3.DatabaseError, SpillError, TypeError, ValueError):
+            except (sqlite3.DatabaseError, SpillError, TypeError, ValueError):
                 found = None
             if found is None:
                 target.unlink(missing_ok=True)
             else:
                 tables[found[0]] = found[1]
-        self._kept = []
         return tables
 
     def _restore_one(
