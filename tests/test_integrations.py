@@ -404,16 +404,18 @@ def test_the_command_starts_its_parser_worker_before_its_command_line_is_importe
         "    print('started, click imported:', 'click' in sys.modules)\n"
         "    start()\n"
         "warm.start_early = recorded\n"
-        "from seedlint.launch import main\n"
+        "take = warm.warm_worker\n"
+        "def taking():\n"
+        "    print('the run takes the early one:', warm._early is not None)\n"
+        "    return take()\n"
+        "warm.warm_worker = taking\n"
+        "from seedlint.__main__ import main\n"
         "sys.argv = ['seedlint', *sys.argv[1:]]\n"
-        "try:\n"
-        "    main()\n"
-        "finally:\n"
-        "    print('left untaken:', warm._early is not None)\n"
+        "main()\n"
     )
     (tmp_path / "a.py").write_text("x = 1\n")
     checked = run(sys.executable, "-c", probe, "a.py", "--no-cache", cwd=tmp_path)
     assert "started, click imported: False" in checked.stdout, checked.stderr
-    assert "left untaken: False" in checked.stdout
+    assert "the run takes the early one: True" in checked.stdout
     rule = run(sys.executable, "-c", probe, "rule", "SDL101", cwd=tmp_path)
     assert rule.returncode == 0 and "started" not in rule.stdout

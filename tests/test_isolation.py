@@ -246,6 +246,37 @@ def test_a_worker_cannot_grow_past_its_memory_limit() -> None:
     assert results[1] == 42  # a fresh worker took the next job
 
 
+class _AnswerThenWrite:
+    """A job that answers first and then, slowly, writes a file (as a worker writes a
+    module's parts to the cache for the next run)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def run(self) -> int:
+        from seedlint.lower.supervisor import after_answer
+
+        def write() -> None:
+            time.sleep(0.5)
+            self.marker.write_text("written")
+
+        after_answer(write)
+        return 7
+
+
+def test_a_run_ends_once_its_workers_have_written_what_they_write_after_answering(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "marker"
+    started = time.monotonic()
+    with Supervisor(1, 60) as supervisor:
+        assert supervisor.call(_AnswerThenWrite(marker)) == 7
+        answered = time.monotonic() - started
+        assert not marker.exists()  # the answer came first
+    assert marker.read_text() == "written"
+    assert answered < 0.5
+
+
 def test_workers_outlive_the_thread_that_ran_their_jobs() -> None:
     """Linux kills a worker when the thread that forked it ends (PR_SET_PDEATHSIG): a
     job sent right after a map run by a thread that has ended must still be answered."""

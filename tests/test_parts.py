@@ -293,3 +293,30 @@ def test_the_skeleton_leaves_out_most_of_a_large_module() -> None:
 def test_text_python_cannot_parse_has_no_skeleton() -> None:
     assert skeleton_of("def f(:\n    pass\n") is None
     assert skeleton_of(textwrap.dedent("x = 1\n")) == skeleton_of("x = 1\n")
+
+
+def test_a_workers_parts_are_kept_for_the_next_run_after_it_answers(tmp_path: Path) -> None:
+    """A module lowered in parts by a worker leaves its parts in the cache for the next
+    run (the worker writes them after it has answered: see test_isolation for the wait
+    at the run's end)."""
+    import os
+    import subprocess
+    import sys
+
+    from seedlint.lower.workers import PARTS_FROM
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    helpers = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n\n" for i in range(PARTS_FROM))
+    module = package / "big.py"
+    build = "def build(seed, warm):\n    if warm:\n        mx.random.seed(seed)\n"
+    module.write_text(
+        f"import mlx.core as mx\n\n\n{helpers}{build}    return mx.random.normal((2,))\n"
+    )
+    cache = tmp_path / "cache"
+    env = {**os.environ, "SEEDLINT_CACHE_DIR": str(cache)}
+    command = [sys.executable, "-m", "seedlint", "--context", "package", "pkg/big.py"]
+    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert "SDL101" in first.stdout, first.stderr
+    assert len(list((cache / "parts").glob("*/*"))) == 1

@@ -35,6 +35,7 @@ _PR_SET_PDEATHSIG = 1
 _FOREVER = 1e9  # seconds: a longer time limit is none
 _DEPTH = 2  # jobs sent ahead to each worker
 _WALL_FACTOR = 5  # a job stuck without using the processor is stopped after this many limits
+_GRACE = 10.0  # seconds an idle worker has to finish its writes when the run ends
 
 
 class Job(Protocol):
@@ -91,10 +92,25 @@ def _limit_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+_after_answer: list[Callable[[], None]] | None = None  # in a worker: see after_answer
+
+
+def after_answer(work: Callable[[], None]) -> None:
+    """Run `work` once the job that asks has sent its answer: in a worker, writing what
+    only a later run reads is left out of the time the main process waits for it (the
+    supervisor lets a worker finish such work before it stops it). Elsewhere, now."""
+    if _after_answer is None:
+        work()
+    else:
+        _after_answer.append(work)
+
+
 def _serve(
     connection: Connection, parent: int, memory: int, prepare: Callable[[], None] | None
 ) -> None:
     """A worker: run each job received, send its result back, until the pipe closes."""
+    global _after_answer
+    _after_answer = []
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _limit_memory(memory)
@@ -115,6 +131,9 @@ def _serve(
         except Exception:
             result = _Raised(traceback.format_exc())
         connection.send(result)
+        while _after_answer:
+            with contextlib.suppress(Exception):  # (it only saves a later run work)
+                _after_answer.pop(0)()
 
 
 class Worker:
@@ -193,6 +212,15 @@ class Worker:
                     os.close(self.sentinel)
         return self._status
 
+    def finish(self, grace: float = _GRACE) -> None:
+        """Stop it once it has finished what it does after its last answer (at most
+        `grace` seconds from now)."""
+        self.connection.close()  # (it reads the end of the pipe next)
+        if self.alive():
+            with contextlib.suppress(OSError, ValueError):
+                wait([self.sentinel], grace)
+        self.stop()
+
     def stop(self) -> None:
         self.connection.close()
         if self.alive():
@@ -266,7 +294,7 @@ class Supervisor:
 
     def close(self) -> None:
         while self._idle:
-            self._idle.pop().stop()
+            self._idle.pop().finish()
 
     def ready(self, workers: int) -> None:
         """Start up to `workers` workers now, in this thread: a map run by another thread

@@ -1,8 +1,8 @@
 """A worker started before the main process knows it needs one: it imports the parser
 (libcst alone takes 0.1 s) while the main process imports the analysis and reads the
 cache, so that an edited file is parsed as soon as it is known. The `seedlint` command
-starts one before it imports its own command line (seedlint.launch), the flake8 bridge
-when flake8 parses its options; the run's supervisor takes it, or stops it."""
+starts one before it imports its own command line (seedlint.__main__), the flake8
+bridge when flake8 parses its options; the run's supervisor takes it, or stops it."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from seedlint.config import Config
 from seedlint.lower.ir import LoweredParts, ModuleIndex, ModuleIR
-from seedlint.lower.supervisor import Failure, Supervisor
+from seedlint.lower.supervisor import Failure, Supervisor, after_answer
 from seedlint.parse.depth import too_complex
 from seedlint.parse.notebooks import Cells, as_module
 from seedlint.parse.packages import module_name_for
@@ -163,7 +163,7 @@ def _in_parts(job: _Job, data: bytes) -> ModuleIR | None:
         return None
     module, parts = found
     if cache is not None and any(earlier.get(k) is not part for k, part in parts.definitions):
-        cache.put("parts", key, parts)
+        after_answer(lambda: cache.put("parts", key, parts))  # (for the next lowering)
     return module
 
 
