@@ -277,6 +277,21 @@ def test_a_run_ends_once_its_workers_have_written_what_they_write_after_answerin
     assert answered < 0.5
 
 
+def _slow_start() -> None:
+    time.sleep(5)
+
+
+def test_a_worker_that_answered_nothing_is_stopped_at_once() -> None:
+    """A worker started in case a file needs parsing, still importing the parser when a
+    run answered from the cache ends: the run does not wait for it."""
+    from seedlint.lower.supervisor import Worker
+
+    worker = Worker(_slow_start)
+    started = time.monotonic()
+    worker.finish()
+    assert time.monotonic() - started < 1 and not worker.alive()
+
+
 def test_workers_outlive_the_thread_that_ran_their_jobs() -> None:
     """Linux kills a worker when the thread that forked it ends (PR_SET_PDEATHSIG): a
     job sent right after a map run by a thread that has ended must still be answered."""

@@ -170,6 +170,7 @@ class Worker:
         self.parent = parent
         self.memory = memory
         self.forked_by = threading.get_ident()
+        self.answered = False  # whether it has answered a job (and may write after it)
         self._status: int | None = None
 
     def usable_by(self, memory: int) -> bool:
@@ -187,7 +188,9 @@ class Worker:
         gave no answer within `wait` seconds; None: as long as it lives)."""
         try:
             if self.connection.poll(wait):
-                return True, self.connection.recv()
+                answer = self.connection.recv()
+                self.answered = True
+                return True, answer
         except (EOFError, OSError, ValueError):
             pass
         return False, None
@@ -214,9 +217,9 @@ class Worker:
 
     def finish(self, grace: float = _GRACE) -> None:
         """Stop it once it has finished what it does after its last answer (at most
-        `grace` seconds from now)."""
+        `grace` seconds from now); at once if it has answered nothing."""
         self.connection.close()  # (it reads the end of the pipe next)
-        if self.alive():
+        if self.answered and self.alive():
             with contextlib.suppress(OSError, ValueError):
                 wait([self.sentinel], grace)
         self.stop()
