@@ -5,11 +5,13 @@ In: a project's SummaryTable just recorded (no summaries yet) and the rows an
 earlier run of the same project left. Out: the summaries a run from scratch computes.
 
 A function is computed again when its body or its call targets changed; then each
-caller of a function whose summary came out different, of a function whose body
-changed (callers read more of a callee than its summary: its None tests and parameter
-defaults are in its body too), and of a function that callers may specialise (they
-summarise its body for their arguments). A strongly connected component is computed as a
-whole, as from scratch, so that a recursion reaches the same fixed point.
+caller of a function whose summary came out different, and of a function that callers
+may specialise (they summarise its body for their arguments). Callers read more of a
+callee than its summary (its None tests, parameter defaults, what it returns: its
+index), so where the project's interface changed (it digests every function's index),
+each caller of a function whose body changed is computed again too. A strongly connected
+component is computed as a whole, as from scratch, so that a recursion reaches the same
+fixed point.
 """
 
 from __future__ import annotations
@@ -20,12 +22,17 @@ from seedlint.analysis.graphs import components
 from seedlint.store.summary_table import SummaryTable
 
 
-def resume(facts: SummaryTable, earlier: str, compute: Callable[[], None]) -> int:
+def resume(
+    facts: SummaryTable, earlier: str, compute: Callable[[], None], same_interface: bool
+) -> int:
     """Fill `facts` from the earlier rows (the attached database `earlier`) and `compute`
     (which summarises the functions without a summary, callees first); how many
-    functions were computed. The call graph is read around the functions computed
-    again, never as a whole."""
+    functions were computed. `same_interface`: whether the project's interface is the
+    one the earlier rows were computed with. The call graph is read around the functions
+    computed again, never as a whole."""
     adopted, edited = facts.adopt(earlier)
+    if same_interface:
+        edited = set()  # (callers see the same index of each: only its summary counts)
     stale = set(adopted)
     before = {function_id: facts.earlier_summary(earlier, function_id) for function_id in stale}
     computed = 0

@@ -86,7 +86,7 @@ def analyse_project(
         same_interface = state.interface == symbols.interface()
         facts = SummaryTable(project, round_number, rows if same_interface else None)
         analysed, compute = _analysed(project, facts, packs, config)
-        analysed.summarised = resume(facts, rows, compute)
+        analysed.summarised = resume(facts, rows, compute, same_interface)
     return analysed
 
 
