@@ -67,6 +67,9 @@ class Options:
     prefilter: bool = True
     parts_from: int = PARTS_FROM  # lines from which a module is lowered in parts
     warm: tuple[Worker, ...] = ()  # workers started already (seedlint.lower.warm)
+    # Told the findings once they are known, before the run keeps what it learnt for the
+    # next one (the flake8 bridge answers flake8 then).
+    found: Callable[[list[Diagnostic]], None] | None = None
 
 
 def _error(error: SourceError) -> Diagnostic:
@@ -225,6 +228,7 @@ def _analyse(
             assert isinstance(answer, tuple)
             return answer
 
+        keeping: list[Callable[[], None]] = []  # what each project leaves the next run
         for symbols in projects.merged():
             key = _state_key(config, packs, projects.roots(symbols))
             store = options.cache  # (with overrides too: the state says what it holds)
@@ -235,9 +239,6 @@ def _analyse(
             analysed, more, woken_transient = _summarise_rounds(
                 symbols, packs, config, overrides, options, Path(spill_dir), work, state
             )
-            if store is not None:
-                interface, names = symbols.interface(), symbols.module_names()
-                keep_state(store, key, analysed.summaries, interface, names, Path(spill_dir), state)
             parsed += more
             transient |= woken_transient
             summarised += analysed.summarised
@@ -245,13 +246,35 @@ def _analyse(
             for module, functions in symbols.modules(lambda m: report(Path(m.path))):
                 text = overrides.get(real(Path(module.path)))
                 diagnostics += check_module(module, functions, analysed, config, packs, text, load)
-            symbols.close()
+            keeping.append(partial(_keep, store, key, symbols, analysed, Path(spill_dir), state))
+        diagnostics.sort()
+        if options.found is not None:
+            options.found(diagnostics)
+        for keep in keeping:
+            keep()
     diagnostics.sort()
     # Store the answer only if it holds for the text the key describes: no file changed
     # while it was worked out, and no file hit a limit that another run might not.
     if run_key is not None and cache is not None and not transient and _unchanged(first.signatures):
         cache.put("run", run_key, diagnostics)
     return RunResult(diagnostics, len(files), tuple(parsed), summarised)
+
+
+def _keep(
+    store: Cache | None,
+    key: str,
+    symbols: SymbolTable,
+    analysed: AnalysedProject,
+    spill_dir: Path,
+    state: ProjectState | None,
+) -> None:
+    """Keep a project's state for the next run (if there is a cache); close its table."""
+    try:
+        if store is not None:
+            interface, names = symbols.interface(), symbols.module_names()
+            keep_state(store, key, analysed.summaries, interface, names, spill_dir, state)
+    finally:
+        symbols.close()
 
 
 def _stored_answer(cache: Cache, run_key: str) -> list[Diagnostic] | None:

@@ -20,6 +20,7 @@ import pytest
 from seedlint.config import Config
 from seedlint.engine import Options, RunResult, analyse
 from seedlint.lower.workers import PARTS_FROM
+from seedlint.report.diagnostics import Diagnostic
 from seedlint.store import resident, state
 from seedlint.store.cache import Cache
 
@@ -335,3 +336,19 @@ def test_a_run_after_an_edit_keeps_a_delta_to_the_state_until_it_grows(
     _run(tmp_path, cached)
     assert base.read_bytes() != written
     assert not list(cache.glob("state/*/*-delta.blob"))
+
+
+def test_the_findings_are_told_before_the_run_keeps_its_state(tmp_path: Path) -> None:
+    """`Options.found` hears the run's findings before the state is written (the flake8
+    bridge answers flake8 then): the same findings the run returns."""
+    package = _initial()
+    package.write(tmp_path)
+    cache = tmp_path / "cache"
+    heard: list[tuple[list[Diagnostic], bool]] = []
+
+    def found(diagnostics: list[Diagnostic]) -> None:
+        heard.append((list(diagnostics), any((cache / "state").glob("*/*"))))
+
+    result = _run(tmp_path, Options(cache=Cache(cache), found=found))
+    assert result.diagnostics and heard == [(result.diagnostics, False)]
+    assert any((cache / "state").glob("*/*"))

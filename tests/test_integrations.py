@@ -381,7 +381,9 @@ def test_flake8_given_one_file_works_out_its_findings_while_it_checks_it(
         assert found is not None and [(d.line, d.column, d.code) for d in found] == [
             (9, 12, "SDL101")
         ]
+        early.stop()  # (flake8's exit does: the child has written the cache by then)
         assert not early.worker.alive()
+        assert list((tmp_path / "cache" / "state").glob("*/*"))
         edited = begun("pkg/main.py")  # (the buffer flake8 hands over differs)
         assert edited is not None
         assert edited.take("pkg/main.py", [*lines[:-1], "    return None\n"]) is None

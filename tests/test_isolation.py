@@ -277,6 +277,31 @@ def test_a_run_ends_once_its_workers_have_written_what_they_write_after_answerin
     assert answered < 0.5
 
 
+class _AnswerEarly:
+    """A job that answers before it ends, then writes a file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def run(self) -> int:
+        from seedlint.lower.supervisor import answer_now
+
+        answer_now(5)
+        time.sleep(0.5)
+        self.marker.write_text("written")
+        return 6  # (dropped: the job has answered)
+
+
+def test_a_job_can_answer_before_it_ends(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    started = time.monotonic()
+    with Supervisor(1, 60) as supervisor:
+        assert supervisor.call(_AnswerEarly(marker)) == 5
+        assert time.monotonic() - started < 0.5 and not marker.exists()
+        assert supervisor.call(_Small()) == 42  # the next answer is the next job's
+    assert marker.read_text() == "written"
+
+
 def _slow_start() -> None:
     time.sleep(5)
 

@@ -19,6 +19,7 @@ from seedlint.resolve.packs import PackError, Packs
 from seedlint.store.cache import Cache, default_cache_dir
 
 _STDIN = ("stdin", "-", "")
+Told = Callable[[list[Diagnostic]], None] | None
 
 
 @lru_cache(maxsize=32)
@@ -40,9 +41,10 @@ class _Package:
         self.everything: list[Diagnostic] | None = None
 
     def findings(
-        self, target: Path, text: bytes | None, warm: tuple[Worker, ...] = ()
+        self, target: Path, text: bytes | None, warm: tuple[Worker, ...] = (), told: Told = None
     ) -> list[Diagnostic]:
-        """`target`'s findings, with `text` instead of the disk's if it is given."""
+        """`target`'s findings, with `text` instead of the disk's if it is given; `told`
+        hears them as soon as they are known (before the cache is written)."""
         if text is None and self.asked:
             if self.everything is None:
                 self.everything = self._analyse(None, lambda checked: True, "", warm)
@@ -50,9 +52,14 @@ class _Package:
         self.asked = True
         overrides = {target: text} if text is not None else None
         only = f"only\0{target}"
-        found = self._analyse(overrides, lambda checked: real(checked) == target, only, warm)
-        # (a sibling that cannot be read is reported by its own path: not this file's)
-        return [d for d in found if real(Path(d.path)) == target]
+
+        def of_target(found: list[Diagnostic]) -> list[Diagnostic]:
+            # (a sibling that cannot be read is reported by its own path: not this file's)
+            return [d for d in found if real(Path(d.path)) == target]
+
+        hear = None if told is None else lambda found: told(of_target(found))
+        found = self._analyse(overrides, lambda checked: real(checked) == target, only, warm, hear)
+        return of_target(found)
 
     def _analyse(
         self,
@@ -60,8 +67,9 @@ class _Package:
         report: Callable[[Path], bool],
         key: str,
         warm: tuple[Worker, ...],
+        told: Told = None,
     ) -> list[Diagnostic]:
-        options = Options(cache=Cache(default_cache_dir()), warm=warm)
+        options = Options(cache=Cache(default_cache_dir()), warm=warm, found=told)
         return analyse(
             [str(self.scope)], self.config, self.packs, report, overrides, options, key
         ).diagnostics
@@ -72,17 +80,22 @@ def _package(scope: Path, settings_folder: Path) -> _Package:
     return _Package(scope, *_settings(settings_folder))
 
 
-def diagnostics(filename: str, lines: list[str], warm: tuple[Worker, ...] = ()) -> list[Diagnostic]:
+def diagnostics(
+    filename: str, lines: list[str], warm: tuple[Worker, ...] = (), told: Told = None
+) -> list[Diagnostic]:
     """The findings of the file flake8 read as `lines` (an editor's buffer, perhaps);
-    `warm`: workers started for the run (seedlint.lower.warm), stopped if it needs none."""
+    `warm`: workers started for the run (seedlint.lower.warm), stopped if it needs none;
+    `told` hears the findings as soon as they are known, before the cache is written."""
     try:
-        return _diagnostics(filename, lines, warm)
+        return _diagnostics(filename, lines, warm, told)
     finally:
         for worker in warm:  # (a supervisor that took it has stopped it already)
             worker.stop()
 
 
-def _diagnostics(filename: str, lines: list[str], warm: tuple[Worker, ...]) -> list[Diagnostic]:
+def _diagnostics(
+    filename: str, lines: list[str], warm: tuple[Worker, ...], told: Told
+) -> list[Diagnostic]:
     path = Path(filename)
     if is_notebook(path):
         return []  # its lines are not the file's: the command line reports on it
@@ -95,11 +108,11 @@ def _diagnostics(filename: str, lines: list[str], warm: tuple[Worker, ...]) -> l
     text = "".join(lines).encode("utf-8")
     if filename in _STDIN or not path.is_file():
         overrides = {real(path): text}
-        options = Options(warm=warm)
+        options = Options(warm=warm, found=told)
         return analyse([filename], config, packs, overrides=overrides, options=options).diagnostics
     package = _package(real(placement(path).top_package), folder)
     changed = None if _same_text(path.read_bytes(), text) else text
-    return package.findings(real(path), changed, warm)
+    return package.findings(real(path), changed, warm, told)
 
 
 def _same_text(disk: bytes, given: bytes) -> bool:

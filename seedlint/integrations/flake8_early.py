@@ -11,6 +11,7 @@ the analysis no longer waits for."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import os
 from dataclasses import dataclass
@@ -29,10 +30,13 @@ class _Findings:
     lines: list[str]
 
     def run(self) -> list[Diagnostic]:
+        """The findings, sent as soon as they are known: the child keeps what it learnt
+        for the next run (the cache) while flake8 goes on."""
         from seedlint.integrations.flake8_bridge import diagnostics
+        from seedlint.lower.supervisor import answer_now
         from seedlint.lower.warm import warm_worker
 
-        return diagnostics(self.filename, self.lines, (warm_worker(),))
+        return diagnostics(self.filename, self.lines, (warm_worker(),), answer_now)
 
 
 def _prepare() -> None:
@@ -65,14 +69,20 @@ class EarlyFindings:
         return cls(_Findings(processor.filename, processor.lines))
 
     def take(self, filename: str, lines: list[str]) -> list[Diagnostic] | None:
-        """The findings, if they are those of `filename` with `lines`; else None."""
-        try:
-            if filename != self.job.filename or lines != self.job.lines:
-                return None
-            answered, result = self.worker.receive(wait=None)
-            if answered and type(result) is list:
-                return result
+        """The findings, if they are those of `filename` with `lines`; else None. Once
+        they are taken, the child finishes writing the cache while flake8 goes on, and
+        flake8's exit waits for it."""
+        if filename != self.job.filename or lines != self.job.lines:
+            self.stop()
             return None
-        finally:
-            with contextlib.suppress(OSError):
-                self.worker.stop()
+        answered, result = self.worker.receive(wait=None)
+        if answered and type(result) is list:
+            atexit.register(self.stop)
+            return result
+        self.stop()
+        return None
+
+    def stop(self) -> None:
+        """Stop the child, once it has written what it writes after answering."""
+        with contextlib.suppress(OSError):
+            self.worker.finish()

@@ -93,6 +93,8 @@ def _limit_memory(limit: int) -> None:
 
 
 _after_answer: list[Callable[[], None]] | None = None  # in a worker: see after_answer
+_answering: Connection | None = None  # in a worker: where the job's answer goes
+_answered = False  # whether the running job has answered already (answer_now)
 
 
 def after_answer(work: Callable[[], None]) -> None:
@@ -105,12 +107,22 @@ def after_answer(work: Callable[[], None]) -> None:
         _after_answer.append(work)
 
 
+def answer_now(result: object) -> None:
+    """In a worker: send the running job's answer now, before the job ends (what it
+    returns is then dropped); elsewhere, nothing."""
+    global _answered
+    if _answering is not None and not _answered:
+        _answered = True
+        with contextlib.suppress(OSError, ValueError):  # (the supervisor has left)
+            _answering.send(result)
+
+
 def _serve(
     connection: Connection, parent: int, memory: int, prepare: Callable[[], None] | None
 ) -> None:
     """A worker: run each job received, send its result back, until the pipe closes."""
-    global _after_answer
-    _after_answer = []
+    global _after_answer, _answering, _answered
+    _after_answer, _answering = [], connection
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _limit_memory(memory)
@@ -122,15 +134,18 @@ def _serve(
             job = connection.recv()
         except (EOFError, OSError):
             return
+        _answered = False
         try:
             result: object = job.run()
         except MemoryError:
             # The heap may be in any state now: answer, then make way for a fresh worker.
-            connection.send(Failure(f"needs more than {memory >> 30} GiB of memory", True))
+            if not _answered:
+                connection.send(Failure(f"needs more than {memory >> 30} GiB of memory", True))
             return
         except Exception:
             result = _Raised(traceback.format_exc())
-        connection.send(result)
+        if not _answered:
+            connection.send(result)
         while _after_answer:
             with contextlib.suppress(Exception):  # (it only saves a later run work)
                 _after_answer.pop(0)()
