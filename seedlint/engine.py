@@ -252,7 +252,6 @@ def _analyse(
             options.found(diagnostics)
         for keep in keeping:
             keep()
-    diagnostics.sort()
     # Store the answer only if it holds for the text the key describes: no file changed
     # while it was worked out, and no file hit a limit that another run might not.
     if run_key is not None and cache is not None and not transient and _unchanged(first.signatures):
