@@ -133,20 +133,26 @@ def _keep_delta(
         db.executescript(
             "PRAGMA delta.journal_mode = OFF; PRAGMA delta.synchronous = OFF;"
             "CREATE TEMP TABLE IF NOT EXISTS changed (qualname TEXT PRIMARY KEY);"
-            "DELETE FROM changed;"
+            "CREATE TEMP TABLE IF NOT EXISTS vanished (qualname TEXT PRIMARY KEY);"
+            "DELETE FROM changed; DELETE FROM vanished;"
         )
+        # (a row copied from the base and not summarised since is the base's row)
         db.execute(
             f"INSERT INTO changed SELECT f.qualname FROM {fact} f LEFT JOIN {before}.known k"
-            f" ON k.qualname = f.qualname WHERE NOT ({same}) OR k.qualname IS NULL"
+            f" ON k.qualname = f.qualname WHERE NOT f.copied AND (NOT ({same})"
+            " OR k.qualname IS NULL)"
         )
-        gone = f"SELECT qualname FROM {before}.known EXCEPT SELECT qualname FROM {fact}"
+        db.execute(
+            f"INSERT INTO vanished SELECT qualname FROM {before}.known"
+            f" EXCEPT SELECT qualname FROM {fact}"
+        )
         for table, column in (("known", "qualname"), ("callee", "caller")):
             db.execute(
                 f"DELETE FROM delta.{table} WHERE {column} IN"
-                f" (SELECT qualname FROM changed UNION SELECT qualname FROM ({gone}))"
+                " (SELECT qualname FROM changed UNION SELECT qualname FROM vanished)"
             )
         db.execute("DELETE FROM delta.gone WHERE qualname IN (SELECT qualname FROM changed)")
-        db.execute(f"INSERT OR IGNORE INTO delta.gone {gone}")
+        db.execute("INSERT OR IGNORE INTO delta.gone SELECT qualname FROM vanished")
         db.execute(
             f"INSERT INTO delta.known ({_COLUMNS}) SELECT {_COLUMNS} FROM {fact}"
             " WHERE qualname IN (SELECT qualname FROM changed)"

@@ -56,7 +56,7 @@ class SummaryTable(Mapping[str, Summary]):
             f"CREATE TABLE {fact} (id INTEGER PRIMARY KEY, qualname TEXT UNIQUE NOT NULL,"
             " params TEXT NOT NULL, returns INTEGER NOT NULL, targets BLOB NOT NULL, summary BLOB,"
             " effects INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL, tested INTEGER NOT NULL,"
-            " callees TEXT NOT NULL);"
+            " callees TEXT NOT NULL, copied INTEGER NOT NULL DEFAULT 0);"
             f"CREATE TABLE {edge} (caller INTEGER NOT NULL, callee INTEGER NOT NULL,"
             " PRIMARY KEY (caller, callee)) WITHOUT ROWID;"
             "CREATE TEMP TABLE IF NOT EXISTS definition (id INTEGER PRIMARY KEY, key INTEGER);"
@@ -67,10 +67,12 @@ class SummaryTable(Mapping[str, Summary]):
         if earlier is not None:
             # Unchanged bodies: the earlier rows, and their callees, copied in SQL.
             # (their summaries too: same body, same targets; `adopt` judges the rest)
+            # A row stays marked `copied` until its summary is set again: the state kept
+            # for the next run (seedlint.store.state) compares only the others with it.
             db.execute(
                 f"INSERT INTO {fact} (id, qualname, params, returns, targets, tested, callees,"
-                " body, summary, effects) SELECT d.id, f.qualname, k.params, k.returns,"
-                " k.targets, k.tested, k.callees, f.body, k.summary, k.effects"
+                " body, summary, effects, copied) SELECT d.id, f.qualname, k.params, k.returns,"
+                " k.targets, k.tested, k.callees, f.body, k.summary, k.effects, 1"
                 f" FROM temp.definition d JOIN function f ON f.key = d.key"
                 f" JOIN {earlier}.known k ON k.qualname = f.qualname AND k.body = f.body"
                 " WHERE f.body != ''"
@@ -158,7 +160,7 @@ class SummaryTable(Mapping[str, Summary]):
     def forget(self, function_ids: Iterable[int]) -> None:
         """Drop these functions' summaries, to compute them again."""
         self.db.executemany(
-            f"UPDATE {self.fact} SET summary = NULL, effects = 0 WHERE id = ?",
+            f"UPDATE {self.fact} SET summary = NULL, effects = 0, copied = 0 WHERE id = ?",
             [(i,) for i in function_ids],
         )
         self._summaries.clear()
@@ -278,7 +280,7 @@ class SummaryTable(Mapping[str, Summary]):
     # --- summaries --------------------------------------------------------------------
     def set_summary(self, qualname: str, summary: Summary) -> None:
         self.db.execute(
-            f"UPDATE {self.fact} SET summary = ?, effects = ? WHERE qualname = ?",
+            f"UPDATE {self.fact} SET summary = ?, effects = ?, copied = 0 WHERE qualname = ?",
             (encode(summary), bool(summary.effects), qualname),
         )
         self._remember(qualname, summary)
