@@ -421,3 +421,14 @@ def test_the_command_starts_its_parser_worker_before_its_command_line_is_importe
     assert "the run takes the early one: True" in checked.stdout
     rule = run(sys.executable, "-c", probe, "rule", "SDL101", cwd=tmp_path)
     assert rule.returncode == 0 and "started" not in rule.stdout
+
+
+def test_the_command_knows_which_subcommands_parse_nothing() -> None:
+    # seedlint.__main__ lists them itself (reading them from click would import the
+    # command line it starts the worker before): a new subcommand must be sorted there.
+    from seedlint import __main__ as entry
+    from seedlint import cli
+
+    subcommands = set(cli.main.commands)
+    assert "check" in subcommands
+    assert (subcommands - {"check"}) | set(cli._GROUP_FLAGS) == entry._NOT_CHECKING

@@ -188,15 +188,16 @@ class Worker:
         self.answered = False  # whether it has answered a job (and may write after it)
         self._status: int | None = None
 
-    def usable_by(self, memory: int) -> bool:
-        """Whether a supervisor in this thread (with this memory limit) may take it: a
-        process forked since (flake8's own workers, say) must start workers of its own."""
+    def usable_here(self) -> bool:
+        """Whether this thread may use it: a process forked since (flake8's own workers,
+        say) must start workers of its own."""
         return (
-            self.parent == os.getpid()
-            and self.forked_by == threading.get_ident()
-            and self.memory == memory
-            and self.alive()
+            self.parent == os.getpid() and self.forked_by == threading.get_ident() and self.alive()
         )
+
+    def usable_by(self, memory: int) -> bool:
+        """Whether a supervisor in this thread with this memory limit may take it."""
+        return self.memory == memory and self.usable_here()
 
     def receive(self, wait: float | None = 0.0) -> tuple[bool, object]:
         """(True, result), or (False, None) if the worker died before answering (or

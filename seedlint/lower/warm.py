@@ -30,7 +30,7 @@ def warm_worker() -> Worker:
     """The worker started early, if it is still usable; else one started now."""
     global _early
     early, _early = _early, None
-    if early is not None and early.usable_by(early.memory):
+    if early is not None and early.usable_here():
         return early
     if early is not None:
         early.stop()
