@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from seedlint.lower.supervisor import Failure, Supervisor
+from seedlint.lower.supervisor import Failure, Supervisor, Worker
 from seedlint.parse.depth import too_complex
 from tests.conftest import FINDING, ROOT
 
@@ -315,6 +315,32 @@ def test_a_worker_that_answered_nothing_is_stopped_at_once() -> None:
     started = time.monotonic()
     worker.finish()
     assert time.monotonic() - started < 1 and not worker.alive()
+
+
+def _exit_soon() -> None:
+    time.sleep(0.2)
+    os._exit(0)
+
+
+def _dead_workers(count: int) -> list[Worker]:
+    """Workers alive when a supervisor takes them, gone when it sends them a job."""
+    return [Worker(_exit_soon) for _ in range(count)]
+
+
+def test_a_job_goes_to_another_worker_when_one_has_died_while_idle() -> None:
+    dead = _dead_workers(1)
+    with Supervisor(1, 60, warm=dead) as supervisor:
+        time.sleep(1)
+        assert not any(worker.alive() for worker in dead)
+        assert supervisor.call(_Small()) == 42  # (a fresh worker took it)
+
+
+def test_a_job_no_worker_will_take_fails_instead_of_starting_workers_without_end() -> None:
+    dead = _dead_workers(3)
+    with Supervisor(1, 60, warm=dead) as supervisor:
+        time.sleep(1)
+        assert supervisor.call(_Small()) == Failure("no parser worker would take this file", True)
+        assert supervisor.call(_Small()) == 42  # the next job, to a fresh worker
 
 
 def test_workers_outlive_the_thread_that_ran_their_jobs() -> None:

@@ -24,10 +24,11 @@ import sys
 import threading
 import time
 import traceback
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, Protocol
 
 MEMORY_LIMIT = 2 << 30  # bytes of address space a worker may add to what it inherits
@@ -36,6 +37,7 @@ _FOREVER = 1e9  # seconds: a longer time limit is none
 _DEPTH = 2  # jobs sent ahead to each worker
 _WALL_FACTOR = 5  # a job stuck without using the processor is stopped after this many limits
 _GRACE = 10.0  # seconds an idle worker has to finish its writes when the run ends
+_SEND_TRIES = 3  # workers a job is sent to before it fails for want of one
 
 
 class Job(Protocol):
@@ -346,6 +348,7 @@ class Supervisor:
         limit = max(1, min(workers or self.workers, self.workers))
         pending = deque(range(len(jobs)))
         busy: dict[Worker, deque[_Held]] = {}
+        refused: Counter[int] = Counter()  # by position: workers that could not be sent it
 
         def start(held: _Held, worker: Worker) -> None:
             held.started = time.monotonic()
@@ -371,11 +374,22 @@ class Supervisor:
                     if len(busy[worker]) >= _DEPTH:
                         break
                     position = pending.popleft()
+                    payload = bytes(ForkingPickler.dumps(jobs[position]))  # (a bug if it fails)
                     try:
-                        worker.connection.send(jobs[position])
-                    except (OSError, ValueError):  # it died while idle: try another
-                        pending.appendleft(position)
-                        drop(worker)
+                        worker.connection.send_bytes(payload)
+                    except OSError:
+                        # It died: while idle (the job goes to another), or while it ran
+                        # a job (charged with its death). A job that no worker takes
+                        # fails, rather than start workers without end.
+                        failure = worker.death() if busy[worker] else None
+                        held = drop(worker)
+                        if failure is not None:
+                            yield held[0].position, failure
+                        refused[position] += 1
+                        if refused[position] < _SEND_TRIES:
+                            pending.appendleft(position)
+                        else:
+                            yield position, Failure("no parser worker would take this file", True)
                         continue
                     busy[worker].append(_Held(position, 0.0, None, 0.0))
                     if len(busy[worker]) == 1:
