@@ -243,7 +243,7 @@ def _analyse(
             transient |= woken_transient
             summarised += analysed.summarised
             # (quiet files report nothing)
-            for module, functions in symbols.modules(lambda m: report(Path(m.path))):
+            for module, functions in symbols.modules(report):
                 text = overrides.get(real(Path(module.path)))
                 diagnostics += check_module(module, functions, analysed, config, packs, text, load)
             keeping.append(partial(_keep, store, key, symbols, analysed, Path(spill_dir), state))
@@ -426,7 +426,7 @@ def _function_analysis(
         (
             (symbols, module, functions)
             for symbols in tables
-            for module, functions in symbols.modules(lambda m: real(m.path) == wanted)
+            for module, functions in symbols.modules(lambda path: real(path) == wanted)
         ),
         None,
     )

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from seedlint.parse.packages import placement
-from seedlint.parse.paths import real
+from seedlint.parse.paths import real, real_in
 
 
 def with_packages(paths: Iterable[str]) -> tuple[list[str], Callable[[Path], bool]]:
@@ -29,8 +29,10 @@ def with_packages(paths: Iterable[str]) -> tuple[list[str], Callable[[Path], boo
         # Reported paths are as given: relative stays relative (to the current folder).
         scope[str(top) if path.is_absolute() else os.path.relpath(top)] = None
 
+    folders: dict[str, str] = {}  # (each folder resolved once: a package has hundreds)
+
     def report(found: Path) -> bool:
-        resolved = real(found)
+        resolved = real_in(found, folders)
         return resolved in named_files or any(d in resolved.parents for d in named_dirs)
 
     return list(scope), report

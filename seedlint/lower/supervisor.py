@@ -382,9 +382,9 @@ class Supervisor:
                         # a job (charged with its death). A job that no worker takes
                         # fails, rather than start workers without end.
                         failure = worker.death() if busy[worker] else None
-                        held = drop(worker)
+                        dropped = drop(worker)
                         if failure is not None:
-                            yield held[0].position, failure
+                            yield dropped[0].position, failure
                         refused[position] += 1
                         if refused[position] < _SEND_TRIES:
                             pending.appendleft(position)

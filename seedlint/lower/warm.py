@@ -12,8 +12,10 @@ _early: Worker | None = None  # started by the entry point, not yet taken
 
 
 def load_parser() -> None:
-    """What a worker imports and builds before its first job."""
-    import seedlint.lower.lowering  # noqa: F401
+    """What a worker imports and builds before its first job (the jobs' own module too:
+    else it is imported when the first job is unpickled, 7 ms after the job arrives)."""
+    import seedlint.lower.lowering
+    import seedlint.lower.workers  # noqa: F401
     from seedlint.store import codec
 
     codec.ready()

@@ -16,17 +16,18 @@ def real(path: Path | str) -> Path:
 
 
 def real_files(paths: Iterable[Path]) -> dict[Path, Path]:
-    """`real` of each path, each folder resolved once: a file or folder that is not a link
-    itself is its folder's real path and its name."""
+    """`real` of each path, each folder resolved once."""
     folders: dict[str, str] = {}
-    out: dict[Path, Path] = {}
-    for path in paths:
-        head, name = os.path.split(os.fspath(path))
-        if _is_link(os.fspath(path)) or name in ("", ".", ".."):
-            out[path] = real(path)
-        else:
-            out[path] = Path(os.path.join(_real_folder(head, folders), name))
-    return out
+    return {path: real_in(path, folders) for path in paths}
+
+
+def real_in(path: Path, folders: dict[str, str]) -> Path:
+    """`real` of `path`, its folder's real path taken from (or added to) `folders`: a
+    file or folder that is not a link itself is its folder's real path and its name."""
+    head, name = os.path.split(os.fspath(path))
+    if _is_link(os.fspath(path)) or name in ("", ".", ".."):
+        return real(path)
+    return Path(os.path.join(_real_folder(head, folders), name))
 
 
 def _real_folder(folder: str, known: dict[str, str]) -> str:

@@ -41,7 +41,7 @@ _FUNCTION_LIMIT = 1 << 16
 
 _SCHEMA = """
 CREATE TABLE module (
-    ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, file BLOB NOT NULL,
+    ord INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, path TEXT NOT NULL, file BLOB NOT NULL,
     interface TEXT NOT NULL
 );
 CREATE TABLE binding (
@@ -104,8 +104,8 @@ class SymbolTable:
         db = self.db
         self._classes.clear()  # a class defined again is now its last definition
         db.execute(
-            "INSERT INTO module VALUES (?, ?, ?, ?)",
-            (order, unit.name, encode(unit.file), unit.interface),
+            "INSERT INTO module VALUES (?, ?, ?, ?, ?)",
+            (order, unit.name, str(unit.file.path), encode(unit.file), unit.interface),
         )
         db.executemany(
             "INSERT INTO binding VALUES (?, ?, ?, ?)",
@@ -203,7 +203,10 @@ class SymbolTable:
         self.db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
         slots = offset * _SLOTS
         for statement, shift in (
-            ("INSERT INTO module SELECT ord + ?, name, file, interface FROM other.module", offset),
+            (
+                "INSERT INTO module SELECT ord + ?, name, path, file, interface FROM other.module",
+                offset,
+            ),
             ("INSERT INTO quiet SELECT ord + ?, name, unit FROM other.quiet", offset),
             ("INSERT INTO class SELECT key + ?, qualname, info FROM other.class", slots),
             (
@@ -258,15 +261,15 @@ class SymbolTable:
         return file
 
     def modules(
-        self, wanted: Callable[[ModuleFile], bool] = lambda module: True
+        self, wanted: Callable[[Path], bool] = lambda path: True
     ) -> Iterator[tuple[ModuleFile, tuple[FunctionIndex, ...]]]:
-        """Every module `wanted` accepts with its functions, one module in memory at a
-        time (the functions of the others are not read)."""
-        orders = [o for (o,) in self.db.execute("SELECT ord FROM module ORDER BY ord")]
-        for order in orders:
-            file = self._file(order)
-            if not wanted(file):
+        """Every module whose file's path `wanted` accepts, with its functions, one module
+        in memory at a time (the others are not read)."""
+        paths = self.db.execute("SELECT ord, path FROM module ORDER BY ord").fetchall()
+        for order, path in paths:
+            if not wanted(Path(path)):
                 continue
+            file = self._file(order)
             rows = self.db.execute(
                 "SELECT key, info FROM function WHERE key >= ? AND key < ? ORDER BY key",
                 (order * _SLOTS, (order + 1) * _SLOTS),
