@@ -249,8 +249,15 @@ def encode(value: object) -> bytes:
 
 def frame(payload: bytes) -> bytes:
     """The blob of a payload: magic word, version and checksum before it."""
-    check = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
-    return b"".join((_MAGIC, bytes((VERSION,)), check, payload))
+    return b"".join((frame_header(payload), payload))
+
+
+def frame_header(payload: bytes) -> bytes:
+    """What `frame` puts before a payload (to write the two apart: a database kept in
+    the cache is tens of megabytes that need not be copied into one)."""
+    return b"".join(
+        (_MAGIC, bytes((VERSION,)), hashlib.blake2b(payload, digest_size=_DIGEST).digest())
+    )
 
 
 def _lower(root: object) -> list[Any]:
@@ -323,13 +330,14 @@ def _lower(root: object) -> list[Any]:
 
 
 # --- reading ------------------------------------------------------------------------
-def unframe(data: bytes, limit: int = MAX_BLOB) -> bytes:
-    """The payload of a blob `frame` made, checked; raises CodecError."""
+def unframe(data: bytes, limit: int = MAX_BLOB) -> memoryview:
+    """The payload of a blob `frame` made, checked (a view into `data`, not a copy of
+    its tens of megabytes); raises CodecError."""
     if len(data) < _HEADER or data[: len(_MAGIC)] != _MAGIC:
         raise CodecError("not seedlint data")
     if data[len(_MAGIC)] != VERSION:
         raise CodecError(f"data of format version {data[len(_MAGIC)]}, not {VERSION}")
-    payload = data[_HEADER:]
+    payload = memoryview(data)[_HEADER:]
     if len(payload) > limit:
         raise CodecError("more data than the cache keeps")
     if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != data[len(_MAGIC) + 1 : _HEADER]:
@@ -346,7 +354,7 @@ def decode(data: bytes, expected: type[T]) -> T:
     """The value a blob holds, checked to be an `expected`; raises CodecError."""
     payload = unframe(data)
     try:
-        program = _JSON.decode(payload.decode())
+        program = _JSON.decode(str(payload, "utf-8"))
         value = _build(program)
     except CodecError:
         raise

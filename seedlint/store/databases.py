@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from seedlint.store.cache import Cache, write_atomically
-from seedlint.store.codec import checksum, frame, unframe
+from seedlint.store.codec import checksum, frame_header, unframe
 from seedlint.store.spill import SpillError
 
 SCRATCH_PRAGMAS = (
@@ -41,7 +41,8 @@ def check_schema(db: sqlite3.Connection, schema: str) -> None:
 
 def keep(cache: Cache, entry: Path, database: Path) -> None:
     """Store the closed database file `database` as the cache entry `entry`."""
-    write_atomically(entry, [frame(database.read_bytes())])
+    payload = database.read_bytes()
+    write_atomically(entry, [frame_header(payload), payload])
     cache.wrote()
 
 
