@@ -18,6 +18,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -456,6 +457,23 @@ def test_the_cache_folder_stays_under_its_limit_losing_what_was_used_longest_ago
     cache.put("run", "10key", ["x" * 40_000])
     cache.tidy()  # within the hour: the folder is not looked at again
     assert cache.get("run", "09key", list) is not None
+
+
+def test_an_entry_found_in_use_is_marked_as_used_unless_it_was_lately(tmp_path: Path) -> None:
+    from seedlint.store.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    cache.put("index", "oldkey", [1])
+    cache.put("index", "newkey", [2])
+    old, new = cache.file("index", "oldkey.blob"), cache.file("index", "newkey.blob")
+    os.utime(old, (1_000_000, 1_000_000))
+    written = new.stat().st_mtime_ns
+    assert cache.has_used("index", "oldkey.blob") and cache.has_used("index", "newkey.blob")
+    assert old.stat().st_mtime > time.time() - 60  # marked now
+    assert new.stat().st_mtime_ns == written  # marked when written: not again
+    assert not cache.has_used("index", "nokey.blob")
+    cache.file("index", "dirkey").mkdir(parents=True)
+    assert not cache.has_used("index", "dirkey")
 
 
 def test_the_cache_keys_change_with_any_module_of_seedlint(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from seedlint.store.codec import MAX_BLOB, CodecError, decode, encode
 T = TypeVar("T")
 _PRIVATE = 0o700
 _TIDY_EVERY = 3600  # seconds between two looks at the folder's size
+_USE_GRAIN = 600  # seconds within which an entry used again is not marked again
 _DEFAULT_LIMIT_MB = 1024
 
 
@@ -170,6 +171,22 @@ class Cache:
         """Mark an entry as used now (the entries used longest ago are removed first)."""
         with contextlib.suppress(OSError):
             os.utime(path)
+
+    def has_used(self, kind: str, key: str) -> bool:
+        """`has_file`, and if so the file marked as used, unless it was marked within the
+        last `_USE_GRAIN` seconds (`tidy` then knows the order of use to within that):
+        one system call for most files rather than two (on transformers, 5,700 a run)."""
+        path = os.path.join(self.folder, kind, key[:2], key)
+        try:
+            found = os.stat(path)
+        except OSError:
+            return False
+        if not stat.S_ISREG(found.st_mode):
+            return False
+        if time.time() - found.st_mtime >= _USE_GRAIN:
+            with contextlib.suppress(OSError):
+                os.utime(path)
+        return True
 
     def put(self, kind: str, key: str, value: Any) -> None:
         if not self.usable():

@@ -99,11 +99,7 @@ class ResidentTables:
 
     def _still_cached(self, key: str) -> bool:
         """Whether the cache holds the file's index and spill file (marked as used)."""
-        if not (self.cache.has("index", key) and self.cache.has_file("spill", key)):
-            return False
-        self.cache.touch(self.cache.file("spill", key))
-        self.cache.touch(self.cache.file("index", f"{key}.blob"))
-        return True
+        return self.cache.has_used("index", f"{key}.blob") and self.cache.has_used("spill", key)
 
     def save(
         self, folder: Path, tables: Mapping[Path, SymbolTable], keys: Mapping[int, str]
