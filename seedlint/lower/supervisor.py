@@ -374,7 +374,7 @@ class Supervisor:
                     if len(busy[worker]) >= _DEPTH:
                         break
                     position = pending.popleft()
-                    payload = bytes(ForkingPickler.dumps(jobs[position]))  # (a bug if it fails)
+                    payload = ForkingPickler.dumps(jobs[position])  # (a bug if it fails)
                     try:
                         worker.connection.send_bytes(payload)
                     except OSError:

@@ -24,8 +24,9 @@ def real_files(paths: Iterable[Path]) -> dict[Path, Path]:
 def real_in(path: Path, folders: dict[str, str]) -> Path:
     """`real` of `path`, its folder's real path taken from (or added to) `folders`: a
     file or folder that is not a link itself is its folder's real path and its name."""
-    head, name = os.path.split(os.fspath(path))
-    if _is_link(os.fspath(path)) or name in ("", ".", ".."):
+    text = os.fspath(path)
+    head, name = os.path.split(text)
+    if _is_link(text) or name in ("", ".", ".."):
         return real(path)
     return Path(os.path.join(_real_folder(head, folders), name))
 

@@ -120,8 +120,12 @@ class Cache:
         return self.has_file(kind, f"{key}.blob")
 
     def has_file(self, kind: str, key: str) -> bool:
-        """Whether `file(kind, key)` is a file (a path as text: this runs once per file)."""
-        return os.path.isfile(os.path.join(self.folder, kind, key[:2], key))
+        """Whether `file(kind, key)` is a file."""
+        return os.path.isfile(self._file_text(kind, key))
+
+    def _file_text(self, kind: str, key: str) -> str:
+        """`file(kind, key)` as text (for checks that run once per file: no Path made)."""
+        return os.path.join(self.folder, kind, key[:2], key)
 
     def usable(self) -> bool:
         """Whether this user alone can write the folder: made private if it is not yet
@@ -167,7 +171,7 @@ class Cache:
         self.touch(path)
         return found
 
-    def touch(self, path: Path) -> None:
+    def touch(self, path: Path | str) -> None:
         """Mark an entry as used now (the entries used longest ago are removed first)."""
         with contextlib.suppress(OSError):
             os.utime(path)
@@ -176,7 +180,7 @@ class Cache:
         """`has_file`, and if so the file marked as used, unless it was marked within the
         last `_USE_GRAIN` seconds (`tidy` then knows the order of use to within that):
         one system call for most files rather than two (on transformers, 5,700 a run)."""
-        path = os.path.join(self.folder, kind, key[:2], key)
+        path = self._file_text(kind, key)
         try:
             found = os.stat(path)
         except OSError:
@@ -184,8 +188,7 @@ class Cache:
         if not stat.S_ISREG(found.st_mode):
             return False
         if time.time() - found.st_mtime >= _USE_GRAIN:
-            with contextlib.suppress(OSError):
-                os.utime(path)
+            self.touch(path)
         return True
 
     def put(self, kind: str, key: str, value: Any) -> None:
